@@ -1,0 +1,81 @@
+"""The composition root: the one place that turns `Settings` into running services.
+
+The CLI and the Streamlit app both call `build_services`; nothing else constructs HTTP clients,
+Qdrant clients or models. Tests build `Services` directly with fakes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from app.errors import ConfigError
+from app.ports import ChatModel, Embedder
+from app.settings import Backend, Settings
+
+if TYPE_CHECKING:
+    from app.client import ModelHubClient
+    from app.store import VectorStore
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: VectorStore
+    embedder: Embedder
+    chat: ChatModel | None  # None: the offline extractive answerer writes the answer
+    client: ModelHubClient | None = None  # the API client, when a remote backend is in use
+    _closers: list[object] = field(default_factory=list, repr=False)
+
+    @property
+    def offline(self) -> bool:
+        return self.chat is None
+
+    def close(self) -> None:
+        for closer in self._closers:
+            close = getattr(closer, "close", None)
+            if close is not None:
+                close()
+        self._closers.clear()
+
+
+def check_settings(settings: Settings) -> None:
+    """Fail early, in one line, on settings that cannot work."""
+    if settings.resolved_backend is Backend.REMOTE:
+        if settings.is_ionos and settings.api_token is None:
+            raise ConfigError(
+                "The IONOS backend needs a token: set IONOS_API_TOKEN (in the environment or "
+                ".env), or RAG_BACKEND=local for offline mode."
+            )
+        if not settings.base_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"IONOS_BASE_URL must start with http:// or https:// (got {settings.base_url!r})."
+            )
+
+
+def build_services(settings: Settings | None = None) -> Services:
+    """Build every service the settings ask for. Call once per process and keep the result."""
+    from app.store import VectorStore, open_qdrant
+
+    settings = settings or Settings()
+    check_settings(settings)
+    store = VectorStore(open_qdrant(settings))
+    if settings.resolved_backend is Backend.LOCAL:
+        from app.embedders import LocalEmbedder
+
+        return Services(
+            settings=settings, store=store, embedder=LocalEmbedder(), chat=None, _closers=[store]
+        )
+
+    from app.client import ModelHubClient
+    from app.embedders import RemoteEmbedder, RemoteChat
+
+    client = ModelHubClient(settings)
+    return Services(
+        settings=settings,
+        store=store,
+        embedder=RemoteEmbedder(client, settings.embed_model),
+        chat=RemoteChat(client, settings),
+        client=client,
+        _closers=[client, store],
+    )

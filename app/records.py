@@ -1,0 +1,117 @@
+"""Domain records: small, frozen, and free of IO.
+
+A loader turns a file into a `Document` made of `Block`s (text with its page and heading path);
+the chunker turns a document into `Chunk`s; retrieval returns `ScoredChunk`s; the answer step
+resolves [n] markers into `Citation`s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+
+# Fixed namespace: chunk ids are uuid5(namespace, source + position + text hash), so the same file
+# always yields the same ids and re-ingesting it overwrites instead of duplicating.
+CHUNK_NAMESPACE = uuid.UUID("6f1c2a52-3d0e-4f53-9a57-1c0f6e2b7d41")
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A run of text from one place in a document: a paragraph, a heading's body, a page."""
+
+    text: str
+    page: int | None = None  # 1-based PDF page; None for formats without pages
+    headings: tuple[str, ...] = ()  # heading path, outermost first
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    source: str  # path relative to the ingest root (or the upload name): what citations show
+    title: str
+    kind: str  # "pdf", "markdown", "text", "html", ...
+    content_hash: str  # sha256 of the file's bytes: decides whether re-ingest is needed
+    blocks: tuple[Block, ...]
+    page_count: int | None = None
+    warnings: tuple[str, ...] = ()  # e.g. "3 of 10 pages have no text; OCR needed"
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    id: str  # deterministic UUID string, see `chunk_id`
+    source: str
+    title: str
+    kind: str
+    text: str
+    position: int  # 0-based index of the chunk within its document
+    page_start: int | None = None
+    page_end: int | None = None
+    headings: tuple[str, ...] = ()
+    doc_hash: str = ""  # the file's content hash
+    token_count: int = 0
+
+    @property
+    def pages_label(self) -> str:
+        if self.page_start is None:
+            return ""
+        if self.page_end is None or self.page_end == self.page_start:
+            return f"page {self.page_start}"
+        return f"pages {self.page_start}–{self.page_end}"
+
+    @property
+    def location(self) -> str:
+        """`handbook.pdf, page 3` or `faq.md › Billing`: how a citation names its place."""
+        where = self.pages_label or " › ".join(self.headings)
+        return f"{self.source}, {where}" if where else self.source
+
+
+def chunk_id(source: str, position: int, text: str) -> str:
+    return str(uuid.uuid5(CHUNK_NAMESPACE, f"{source}\x00{position}\x00{sha256_text(text)}"))
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredChunk:
+    chunk: Chunk
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    number: int  # the [n] used in the answer
+    chunk: Chunk
+    score: float
+    quote: str = ""  # the sentence(s) of the chunk that support the answer, for highlighting
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    source: str
+    status: str  # "ingested", "unchanged", "skipped", "failed"
+    reason: str = ""
+    chunks: int = 0
+    pages: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What an ingest run did, file by file. Mutable while the run fills it in."""
+
+    collection: str
+    files: list[FileOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def chunks(self) -> int:
+        return sum(f.chunks for f in self.files)
+
+    @property
+    def ok(self) -> bool:
+        return self.count("failed") == 0

@@ -1,0 +1,122 @@
+"""Every setting of the product, in one typed place.
+
+Read from the environment and from a `.env` file in the working directory. The API settings use
+the `IONOS_` names the IONOS documentation uses; everything else is prefixed `RAG_`. `.env.example`
+documents each one. Nothing else in the code base reads the environment.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+IONOS_BASE_URL = "https://openai.inference.de-txl.ionos.com/v1"
+LOCAL_EMBED_MODEL = "all-MiniLM-L6-v2"
+
+
+class Backend(StrEnum):
+    AUTO = "auto"  # remote when a token (or a non-IONOS base URL) is configured, else local
+    LOCAL = "local"  # embedded: local embeddings, extractive answers, no network
+    REMOTE = "remote"  # an OpenAI-compatible API: IONOS, vLLM, Ollama, llama.cpp server
+
+
+class RetrievalMode(StrEnum):
+    DENSE = "dense"
+    SPARSE = "sparse"
+    HYBRID = "hybrid"
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    # --- The API -------------------------------------------------------------------------------
+    api_token: SecretStr | None = Field(default=None, validation_alias=_env("IONOS_API_TOKEN"))
+    base_url: str = Field(default=IONOS_BASE_URL, validation_alias=_env("IONOS_BASE_URL"))
+    backend: Backend = Backend.AUTO
+    embed_model: str = "BAAI/bge-m3"
+    chat_model: str = "meta-llama/Llama-3.3-70B-Instruct"
+    rerank_model: str | None = None  # e.g. Qwen/Qwen3-VL-Reranker-8B; reranking is off when unset
+    max_tokens: int = Field(default=1024, ge=1)  # always sent: the API's own default is 16
+    temperature: float = Field(default=0.2, ge=0.0, le=2.0)
+
+    # --- HTTP behaviour ------------------------------------------------------------------------
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=120.0, gt=0)  # also the longest silence inside a stream
+    max_retries: int = Field(default=6, ge=0)
+    retry_budget_seconds: float = Field(default=300.0, ge=0)
+    rate_limit_per_minute: int = Field(default=300, ge=1)
+    rate_limit_burst: int = Field(default=10, ge=1)
+    embed_batch_size: int = Field(default=64, ge=1)
+    embed_batch_tokens: int = Field(default=16_000, ge=256)
+
+    # --- Storage -------------------------------------------------------------------------------
+    data_dir: Path = Path("data")  # the sample corpus and uploaded files
+    store_path: Path = Path(".rag/qdrant")  # embedded Qdrant, used when no URL is set
+    qdrant_url: str | None = None  # a Qdrant server, for larger deployments
+    qdrant_api_key: SecretStr | None = None
+    collection: str = "docs"
+
+    # --- Chunking and retrieval ----------------------------------------------------------------
+    chunk_tokens: int = Field(default=350, ge=32)
+    chunk_overlap: int = Field(default=50, ge=0)
+    retrieval_mode: RetrievalMode = RetrievalMode.HYBRID
+    top_k: int = Field(default=6, ge=1, le=50)
+    min_score: float = 0.0  # relevance floor below which the answer is "not found"
+
+    # --- The UI --------------------------------------------------------------------------------
+    upload_max_mb: int = Field(default=50, ge=1)
+    auth_password: SecretStr | None = None  # when set, the Streamlit app asks for it
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("api_token")
+    @classmethod
+    def _blank_is_none(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            return None
+        return value
+
+    @property
+    def is_ionos(self) -> bool:
+        return "ionos.com" in self.base_url
+
+    @property
+    def resolved_backend(self) -> Backend:
+        """The backend actually in use: `auto` picks remote when it has what it needs."""
+        if self.backend is not Backend.AUTO:
+            return self.backend
+        if self.api_token is not None:
+            return Backend.REMOTE
+        if self.base_url != IONOS_BASE_URL:  # a local OpenAI-compatible server needs no token
+            return Backend.REMOTE
+        return Backend.LOCAL
+
+    @property
+    def active_embed_model(self) -> str:
+        return LOCAL_EMBED_MODEL if self.resolved_backend is Backend.LOCAL else self.embed_model
+
+    def describe_backend(self) -> str:
+        """One plain line for banners and CLI headers; never contains the token."""
+        if self.resolved_backend is Backend.LOCAL:
+            return (
+                "Offline mode: local embeddings (all-MiniLM-L6-v2) and extractive answers quoted "
+                "from your documents; no model writes them. Set IONOS_API_TOKEN to use IONOS."
+            )
+        host = "IONOS AI Model Hub" if self.is_ionos else self.base_url
+        return f"{host}: chat {self.chat_model}, embeddings {self.embed_model}"
