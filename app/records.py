@@ -115,3 +115,11 @@ class IngestReport:
     @property
     def ok(self) -> bool:
         return self.count("failed") == 0
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilter:
+    """Restricts retrieval; empty fields mean "any"."""
+
+    sources: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()

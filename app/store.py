@@ -1,0 +1,258 @@
+"""The vector store: Qdrant, embedded (a local path) by default or a server by URL.
+
+One collection per document collection, each point one chunk, with a named dense vector
+(`dense`, cosine) and a named BM25 sparse vector (`bm25`, Qdrant's IDF modifier). The
+collection's metadata records the embedding model and dimension, so ingesting with another
+model is refused instead of silently mixing vector spaces. This is the only module that
+imports qdrant_client.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from qdrant_client import QdrantClient
+from qdrant_client import models as qm
+
+from app import sparse
+from app.errors import ConfigError, StoreError
+from app.records import Chunk, ScoredChunk, SearchFilter
+from app.settings import RetrievalMode, Settings
+
+DENSE = "dense"
+SPARSE = "bm25"
+_SCROLL_PAGE = 512
+_UPSERT_BATCH = 256
+
+
+def open_qdrant(settings: Settings) -> QdrantClient:
+    """A Qdrant server when `RAG_QDRANT_URL` is set, else the embedded store on disk."""
+    if settings.qdrant_url:
+        key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
+        return QdrantClient(url=settings.qdrant_url, api_key=key, timeout=30)
+    settings.store_path.mkdir(parents=True, exist_ok=True)
+    try:
+        return QdrantClient(path=str(settings.store_path))
+    except RuntimeError as exc:  # local mode allows one process per folder
+        raise StoreError(
+            f"The store at {settings.store_path} is in use by another process "
+            "(embedded Qdrant allows one); stop it or set RAG_QDRANT_URL to a Qdrant server."
+        ) from exc
+
+
+def _payload(chunk: Chunk) -> dict[str, Any]:
+    return {
+        "source": chunk.source,
+        "title": chunk.title,
+        "kind": chunk.kind,
+        "text": chunk.text,
+        "position": chunk.position,
+        "page_start": chunk.page_start,
+        "page_end": chunk.page_end,
+        "headings": list(chunk.headings),
+        "doc_hash": chunk.doc_hash,
+        "token_count": chunk.token_count,
+    }
+
+
+def _chunk(point_id: Any, payload: dict[str, Any]) -> Chunk:
+    return Chunk(
+        id=str(point_id),
+        source=payload["source"],
+        title=payload.get("title", ""),
+        kind=payload.get("kind", ""),
+        text=payload["text"],
+        position=payload.get("position", 0),
+        page_start=payload.get("page_start"),
+        page_end=payload.get("page_end"),
+        headings=tuple(payload.get("headings") or ()),
+        doc_hash=payload.get("doc_hash", ""),
+        token_count=payload.get("token_count", 0),
+    )
+
+
+def _filter(filters: SearchFilter | None) -> qm.Filter | None:
+    if filters is None:
+        return None
+    must: list[qm.Condition] = []
+    if filters.sources:
+        must.append(qm.FieldCondition(key="source", match=qm.MatchAny(any=list(filters.sources))))
+    if filters.kinds:
+        must.append(qm.FieldCondition(key="kind", match=qm.MatchAny(any=list(filters.kinds))))
+    return qm.Filter(must=must) if must else None
+
+
+def _sparse(pair: tuple[list[int], list[float]]) -> qm.SparseVector:
+    return qm.SparseVector(indices=pair[0], values=pair[1])
+
+
+class VectorStore:
+    def __init__(self, client: QdrantClient) -> None:
+        self._client = client
+
+    def close(self) -> None:
+        self._client.close()
+
+    # --- Collections -------------------------------------------------------------------------
+
+    def collections(self) -> list[str]:
+        return sorted(c.name for c in self._client.get_collections().collections)
+
+    def exists(self, name: str) -> bool:
+        return bool(self._client.collection_exists(name))
+
+    def collection_info(self, name: str) -> dict[str, Any]:
+        """The metadata recorded at creation (embedding model, dimension)."""
+        return dict(self._client.get_collection(name).config.metadata or {})
+
+    def ensure_collection(self, name: str, *, dim: int, model: str) -> None:
+        """Create the collection, or check that it was made with the same embedding model."""
+        if self.exists(name):
+            meta = self.collection_info(name)
+            if meta.get("embed_model") not in (None, model) or meta.get("dim") not in (None, dim):
+                raise ConfigError(
+                    f"Collection {name!r} was indexed with {meta.get('embed_model')} "
+                    f"({meta.get('dim')} dims), not {model} ({dim} dims). Re-index it into a new "
+                    "collection (--collection NAME), or delete it and ingest again."
+                )
+            return
+        self._client.create_collection(
+            name,
+            vectors_config={DENSE: qm.VectorParams(size=dim, distance=qm.Distance.COSINE)},
+            sparse_vectors_config={SPARSE: qm.SparseVectorParams(modifier=qm.Modifier.IDF)},
+            metadata={"embed_model": model, "dim": dim},
+        )
+        with warnings.catch_warnings():  # local mode ignores payload indexes, and says so
+            warnings.simplefilter("ignore", UserWarning)
+            for field in ("source", "kind"):
+                self._client.create_payload_index(name, field, qm.PayloadSchemaType.KEYWORD)
+
+    def delete_collection(self, name: str) -> None:
+        self._client.delete_collection(name)
+
+    def count(self, name: str) -> int:
+        if not self.exists(name):
+            return 0
+        return int(self._client.count(name, exact=True).count)
+
+    # --- Writing -----------------------------------------------------------------------------
+
+    def upsert_chunks(
+        self, name: str, chunks: Sequence[Chunk], dense_vectors: Sequence[Sequence[float]]
+    ) -> None:
+        if len(chunks) != len(dense_vectors):
+            raise StoreError(f"{len(chunks)} chunks but {len(dense_vectors)} vectors")
+        for start in range(0, len(chunks), _UPSERT_BATCH):
+            points = [
+                qm.PointStruct(
+                    id=chunk.id,
+                    vector={
+                        DENSE: list(vector),
+                        SPARSE: _sparse(sparse.document_vector(chunk.text)),
+                    },
+                    payload=_payload(chunk),
+                )
+                for chunk, vector in zip(
+                    chunks[start : start + _UPSERT_BATCH],
+                    dense_vectors[start : start + _UPSERT_BATCH],
+                    strict=True,
+                )
+            ]
+            self._client.upsert(name, points=points, wait=True)
+
+    def replace_source(
+        self,
+        name: str,
+        source: str,
+        chunks: Sequence[Chunk],
+        dense_vectors: Sequence[Sequence[float]],
+    ) -> None:
+        """Write a file's new chunks, then remove its old ones: never a moment with none."""
+        self.upsert_chunks(name, chunks, dense_vectors)
+        keep = [chunk.id for chunk in chunks]
+        stale = qm.Filter(
+            must=[qm.FieldCondition(key="source", match=qm.MatchValue(value=source))],
+            must_not=[qm.HasIdCondition(has_id=keep)] if keep else [],
+        )
+        self._client.delete(name, points_selector=qm.FilterSelector(filter=stale), wait=True)
+
+    def delete_source(self, name: str, source: str) -> None:
+        self.replace_source(name, source, [], [])
+
+    # --- Reading -----------------------------------------------------------------------------
+
+    def _scroll(self, name: str, fields: list[str]) -> Iterator[tuple[Any, dict[str, Any]]]:
+        offset = None
+        while True:
+            records, offset = self._client.scroll(
+                name, limit=_SCROLL_PAGE, offset=offset, with_payload=fields, with_vectors=False
+            )
+            for record in records:
+                yield record.id, record.payload or {}
+            if offset is None:
+                return
+
+    def source_hashes(self, name: str) -> dict[str, str]:
+        """Each ingested file's content hash, to skip unchanged files on re-ingest."""
+        if not self.exists(name):
+            return {}
+        return {
+            p["source"]: p.get("doc_hash", "")
+            for _, p in self._scroll(name, ["source", "doc_hash"])
+        }
+
+    def chunks_of(self, name: str, source: str) -> list[Chunk]:
+        records, _ = self._client.scroll(
+            name,
+            scroll_filter=_filter(SearchFilter(sources=(source,))),
+            limit=10_000,
+            with_payload=True,
+        )
+        return sorted((_chunk(r.id, r.payload or {}) for r in records), key=lambda c: c.position)
+
+    def search(
+        self,
+        name: str,
+        *,
+        dense: Sequence[float] | None,
+        text: str,
+        mode: RetrievalMode,
+        limit: int,
+        filters: SearchFilter | None = None,
+        candidates: int | None = None,
+    ) -> list[ScoredChunk]:
+        """Dense, sparse (BM25) or hybrid (reciprocal rank fusion of both) search."""
+        if not self.exists(name):
+            return []
+        query_filter = _filter(filters)
+        wide = candidates or max(limit * 4, 20)
+        sparse_query = _sparse(sparse.query_vector(text))
+        if mode is RetrievalMode.SPARSE or (mode is RetrievalMode.HYBRID and dense is None):
+            if not sparse_query.indices:
+                return []
+            response = self._client.query_points(
+                name, query=sparse_query, using=SPARSE, limit=limit,
+                query_filter=query_filter, with_payload=True,
+            )  # fmt: skip
+        elif mode is RetrievalMode.DENSE or not sparse_query.indices:
+            if dense is None:
+                raise StoreError("dense retrieval needs a query vector")
+            response = self._client.query_points(
+                name, query=list(dense), using=DENSE, limit=limit,
+                query_filter=query_filter, with_payload=True,
+            )  # fmt: skip
+        else:
+            assert dense is not None
+            response = self._client.query_points(
+                name,
+                prefetch=[
+                    qm.Prefetch(query=list(dense), using=DENSE, limit=wide, filter=query_filter),
+                    qm.Prefetch(query=sparse_query, using=SPARSE, limit=wide, filter=query_filter),
+                ],
+                query=qm.FusionQuery(fusion=qm.Fusion.RRF),
+                limit=limit,
+                with_payload=True,
+            )
+        return [ScoredChunk(_chunk(p.id, p.payload or {}), p.score) for p in response.points]
