@@ -68,7 +68,7 @@ def build_services(settings: Settings | None = None) -> Services:
         )
 
     from app.client import ModelHubClient
-    from app.embedders import RemoteEmbedder, RemoteChat
+    from app.embedders import RemoteChat, RemoteEmbedder
 
     client = ModelHubClient(settings)
     return Services(

@@ -23,10 +23,9 @@ AVG_DOC_TOKENS = 120.0  # typical chunk length in terms; only shapes length norm
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 # A short English stop list (Lucene's default plus a few question words), so they don't dilute.
-STOP_WORDS = frozenset(
-    """a an and are as at be but by for if in into is it no not of on or such that the their then
-    there these they this to was will with what which who whom how why when where does do did""".split()
-)
+_STOP = """a an and are as at be but by for if in into is it no not of on or such that the their
+then there these they this to was will with what which who whom how why when where does do did"""
+STOP_WORDS = frozenset(_STOP.split())
 
 
 @cache
