@@ -73,11 +73,16 @@ def make_pdf(pages: Sequence[str], *, title: str | None = None) -> bytes:
     return bytes(out)
 
 
+def _plain(page: str) -> str:
+    """Markdown headings become plain lines: a PDF shows them as text, not markup."""
+    return "\n".join(line.lstrip("#").strip() for line in page.strip().splitlines())
+
+
 def main(argv: Sequence[str]) -> None:
     out, source = Path(argv[0]), Path(argv[1])
     text = source.read_text(encoding="utf-8")
-    pages = [page.strip() for page in text.split("---page---")]
-    title = pages[0].splitlines()[0].lstrip("# ").strip()
+    pages = [_plain(page) for page in text.split("---page---")]
+    title = pages[0].splitlines()[0]
     out.write_bytes(make_pdf(pages, title=title))
 
 

@@ -1,0 +1,52 @@
+"""Fixtures shared by the whole suite: hermetic settings, in-memory services, ../shared."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from qdrant_client import QdrantClient
+
+from app.container import Services
+from app.settings import Backend, Settings
+from app.store import VectorStore
+from tests.fakes.embedder import HashEmbedder
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SAMPLE_DATA = REPO / "data" / "sample"
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    """Settings that ignore the developer's .env and environment tokens."""
+    values: dict[str, object] = {
+        "api_token": None,
+        "backend": Backend.LOCAL,
+        "store_path": tmp_path / "qdrant",
+        "data_dir": tmp_path / "data",
+        "collection": "test",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def memory_services(settings: Settings) -> Iterator[Services]:
+    """Offline services on an in-memory Qdrant with the hashing test embedder."""
+    store = VectorStore(QdrantClient(":memory:"))
+    services = Services(settings=settings, store=store, embedder=HashEmbedder(), chat=None)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"reference material not found at {SHARED} (only present beside the checkout)")
+    return SHARED
