@@ -18,8 +18,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from app.container import build_services
-from app.errors import RagError
+from app.errors import ConfigError, RagError
 from app.settings import Settings
 
 
@@ -55,13 +57,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _env_name(field: str) -> str:
+    if field.startswith(("IONOS_", "ionos_")):
+        return field.upper()
+    return f"RAG_{field.upper()}"
+
+
+def load_settings() -> Settings:
+    """Settings from the environment and .env, with a bad value reported in one line."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{_env_name(str(err['loc'][0]) if err['loc'] else '')}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "run_ui", False):
         return run_ui(args.port)
     services = None
     try:
-        services = build_services(Settings())
+        services = build_services(load_settings())
         code: int = args.handler(args, services)
         return code
     except RagError as error:

@@ -79,18 +79,25 @@ class Settings(BaseSettings):
     # --- The UI --------------------------------------------------------------------------------
     upload_max_mb: int = Field(default=50, ge=1)
     auth_password: SecretStr | None = None  # when set, the Streamlit app asks for it
+    # Named logins, as JSON: {"alice": "her password", ...}; each user then signs in by name.
+    auth_users: dict[str, SecretStr] = Field(default_factory=dict)
+    # Who may read which collection, as JSON: {"hr": ["alice"], "*": ["admin"]}. A collection not
+    # listed follows the "*" entry when there is one, else it is open to everyone signed in; "*"
+    # inside a list means everyone. Enforced where the app queries, not only in what it shows.
+    collection_access: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator(
+        "api_token", "rerank_model", "qdrant_url", "qdrant_api_key", "auth_password", mode="before"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """`RAG_QDRANT_URL=` in a .env means "not set", as it does in .env.example."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
-
-    @field_validator("api_token")
-    @classmethod
-    def _blank_is_none(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().strip():
-            return None
-        return value
 
     @property
     def is_ionos(self) -> bool:
