@@ -212,6 +212,43 @@ class VectorStore:
         )
         return sorted((_chunk(r.id, r.payload or {}) for r in records), key=lambda c: c.position)
 
+    def search_both(
+        self,
+        name: str,
+        *,
+        dense: Sequence[float] | None,
+        text: str,
+        limit: int,
+        filters: SearchFilter | None = None,
+    ) -> tuple[list[ScoredChunk], list[ScoredChunk]]:
+        """The dense (cosine) and sparse (raw BM25) top `limit`, in one round trip.
+
+        Either list is empty when its query is (no query vector; no indexable term).
+        """
+        if not self.exists(name):
+            return [], []
+        query_filter = _filter(filters)
+        sparse_query = _sparse(sparse.query_vector(text))
+        requests: list[tuple[str, qm.QueryRequest]] = []
+        if dense is not None:
+            requests.append((DENSE, qm.QueryRequest(
+                query=list(dense), using=DENSE, limit=limit, filter=query_filter,
+                with_payload=True,
+            )))  # fmt: skip
+        if sparse_query.indices:
+            requests.append((SPARSE, qm.QueryRequest(
+                query=sparse_query, using=SPARSE, limit=limit, filter=query_filter,
+                with_payload=True,
+            )))  # fmt: skip
+        if not requests:
+            return [], []
+        responses = self._client.query_batch_points(name, requests=[r for _, r in requests])
+        found = {
+            using: [ScoredChunk(_chunk(p.id, p.payload or {}), p.score) for p in response.points]
+            for (using, _), response in zip(requests, responses, strict=True)
+        }
+        return found.get(DENSE, []), found.get(SPARSE, [])
+
     def search(
         self,
         name: str,
@@ -223,36 +260,25 @@ class VectorStore:
         filters: SearchFilter | None = None,
         candidates: int | None = None,
     ) -> list[ScoredChunk]:
-        """Dense, sparse (BM25) or hybrid (reciprocal rank fusion of both) search."""
-        if not self.exists(name):
-            return []
-        query_filter = _filter(filters)
-        wide = candidates or max(limit * 4, 20)
-        sparse_query = _sparse(sparse.query_vector(text))
-        if mode is RetrievalMode.SPARSE or (mode is RetrievalMode.HYBRID and dense is None):
-            if not sparse_query.indices:
-                return []
-            response = self._client.query_points(
-                name, query=sparse_query, using=SPARSE, limit=limit,
-                query_filter=query_filter, with_payload=True,
-            )  # fmt: skip
-        elif mode is RetrievalMode.DENSE or not sparse_query.indices:
-            if dense is None:
-                raise StoreError("dense retrieval needs a query vector")
-            response = self._client.query_points(
-                name, query=list(dense), using=DENSE, limit=limit,
-                query_filter=query_filter, with_payload=True,
-            )  # fmt: skip
-        else:
-            assert dense is not None
-            response = self._client.query_points(
-                name,
-                prefetch=[
-                    qm.Prefetch(query=list(dense), using=DENSE, limit=wide, filter=query_filter),
-                    qm.Prefetch(query=sparse_query, using=SPARSE, limit=wide, filter=query_filter),
-                ],
-                query=qm.FusionQuery(fusion=qm.Fusion.RRF),
-                limit=limit,
-                with_payload=True,
-            )
-        return [ScoredChunk(_chunk(p.id, p.payload or {}), p.score) for p in response.points]
+        """Best first, scored as relevance in [0, 1] (see `rag.fusion` for what it means).
+
+        dense: cosine; sparse: squashed BM25; hybrid: their weighted sum over the union of
+        each side's top `candidates` (default: 4 x limit, at least 20).
+        """
+        from rag import fusion  # pure; imported here to keep app.store importable on its own
+
+        if mode is RetrievalMode.DENSE and dense is None:
+            raise StoreError("dense retrieval needs a query vector")
+        wide = limit if mode is not RetrievalMode.HYBRID else (candidates or max(limit * 4, 20))
+        dense_hits, sparse_hits = self.search_both(
+            name,
+            dense=dense if mode is not RetrievalMode.SPARSE else None,
+            text=text if mode is not RetrievalMode.DENSE else "",
+            limit=wide,
+            filters=filters,
+        )
+        if mode is RetrievalMode.DENSE:
+            return fusion.as_dense_relevance(dense_hits)
+        if mode is RetrievalMode.SPARSE:
+            return fusion.as_sparse_relevance(sparse_hits)
+        return fusion.weighted(dense_hits, sparse_hits, limit=limit)

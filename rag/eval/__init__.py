@@ -1,0 +1,1 @@
+"""Retrieval evaluation: metrics, dataset readers, the runner and the `rag eval` command."""

@@ -1,0 +1,76 @@
+"""An on-disk embedding cache, so re-running an eval never embeds the same text twice.
+
+`CachingEmbedder` wraps any `Embedder` and keeps each document vector in a small SQLite file
+keyed by (model, sha256 of the text). Embedding SciFact's abstracts with the local model takes
+minutes on a laptop; with the cache a rebuilt eval collection costs seconds.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from array import array
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.ports import Embedder
+from app.records import sha256_text
+
+
+class CachingEmbedder:
+    def __init__(self, inner: Embedder, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._inner = inner
+        self._db = sqlite3.connect(str(path))
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (model TEXT, digest TEXT, vector BLOB, "
+            "PRIMARY KEY (model, digest))"
+        )
+        self.embedded = 0  # texts that missed the cache, for reports and tests
+
+    @property
+    def model(self) -> str:
+        return self._inner.model
+
+    @property
+    def dim(self) -> int:
+        return self._inner.dim
+
+    @property
+    def max_input_tokens(self) -> int:
+        return self._inner.max_input_tokens
+
+    def _lookup(self, digests: Sequence[str]) -> dict[str, list[float]]:
+        found: dict[str, list[float]] = {}
+        for start in range(0, len(digests), 500):
+            part = list(digests[start : start + 500])
+            rows = self._db.execute(
+                f"SELECT digest, vector FROM vectors WHERE model = ? AND digest IN "
+                f"({','.join('?' * len(part))})",
+                [self.model, *part],
+            )
+            for digest, blob in rows:
+                found[digest] = array("f", blob).tolist()
+        return found
+
+    def embed_documents(self, texts: Sequence[str], *, batch: int = 256) -> list[list[float]]:
+        digests = [sha256_text(t) for t in texts]
+        found = self._lookup(digests)
+        missing = list(dict.fromkeys(d for d in digests if d not in found))
+        by_digest = {d: t for d, t in zip(digests, texts, strict=True)}
+        for start in range(0, len(missing), batch):
+            part = missing[start : start + batch]
+            vectors = self._inner.embed_documents([by_digest[d] for d in part])
+            self._db.executemany(
+                "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                [(self.model, d, array("f", v).tobytes()) for d, v in zip(part, vectors, strict=True)],
+            )
+            self._db.commit()  # a long run that is stopped keeps what it already paid for
+            found.update(zip(part, vectors, strict=True))
+            self.embedded += len(part)
+        return [found[d] for d in digests]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._inner.embed_query(text)
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,93 @@
+"""Retrieval: the one function every caller uses to find the chunks that answer a question.
+
+    retrieve(query, store=..., embedder=..., collection=..., mode=..., top_k=...)
+
+returns at most `top_k` chunks, best first, after near-duplicate suppression (a chunk whose
+words mostly repeat a better one's is dropped, so the answer's sources are not the same passage
+twice). `ScoredChunk.score` is a relevance in [0, 1] whose meaning is fixed per mode (see
+`rag.fusion`), so one threshold tells "found" from "not in your documents": `MIN_SCORE` is the
+measured default (see `rag eval`). With a reranker the score is the reranker's relevance instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+from app.ports import Embedder
+from app.records import ScoredChunk, SearchFilter
+from app.settings import RetrievalMode
+from app.store import VectorStore
+
+DUPLICATE_JACCARD = 0.8  # word-shingle overlap above which a chunk repeats a better one
+_SHINGLE = 3
+_WORD = re.compile(r"\w+")
+RERANK_CANDIDATES = 20  # chunks sent to the reranker, at least
+
+
+class Reranker(Protocol):
+    def rerank(
+        self, query: str, chunks: Sequence[ScoredChunk], *, top_n: int
+    ) -> list[ScoredChunk]: ...
+
+
+def shingles(text: str, size: int = _SHINGLE) -> frozenset[tuple[str, ...]]:
+    words = _WORD.findall(text.lower())
+    if len(words) < size:
+        return frozenset({tuple(words)}) if words else frozenset()
+    return frozenset(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+
+
+def jaccard(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]]) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def suppress_near_duplicates(
+    hits: Sequence[ScoredChunk], *, limit: int, threshold: float = DUPLICATE_JACCARD
+) -> list[ScoredChunk]:
+    """Keep hits in order, dropping any whose shingles overlap a kept one's above `threshold`."""
+    kept: list[ScoredChunk] = []
+    kept_shingles: list[frozenset[tuple[str, ...]]] = []
+    for hit in hits:
+        if len(kept) == limit:
+            break
+        mine = shingles(hit.chunk.text)
+        if any(jaccard(mine, other) >= threshold for other in kept_shingles):
+            continue
+        kept.append(hit)
+        kept_shingles.append(mine)
+    return kept
+
+
+def retrieve(
+    query: str,
+    *,
+    store: VectorStore,
+    embedder: Embedder,
+    collection: str,
+    mode: RetrievalMode,
+    top_k: int,
+    filters: SearchFilter | None = None,
+    reranker: Reranker | None = None,
+) -> list[ScoredChunk]:
+    """The `top_k` most relevant chunks of `collection` for `query`, best first."""
+    query = query.strip()
+    if not query or top_k <= 0:
+        return []
+    wanted = max(top_k, RERANK_CANDIDATES) if reranker is not None else top_k
+    dense = embedder.embed_query(query) if mode is not RetrievalMode.SPARSE else None
+    hits = store.search(
+        collection,
+        dense=dense,
+        text=query,
+        mode=mode,
+        limit=wanted + max(4, wanted // 2),  # room for the duplicates we drop
+        filters=filters,
+    )
+    hits = suppress_near_duplicates(hits, limit=wanted)
+    if reranker is not None and hits:
+        hits = reranker.rerank(query, hits, top_n=top_k)
+    return hits[:top_k]
