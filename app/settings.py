@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(default=10, ge=1)
     embed_batch_size: int = Field(default=64, ge=1)
     embed_batch_tokens: int = Field(default=16_000, ge=256)
+    embed_concurrency: int = Field(default=4, ge=1)  # embedding requests in flight at once
 
     # --- Storage -------------------------------------------------------------------------------
     data_dir: Path = Path("data")  # the sample corpus and uploaded files
