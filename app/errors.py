@@ -6,6 +6,7 @@
     │   ├── EncryptedError        needs a password we do not have
     │   └── NoTextError           nothing extractable (scans without OCR)
     ├── StoreError                the vector store refused or is unreachable
+    ├── AccessDeniedError         this user may not read that collection
     └── APIError                  the OpenAI-compatible API failed
         ├── APIConnectionError    no answer: DNS, refused, TLS
         │   └── APITimeoutError   connect/read timeout, or a stream that stalled
@@ -48,6 +49,10 @@ class NoTextError(IngestError):
 
 
 class StoreError(RagError):
+    pass
+
+
+class AccessDeniedError(RagError):
     pass
 
 

@@ -1,0 +1,185 @@
+"""`answer_stream`: one question in, the typed answer events out.
+
+    rewrite the follow-up -> retrieve -> relevance threshold -> Sources
+      -> text deltas (chat model, or the offline extractive answerer) -> Citations -> Done
+
+Below the threshold the answer is "not found" and no model is called. Errors after the sources
+end the answer with `Failed`, keeping what streamed so far (and its citations). Reasoning that a
+model sends, separately or inline as <think>, goes to `ReasoningDelta`, never into the answer. The
+CLI and the Streamlit app render exactly these events.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from types import EllipsisType
+from typing import TYPE_CHECKING, Any
+
+from app.errors import RagError
+from app.ports import ChatDelta, ChatModel, RateLimitWait
+from app.records import ScoredChunk
+from app.settings import RetrievalMode
+from rag import citations as cite
+from rag.events import (
+    AnswerEvent,
+    Citations,
+    Done,
+    Failed,
+    Notice,
+    Query,
+    ReasoningDelta,
+    Sources,
+    TextDelta,
+)
+from rag.extractive import extractive_answer
+from rag.prompt import NOT_FOUND_ANSWER, Turn, build_messages, fit_sources
+from rag.reasoning import ThinkSplitter
+from rag.rewrite import heuristic_rewrite, standalone_query
+
+if TYPE_CHECKING:
+    from app.container import Services
+    from rag.access import Viewer
+
+Retriever = Callable[..., list[ScoredChunk]]  # the signature of `rag.retrieve.retrieve`
+
+
+def _default_retriever() -> Retriever:
+    from rag.retrieve import retrieve
+
+    return retrieve
+
+
+def rate_limit_notice(seconds: float) -> Notice:
+    return Notice(f"waiting {max(1, math.ceil(seconds))}s for the rate limit")
+
+
+def _stream_chat(
+    chat: ChatModel, messages: list[dict[str, object]], answer: list[str]
+) -> Iterator[AnswerEvent]:
+    """Text and reasoning deltas from the model; appends the answer text to `answer`."""
+    splitter = ThinkSplitter()
+
+    def route(pieces: list[tuple[str, str]]) -> Iterator[AnswerEvent]:
+        for kind, text in pieces:
+            if kind == "reasoning":
+                yield ReasoningDelta(text)
+                continue
+            if not "".join(answer).strip():  # no leading blank lines (e.g. after </think>)
+                text = text.lstrip()
+            if text:
+                answer.append(text)
+                yield TextDelta(text)
+
+    for item in chat.stream_chat(messages):
+        if isinstance(item, RateLimitWait):
+            yield rate_limit_notice(item.seconds)
+            continue
+        if isinstance(item, ChatDelta):
+            if item.reasoning:
+                yield ReasoningDelta(item.reasoning)
+            if item.content:
+                yield from route(splitter.feed(item.content))
+    yield from route(splitter.flush())
+
+
+def answer_stream(
+    question: str,
+    *,
+    services: Services,
+    history: Sequence[Turn] = (),
+    collection: str | None = None,
+    mode: RetrievalMode | None = None,
+    top_k: int | None = None,
+    chat: ChatModel | EllipsisType | None = ...,
+    retriever: Retriever | None = None,
+    viewer: Viewer | None = None,
+) -> Iterator[AnswerEvent]:
+    """Stream the answer to `question` as events (see `rag.events`).
+
+    `chat` defaults to `services.chat` (None: offline, extractive); the app passes another adapter
+    when a person picks another model. `viewer`, when given, must be allowed to read the
+    collection: access is checked here, where the query runs, not only in what the UI shows.
+    """
+    settings = services.settings
+    model = services.chat if isinstance(chat, EllipsisType) else chat
+    collection = collection or settings.collection
+    mode = mode or settings.retrieval_mode
+    top_k = top_k or settings.top_k
+    retrieve = retriever or _default_retriever()
+
+    try:
+        if viewer is not None:
+            viewer.require(collection)
+        try:
+            query = standalone_query(question, history, chat=model)
+        except RagError as error:
+            yield Notice(f"could not rewrite the follow-up with the model ({error})")
+            query = heuristic_rewrite(question, history)
+        yield Query(query, rewritten=query != question)
+        hits = retrieve(
+            query,
+            store=services.store,
+            embedder=services.embedder,
+            collection=collection,
+            mode=mode,
+            top_k=top_k,
+        )
+    except RagError as error:
+        yield Failed(str(error))
+        yield Done()
+        return
+
+    relevant = [hit for hit in hits if hit.score >= settings.min_score]
+    sources = fit_sources(relevant) if model is not None else relevant
+    yield Sources(tuple(sources), found=bool(sources))
+    if not sources:
+        yield TextDelta(NOT_FOUND_ANSWER)
+        yield Citations(())
+        yield Done({"sources": 0})
+        return
+
+    answer: list[str] = []
+    failure: str | None = None
+    try:
+        if model is None:
+            for piece in extractive_answer(query, sources, embedder=services.embedder):
+                answer.append(piece)
+                yield TextDelta(piece)
+        else:
+            messages = build_messages(question, sources, history=history)
+            yield from _stream_chat(model, messages, answer)
+    except RagError as error:
+        failure = f"The answer stopped early: {error}"
+
+    text = "".join(answer)
+    if failure is None and not text.strip():
+        yield Notice("The model returned an empty answer.")
+    resolved = cite.resolve(text, sources)
+    yield resolved
+    if failure is not None:
+        yield Failed(failure)
+    yield Done({"sources": len(sources), "cited": len(resolved.citations)})
+
+
+def collect(events: Sequence[AnswerEvent] | Iterator[AnswerEvent]) -> dict[str, Any]:
+    """Fold an event stream into its parts (for tests, the eval harness and `rag ask --json`)."""
+    folded: dict[str, Any] = {"text": "", "reasoning": "", "notices": [], "failed": None}
+    for event in events:
+        if isinstance(event, Query):
+            folded["query"] = event
+        elif isinstance(event, Sources):
+            folded["sources"] = event
+        elif isinstance(event, TextDelta):
+            folded["text"] += event.text
+        elif isinstance(event, ReasoningDelta):
+            folded["reasoning"] += event.text
+        elif isinstance(event, Notice):
+            folded["notices"].append(event.message)
+        elif isinstance(event, Citations):
+            folded["citations"] = event
+        elif isinstance(event, Failed):
+            folded["failed"] = event.message
+        elif isinstance(event, Done):
+            folded["done"] = event
+    return folded

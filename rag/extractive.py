@@ -1,0 +1,145 @@
+"""The offline answerer: quotes the best-supported sentences of the retrieved chunks, each cited.
+
+No model writes anything here, and the answer says so. Each sentence of the retrieved chunks is
+scored against the question with BM25 (sentences as the documents, idf from the retrieved set),
+optionally blended with embedding similarity; the best few that clear a relevance floor are
+streamed verbatim, each followed by its `[n]`. When none clears it, the answer says plainly that
+the documents do not seem to cover the question.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from app.ports import Embedder
+from app.records import ScoredChunk
+from rag.prompt import NOT_FOUND_ANSWER
+from rag.sentences import content_terms, split_sentences
+
+LEAD = "Offline mode: no language model wrote this; here are the most relevant passages, quoted from your documents.\n\n"  # noqa: E501
+NOT_FOUND = (
+    f"{NOT_FOUND_ANSWER} (Offline mode quotes passages that match your question; none did. "
+    "Try other words, or check that the right collection is selected.)"
+)
+
+K1, B = 1.2, 0.75
+MIN_COVERAGE = 0.34  # share of the question's (idf-weighted) terms a quoted sentence must contain
+MIN_SIMILARITY = 0.55  # ...or its embedding similarity, when an embedder is given
+RELATIVE_FLOOR = 0.5  # later sentences must score at least this share of the best one
+MAX_WORDS = 90  # longer sentences are cut, with an ellipsis
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    number: int  # the source's [n]
+    sentence: str
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    number: int
+    sentence: str
+    score: float
+    coverage: float
+
+
+def candidates(sources: Sequence[ScoredChunk]) -> list[Candidate]:
+    found: list[Candidate] = []
+    for number, scored in enumerate(sources, start=1):
+        for raw in split_sentences(scored.chunk.text):
+            sentence = re.sub(r"^#{1,6}\s+", "", raw).strip()
+            if len(sentence.split()) < 4:  # headings, labels, stray fragments
+                continue
+            found.append(Candidate(number, sentence, tuple(content_terms(sentence))))
+    return found
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+def rank_sentences(
+    query: str, sources: Sequence[ScoredChunk], *, embedder: Embedder | None = None
+) -> list[Pick]:
+    """Every candidate sentence with its score and query coverage, best first."""
+    pool = candidates(sources)
+    query_terms = list(dict.fromkeys(content_terms(query)))
+    if not pool or not query_terms:
+        return []
+    n = len(pool)
+    df = Counter(t for c in pool for t in set(c.terms))
+    idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in query_terms}
+    total_idf = sum(idf.values()) or 1.0
+    avg_len = sum(len(c.terms) for c in pool) / n or 1.0
+
+    similarities = [0.0] * n
+    if embedder is not None:
+        query_vector = embedder.embed_query(query)
+        vectors = embedder.embed_documents([c.sentence for c in pool])
+        similarities = [_cosine(query_vector, v) for v in vectors]
+
+    picks: list[Pick] = []
+    for index, cand in enumerate(pool):
+        tf = Counter(cand.terms)
+        norm = K1 * (1 - B + B * len(cand.terms) / avg_len)
+        bm25 = sum(idf[t] * tf[t] * (K1 + 1) / (tf[t] + norm) for t in query_terms if t in tf)
+        coverage = sum(idf[t] for t in query_terms if t in tf) / total_idf
+        similarity = similarities[index]
+        similar = embedder is not None and similarity >= MIN_SIMILARITY
+        if coverage < MIN_COVERAGE and not similar:
+            continue
+        score = bm25 / total_idf + similarity + 0.05 / cand.number  # earlier sources break ties
+        picks.append(Pick(cand.number, cand.sentence, score, coverage))
+    picks.sort(key=lambda p: p.score, reverse=True)
+    return picks
+
+
+def select(picks: Sequence[Pick], *, max_sentences: int) -> list[Pick]:
+    """The best picks, without near-duplicates and without the weak tail."""
+    chosen: list[Pick] = []
+    seen: list[set[str]] = []
+    for pick in picks:
+        if len(chosen) == max_sentences:
+            break
+        if chosen and pick.score < RELATIVE_FLOOR * chosen[0].score:
+            break
+        terms = set(content_terms(pick.sentence))
+        if any(len(terms & other) >= 0.8 * max(len(terms | other), 1) for other in seen):
+            continue
+        chosen.append(pick)
+        seen.append(terms)
+    return chosen
+
+
+def cite(sentence: str, number: int) -> str:
+    """`Text [n].`: the marker goes before the final full stop, as a person would write it."""
+    words = sentence.split()
+    if len(words) > MAX_WORDS:
+        sentence = " ".join(words[:MAX_WORDS]) + " …"
+    if sentence.endswith(".") and not sentence.endswith(".."):
+        return f"{sentence[:-1]} [{number}]."
+    return f"{sentence} [{number}]"
+
+
+def extractive_answer(
+    query: str,
+    sources: Sequence[ScoredChunk],
+    *,
+    embedder: Embedder | None = None,
+    max_sentences: int = 4,
+) -> Iterator[str]:
+    """Stream the answer: a one-line lead, then one quoted, cited sentence per bullet."""
+    chosen = select(rank_sentences(query, sources, embedder=embedder), max_sentences=max_sentences)
+    if not chosen:
+        yield NOT_FOUND
+        return
+    yield LEAD
+    for index, pick in enumerate(chosen):
+        yield ("\n" if index else "") + f"- {cite(pick.sentence, pick.number)}"

@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from qdrant_client import QdrantClient
+
+from app.container import Services
+from app.errors import AuthenticationError, RateLimitError, StoreError
+from app.ports import RateLimitWait
+from app.records import ScoredChunk
+from app.settings import RetrievalMode, Settings
+from app.store import VectorStore
+from rag.access import Viewer
+from rag.answer import answer_stream, collect
+from rag.events import Citations, Done, Failed, Notice, Query, Sources, TextDelta
+from rag.prompt import NOT_FOUND_ANSWER, Turn
+from tests.fakes.chat import FakeChat
+from tests.fakes.chunks import chunk, scored
+from tests.fakes.embedder import HashEmbedder
+
+HANDBOOK = scored(
+    "Full-time employees receive 25 days of paid vacation per year. Unused days expire in March.",
+    score=0.9,
+    page=3,
+)
+FAQ = scored(
+    "Contractors are not entitled to paid vacation. Beacon syncs every hour.",
+    score=0.7,
+    source="faq.md",
+    page=None,
+)
+
+
+class Retriever:
+    """Returns canned hits and records the queries it was asked."""
+
+    def __init__(
+        self, hits: Sequence[ScoredChunk] = (HANDBOOK, FAQ), error: Exception | None = None
+    ):
+        self.hits = list(hits)
+        self.error = error
+        self.calls: list[dict[str, Any]] = []
+
+    def __call__(self, query: str, **kwargs: Any) -> list[ScoredChunk]:
+        self.calls.append({"query": query, **kwargs})
+        if self.error:
+            raise self.error
+        return self.hits
+
+
+def services(chat: FakeChat | None = None, **settings: Any) -> Services:
+    return Services(
+        settings=Settings(_env_file=None, backend="local", **settings),  # type: ignore[call-arg]
+        store=VectorStore(QdrantClient(":memory:")),
+        embedder=HashEmbedder(),
+        chat=chat,
+    )
+
+
+def test_answer_stream_offline_event_order_and_citations() -> None:
+    events = list(
+        answer_stream("How many vacation days?", services=services(), retriever=Retriever())
+    )
+    kinds = [type(e) for e in events]
+    assert kinds[0] is Query and kinds[1] is Sources
+    assert kinds[-2:] == [Citations, Done]
+    assert set(kinds[2:-2]) == {TextDelta}
+    folded = collect(events)
+    assert "25 days of paid vacation" in folded["text"]
+    assert folded["citations"].citations[0].chunk == HANDBOOK.chunk
+
+
+def test_answer_stream_chat_gets_sources_in_system_message() -> None:
+    chat = FakeChat(reply="Employees get 25 days [1]. Contractors get none [2].")
+    folded = collect(answer_stream("vacation?", services=services(chat), retriever=Retriever()))
+    system = str(chat.streams[0][0]["content"])
+    assert "[1] handbook.pdf, page 3" in system and "[2] faq.md" in system
+    assert folded["text"] == "Employees get 25 days [1]. Contractors get none [2]."
+    assert [c.number for c in folded["citations"].citations] == [1, 2]
+
+
+def test_answer_stream_below_threshold_answers_not_found_without_model() -> None:
+    chat = FakeChat(reply="should never be asked")
+    hits = [scored("irrelevant", score=0.1)]
+    events = list(
+        answer_stream("x?", services=services(chat, min_score=0.5), retriever=Retriever(hits))
+    )
+    folded = collect(events)
+    assert folded["sources"].found is False and folded["sources"].chunks == ()
+    assert folded["text"] == NOT_FOUND_ANSWER
+    assert folded["citations"].uncited is False
+    assert chat.streams == []
+
+
+def test_answer_stream_invalid_markers_dropped_and_uncited_flagged() -> None:
+    chat = FakeChat(reply="Everyone gets a pony [7].")
+    folded = collect(answer_stream("pony?", services=services(chat), retriever=Retriever()))
+    assert folded["citations"].dropped == (7,)
+    assert folded["citations"].uncited is True
+
+
+def test_answer_stream_mid_stream_error_keeps_partial_text_and_fails() -> None:
+    error = AuthenticationError("token invalid or expired", operation="chat", status=401)
+    chat = FakeChat(
+        reply="Employees get 25 days [1]. And more text here.", fail_after=5, error=error
+    )
+    events = list(answer_stream("q", services=services(chat), retriever=Retriever()))
+    folded = collect(events)
+    assert folded["text"] == "Employees get 25 days [1]. "
+    assert "token invalid or expired" in folded["failed"]
+    assert [c.number for c in folded["citations"].citations] == [1]
+    assert isinstance(events[-2], Failed) and isinstance(events[-1], Done)
+
+
+def test_answer_stream_rate_limit_wait_becomes_notice() -> None:
+    chat = FakeChat(reply="Yes [1].", script=[RateLimitWait(2.2)])
+    folded = collect(answer_stream("q", services=services(chat), retriever=Retriever()))
+    assert folded["notices"] == ["waiting 3s for the rate limit"]
+    assert folded["text"] == "Yes [1]."
+
+
+def test_answer_stream_rate_limit_error_fails_visibly() -> None:
+    error = RateLimitError("rate limit", operation="chat", status=429, retry_after=30)
+    chat = FakeChat(reply="Yes [1].", fail_after=0, error=error)
+    folded = collect(answer_stream("q", services=services(chat), retriever=Retriever()))
+    assert folded["text"] == ""
+    assert "HTTP 429" in folded["failed"]
+
+
+def test_answer_stream_reasoning_kept_out_of_answer() -> None:
+    chat = FakeChat(reply="<think>inline musing</think>Answer [1].", reasoning="separate musing")
+    folded = collect(answer_stream("q", services=services(chat), retriever=Retriever()))
+    assert folded["text"] == "Answer [1]."
+    assert "separate musing" in folded["reasoning"] and "inline musing" in folded["reasoning"]
+
+
+def test_answer_stream_follow_up_rewritten_before_retrieval() -> None:
+    retriever = Retriever()
+    history = [Turn("How many vacation days do employees get?", "25 [1].")]
+    events = list(
+        answer_stream("And contractors?", services=services(), history=history, retriever=retriever)
+    )
+    query = events[0]
+    assert isinstance(query, Query) and query.rewritten
+    assert retriever.calls[0]["query"] == query.text
+    assert "vacation days" in query.text and "contractors" in query.text
+
+
+def test_answer_stream_model_rewrite_failure_notices_and_uses_heuristic() -> None:
+    chat = FakeChat(
+        reply="ok [1].", fail_after=0, error=RateLimitError("x", operation="c", status=429)
+    )
+    history = [Turn("How many vacation days do employees get?", "25 [1].")]
+    events = list(
+        answer_stream(
+            "And contractors?", services=services(chat), history=history, retriever=Retriever()
+        )
+    )
+    assert any(isinstance(e, Notice) and "rewrite" in e.message for e in events)
+    assert "vacation days" in events[1].text  # type: ignore[union-attr]
+
+
+def test_answer_stream_retrieval_error_fails_before_sources() -> None:
+    retriever = Retriever(error=StoreError("store unreachable"))
+    events = list(answer_stream("q", services=services(), retriever=retriever))
+    assert [type(e) for e in events] == [Query, Failed, Done]
+
+
+def test_answer_stream_viewer_without_access_never_retrieves() -> None:
+    retriever = Retriever()
+    viewer = Viewer("bob", {"hr": ["alice"]})
+    events = list(
+        answer_stream("q", services=services(), collection="hr", retriever=retriever, viewer=viewer)
+    )
+    assert isinstance(events[0], Failed) and "hr" in events[0].message
+    assert retriever.calls == []
+
+
+def test_answer_stream_passes_collection_mode_and_top_k() -> None:
+    retriever = Retriever()
+    list(
+        answer_stream(
+            "q", services=services(), collection="c2", mode=RetrievalMode.DENSE, top_k=3,
+            retriever=retriever,
+        )
+    )  # fmt: skip
+    call = retriever.calls[0]
+    assert (call["collection"], call["mode"], call["top_k"]) == ("c2", RetrievalMode.DENSE, 3)
+
+
+@pytest.mark.parametrize("mode", list(RetrievalMode))
+def test_answer_stream_end_to_end_on_memory_qdrant(mode: RetrievalMode) -> None:
+    svc = services()
+    texts = [
+        "Full-time employees receive 25 days of paid vacation per year.",
+        "The Beacon app synchronises devices every hour over TLS.",
+    ]
+    chunks = [chunk(t, position=i) for i, t in enumerate(texts)]
+    svc.store.ensure_collection("docs", dim=svc.embedder.dim, model=svc.embedder.model)
+    svc.store.upsert_chunks("docs", chunks, svc.embedder.embed_documents(texts))
+
+    def retrieve(query: str, *, store: VectorStore, embedder: HashEmbedder, collection: str,
+                 mode: RetrievalMode, top_k: int, **_: Any) -> list[ScoredChunk]:  # fmt: skip
+        dense = embedder.embed_query(query)
+        return store.search(collection, dense=dense, text=query, mode=mode, limit=top_k)
+
+    folded = collect(
+        answer_stream("paid vacation days", services=svc, mode=mode, retriever=retrieve)
+    )
+    assert "25 days of paid vacation per year [1]." in folded["text"]
+    assert folded["citations"].citations[0].chunk.id == chunks[0].id

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from rag.citations import resolve
+from rag.extractive import LEAD, NOT_FOUND, cite, extractive_answer, rank_sentences
+from tests.fakes.chunks import scored
+from tests.fakes.embedder import HashEmbedder
+
+HANDBOOK = (
+    "Welcome to Northwind. The office opens at 8 in the morning. "
+    "Full-time employees receive 25 days of paid vacation per calendar year. "
+    "Unused vacation days may be carried over until March 31."
+)
+FAQ = (
+    "Beacon synchronises devices every hour. Contractors are not entitled to paid vacation "
+    "under the Northwind policy. The Beacon app runs on Linux and macOS."
+)
+
+
+def _answer(query: str, sources: list, **kwargs: object) -> str:
+    return "".join(extractive_answer(query, sources, **kwargs))  # type: ignore[arg-type]
+
+
+def test_extractive_answer_quotes_best_sentence_with_its_marker() -> None:
+    sources = [scored(HANDBOOK, page=2), scored(FAQ, source="faq.md", page=None)]
+    text = _answer("How many vacation days do employees get?", sources)
+    assert text.startswith(LEAD)
+    first = text[len(LEAD) :].splitlines()[0]
+    assert first == "- Full-time employees receive 25 days of paid vacation per calendar year [1]."
+
+
+def test_extractive_answer_cites_the_right_source_number() -> None:
+    sources = [scored(HANDBOOK), scored(FAQ, source="faq.md", page=None)]
+    text = _answer("Do contractors get paid vacation?", sources)
+    assert "Contractors are not entitled to paid vacation under the Northwind policy [2]." in text
+
+
+def test_extractive_answer_nothing_relevant_says_so() -> None:
+    sources = [scored(HANDBOOK)]
+    assert _answer("What is the boiling point of mercury?", sources) == NOT_FOUND
+    assert "Offline mode" in NOT_FOUND
+
+
+def test_extractive_answer_no_sources_says_not_found() -> None:
+    assert _answer("vacation days", []) == NOT_FOUND
+
+
+def test_extractive_answer_citations_resolve_to_quoted_sentences() -> None:
+    sources = [scored(HANDBOOK), scored(FAQ, source="faq.md", page=None)]
+    text = _answer("vacation days carried over", sources)
+    result = resolve(text, sources)
+    assert result.citations and not result.dropped and not result.uncited
+    for citation in result.citations:
+        assert citation.quote in citation.chunk.text
+        assert citation.quote[:-1] in text  # each quote appears verbatim (minus its full stop)
+
+
+def test_extractive_answer_limits_sentences() -> None:
+    topics = ["travel", "parking", "laptops", "holidays", "training", "badges"]
+    text = " ".join(f"The vacation rule for {t} differs from the others." for t in topics)
+    answer = _answer("vacation rule", [scored(text)], max_sentences=2)
+    assert answer.count("\n- ") == 2
+
+
+def test_rank_sentences_with_embedder_still_ranks_matching_sentence_first() -> None:
+    picks = rank_sentences("paid vacation days", [scored(HANDBOOK)], embedder=HashEmbedder(256))
+    assert picks[0].sentence.startswith("Full-time employees receive 25 days")
+
+
+def test_cite_puts_marker_before_full_stop() -> None:
+    assert cite("It is so.", 3) == "It is so [3]."
+    assert cite("Is it?", 1) == "Is it? [1]"
