@@ -11,6 +11,7 @@ CLI and the Streamlit app render exactly these events.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from types import EllipsisType
@@ -44,10 +45,12 @@ if TYPE_CHECKING:
 Retriever = Callable[..., list[ScoredChunk]]  # the signature of `rag.retrieve.retrieve`
 
 
-def _default_retriever() -> Retriever:
+def _default_retriever(services: Services) -> Retriever:
+    """`rag.retrieve.retrieve`, with the reranker when the settings configure one."""
+    from rag.rerank import build_reranker
     from rag.retrieve import retrieve
 
-    return retrieve
+    return functools.partial(retrieve, reranker=build_reranker(services))
 
 
 def rate_limit_notice(seconds: float) -> Notice:
@@ -106,7 +109,7 @@ def answer_stream(
     collection = collection or settings.collection
     mode = mode or settings.retrieval_mode
     top_k = top_k or settings.top_k
-    retrieve = retriever or _default_retriever()
+    retrieve = retriever or _default_retriever(services)
 
     try:
         if viewer is not None:

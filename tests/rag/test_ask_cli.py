@@ -32,7 +32,7 @@ def canned_retrieval(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         calls.append({"query": query, **kwargs})
         return HITS
 
-    monkeypatch.setattr(answer, "_default_retriever", lambda: retrieve)
+    monkeypatch.setattr(answer, "_default_retriever", lambda services: retrieve)
     return calls
 
 
