@@ -191,7 +191,7 @@ def test_answer_stream_passes_collection_mode_and_top_k() -> None:
 
 
 @pytest.mark.parametrize("mode", list(RetrievalMode))
-def test_answer_stream_end_to_end_on_memory_qdrant(mode: RetrievalMode) -> None:
+def test_answer_stream_real_retrieval_on_memory_qdrant_cites_chunk(mode: RetrievalMode) -> None:
     svc = services()
     texts = [
         "Full-time employees receive 25 days of paid vacation per year.",
@@ -201,13 +201,6 @@ def test_answer_stream_end_to_end_on_memory_qdrant(mode: RetrievalMode) -> None:
     svc.store.ensure_collection("docs", dim=svc.embedder.dim, model=svc.embedder.model)
     svc.store.upsert_chunks("docs", chunks, svc.embedder.embed_documents(texts))
 
-    def retrieve(query: str, *, store: VectorStore, embedder: HashEmbedder, collection: str,
-                 mode: RetrievalMode, top_k: int, **_: Any) -> list[ScoredChunk]:  # fmt: skip
-        dense = embedder.embed_query(query)
-        return store.search(collection, dense=dense, text=query, mode=mode, limit=top_k)
-
-    folded = collect(
-        answer_stream("paid vacation days", services=svc, mode=mode, retriever=retrieve)
-    )
+    folded = collect(answer_stream("paid vacation days", services=svc, mode=mode))
     assert "25 days of paid vacation per year [1]." in folded["text"]
     assert folded["citations"].citations[0].chunk.id == chunks[0].id
