@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 IMAGE_SIZES = ("1024*1024", "1792*1024", "1024*1792")  # the spec's allowed values
 
@@ -67,6 +67,11 @@ class ChatMessage(BaseModel):
     name: str | None = None
     tool_calls: list[ToolCall] | None = None
     tool_call_id: str | None = None
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return "" if value is None else value  # OpenAI allows null beside tool_calls; the spec not
 
 
 class FunctionDef(BaseModel):

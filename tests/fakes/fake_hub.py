@@ -28,13 +28,15 @@ What it does (stable API; other parts' tests rely on it):
   request gets 429 + integer `Retry-After` (counted in `hub.limited`); every answer then carries
   `X-RateLimit-Limit/-Burst/-Remaining`. `hub.set_rate_limit(n, burst)` changes it mid-run.
 - `hub.fail_next(status=500, *, native=False, times=1, retry_after=None, message=None,
-  code=None, body=None, content_type=None, path=None)`: the next `times` requests (to `path`, if
-  given) fail so; `native=True` uses the IONOS shape, `body`+`content_type` send anything (HTML).
+  code=None, body=None, content_type=None, path=None, headers={})`: the next `times` requests
+  (to `path`, if given) fail so; `native=True` uses the IONOS shape, `body`+`content_type` send
+  anything (HTML), `headers` adds response headers.
 - `hub.break_stream(after=1)`: the next stream drops the connection after `after` events;
   `hub.stall_stream(after=1, seconds=5.0)` goes silent for a while (use with `serve`);
   `hub.error_in_stream(after=1)` sends an in-stream error event.
 - `hub.requests`: every request as `Recorded(method, path, body, headers, status)`;
   `hub.count(path)` counts them. Every answer has an `x-request-id` ("req-<n>").
+- `FakeClock`: a clock whose sleep moves time on; share it between hub and client.
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ class _Failure:
     body: str | None = None
     content_type: str | None = None
     path: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -304,6 +307,7 @@ class FakeHub:
         return None
 
     def _failure(self, failure: _Failure, headers: dict[str, str]) -> httpx.Response:
+        headers.update(failure.headers)
         if failure.retry_after is not None:
             headers["retry-after"] = f"{failure.retry_after:g}"
         if failure.body is not None:
@@ -429,3 +433,23 @@ def serve(hub: FakeHub) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+class FakeClock:
+    """A shared monotonic clock whose `sleep` just moves time on: rate-limit tests run instantly.
+
+    Pass `clock=fake.now` to FakeHub and `clock=fake.now, sleep=fake.sleep` to the client.
+    """
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.time = start
+        self.sleeps: list[float] = []
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        return self.time
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.sleeps.append(seconds)
+            self.time += seconds
