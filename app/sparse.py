@@ -19,6 +19,7 @@ import snowballstemmer
 K1 = 1.2
 B = 0.75
 AVG_DOC_TOKENS = 120.0  # typical chunk length in terms; only shapes length normalisation
+SCHEME = f"bm25-k{K1}-b{B}-avg{AVG_DOC_TOKENS}-snowball-en"  # changes when vectors would
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 

@@ -150,7 +150,7 @@ class VectorStore:
                     id=chunk.id,
                     vector={
                         DENSE: list(vector),
-                        SPARSE: _sparse(sparse.document_vector(chunk.text)),
+                        SPARSE: _sparse(sparse.document_vector(chunk.indexed_text)),
                     },
                     payload=_payload(chunk),
                 )
@@ -180,6 +180,37 @@ class VectorStore:
 
     def delete_source(self, name: str, source: str) -> None:
         self.replace_source(name, source, [], [])
+
+    # --- Resumable ingest (ingest/pipeline.py) -----------------------------------------------
+    # A file's chunks are first written with an empty `doc_hash`, batch by batch; once all are
+    # in, `commit_source` stamps them with the file's hash and drops the file's older chunks.
+    # A run killed at any point leaves the file "partial" (an empty or a mixed hash), and the
+    # next run redoes it: the same ids overwrite, the stale ones go.
+
+    def source_states(self, name: str) -> dict[str, str]:
+        """Each source's content hash when its chunks are complete, "" when partly written."""
+        if not self.exists(name):
+            return {}
+        states: dict[str, str] = {}
+        for _, payload in self._scroll(name, ["source", "doc_hash"]):
+            source, doc_hash = payload["source"], payload.get("doc_hash") or ""
+            states[source] = doc_hash if states.get(source, doc_hash) == doc_hash else ""
+        return states
+
+    def commit_source(self, name: str, source: str, ids: Sequence[str], doc_hash: str) -> None:
+        """Mark a file's fully written chunks complete, then delete its chunks not among `ids`."""
+        for start in range(0, len(ids), _UPSERT_BATCH * 4):
+            self._client.set_payload(
+                name,
+                payload={"doc_hash": doc_hash},
+                points=list(ids[start : start + _UPSERT_BATCH * 4]),
+                wait=True,
+            )
+        stale = qm.Filter(
+            must=[qm.FieldCondition(key="source", match=qm.MatchValue(value=source))],
+            must_not=[qm.HasIdCondition(has_id=list(ids))] if ids else [],
+        )
+        self._client.delete(name, points_selector=qm.FilterSelector(filter=stale), wait=True)
 
     # --- Reading -----------------------------------------------------------------------------
 

@@ -62,7 +62,10 @@ class CachingEmbedder:
             vectors = self._inner.embed_documents([by_digest[d] for d in part])
             self._db.executemany(
                 "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
-                [(self.model, d, array("f", v).tobytes()) for d, v in zip(part, vectors, strict=True)],
+                [
+                    (self.model, d, array("f", v).tobytes())
+                    for d, v in zip(part, vectors, strict=True)
+                ],
             )
             self._db.commit()  # a long run that is stopped keeps what it already paid for
             found.update(zip(part, vectors, strict=True))
