@@ -1,0 +1,153 @@
+"""Drawing the conversation: the backend banner, each answer with its notices, reasoning
+(collapsed), flags and the sources panel; and the same, live, while an answer streams."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import streamlit as st
+
+from app.records import Citation
+from app.settings import Backend, Settings
+from app.ui.highlight import snippet_html
+from app.ui.pages import find_source_file, render_page_png
+from app.ui.state import Exchange
+from rag.events import AnswerEvent, Notice, Query, ReasoningDelta, TextDelta
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~])")
+CURSOR = " ▍"
+
+
+def md_escape(text: str) -> str:
+    """Plain text shown literally by st.markdown."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def answer_markdown(text: str) -> str:
+    """The answer as markdown: the model's own formatting kept, but `$` is not LaTeX."""
+    return text.replace("$", "\\$")
+
+
+def render_banner(settings: Settings) -> None:
+    line = settings.describe_backend()
+    if settings.resolved_backend is Backend.LOCAL:
+        st.info(line, icon=":material/cloud_off:")
+    else:
+        st.success(line, icon=":material/cloud_done:")
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=300)
+def _source_file(data_dir: str, source: str, collection: str) -> str | None:
+    found = find_source_file(Settings(data_dir=Path(data_dir)), source, collection)
+    return str(found) if found else None
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _page_png(path: str, modified: float, page: int) -> bytes | None:
+    return render_page_png(Path(path), page)
+
+
+def _page_image(settings: Settings, citation: Citation, collection: str) -> bytes | None:
+    chunk = citation.chunk
+    if chunk.kind != "pdf" or chunk.page_start is None:
+        return None
+    path = _source_file(str(settings.data_dir), chunk.source, collection)
+    if path is None:
+        return None
+    return _page_png(path, Path(path).stat().st_mtime, chunk.page_start)
+
+
+def render_citation(settings: Settings, citation: Citation, collection: str) -> None:
+    chunk = citation.chunk
+    with st.container(border=True):
+        st.markdown(f"**[{citation.number}]** {md_escape(chunk.location)}")
+        st.markdown(
+            f'<div class="rag-snippet">{snippet_html(chunk.text, citation.quote)}</div>',
+            unsafe_allow_html=True,
+        )
+        image = _page_image(settings, citation, collection)
+        if image is not None:
+            with st.expander(f"Show page {chunk.page_start}"):
+                st.image(image, caption=chunk.location)
+
+
+def render_tail(exchange: Exchange, settings: Settings) -> None:
+    """Everything under the answer text: failure, flags, the sources."""
+    if exchange.failed:
+        st.error(exchange.failed, icon=":material/error:")
+    resolved = exchange.citations
+    if resolved is None:
+        return
+    if resolved.uncited:
+        st.warning("This answer cites no source: check it against the documents.")
+    if resolved.dropped:
+        numbers = ", ".join(f"[{n}]" for n in resolved.dropped)
+        st.caption(f"Ignored {numbers}: the answer cited sources that do not exist.")
+    if resolved.citations:
+        st.markdown("**Sources**")
+        for citation in resolved.citations:
+            render_citation(settings, citation, exchange.collection)
+
+
+def _head(exchange: Exchange, show_query: bool) -> str:
+    lines = []
+    if show_query and exchange.query:
+        label = "Searched for (rewritten)" if exchange.rewritten else "Searched for"
+        lines.append(f":gray[{label}: *{md_escape(exchange.query)}*]")
+    lines += [f":orange[{md_escape(notice)}]" for notice in exchange.notices]
+    return "  \n".join(lines)
+
+
+def _reasoning(exchange: Exchange) -> None:
+    with st.expander("Reasoning", expanded=False, icon=":material/psychology:"):
+        st.text(exchange.reasoning)
+
+
+def render_question(question: str) -> None:
+    with st.chat_message("user"):
+        st.markdown(md_escape(question))
+
+
+def render_exchange(exchange: Exchange, settings: Settings, *, show_query: bool) -> None:
+    render_question(exchange.question)
+    with st.chat_message("assistant"):
+        head = _head(exchange, show_query)
+        if head:
+            st.markdown(head)
+        if exchange.reasoning:
+            _reasoning(exchange)
+        if exchange.text:
+            st.markdown(answer_markdown(exchange.text))
+        render_tail(exchange, settings)
+
+
+def stream_exchange(
+    events: Iterable[AnswerEvent], exchange: Exchange, settings: Settings, *, show_query: bool
+) -> None:
+    """Render an answer while it streams; `exchange` holds everything once it returns.
+
+    Errors escape to the caller (the app turns them into one line); what streamed stays.
+    """
+    with st.chat_message("assistant"):
+        head_slot = st.empty()
+        reasoning_slot = st.empty()
+        body_slot = st.empty()
+        body_slot.markdown(":gray[Searching your documents…]")
+        try:
+            for event in events:
+                exchange.apply(event)
+                if isinstance(event, Query | Notice):
+                    head_slot.markdown(_head(exchange, show_query))
+                elif isinstance(event, ReasoningDelta):
+                    with reasoning_slot.container():
+                        _reasoning(exchange)
+                elif isinstance(event, TextDelta):
+                    body_slot.markdown(answer_markdown(exchange.text) + CURSOR)
+        finally:
+            if exchange.text:
+                body_slot.markdown(answer_markdown(exchange.text))
+            else:
+                body_slot.empty()
+        render_tail(exchange, settings)

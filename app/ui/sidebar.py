@@ -1,0 +1,132 @@
+"""The sidebar: which collection to ask (and creating one), uploads, which model, how to search.
+
+Only the collections the viewer may read are offered; the answer path checks again when it runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from app.container import Services
+from app.errors import RagError
+from app.settings import Backend, RetrievalMode
+from app.ui.auth import sign_out
+from app.ui.state import HISTORY_KEY
+from app.ui.upload_panel import render_upload
+from app.ui.uploads import valid_collection_name
+from rag.access import Viewer
+
+COLLECTION_KEY = "rag_collection"
+MODEL_KEY = "rag_chat_model"
+_PENDING_KEY = "rag_collection_created"
+# Model ids that are certainly not chat models, so the chat picker leaves them out.
+_NOT_CHAT = ("embed", "rerank", "flux", "stable-diffusion", "whisper", "tts", "bge-", "e5-")
+
+
+@dataclass(frozen=True, slots=True)
+class AskOptions:
+    collection: str
+    mode: RetrievalMode
+    top_k: int
+    chat_model: str | None  # None: the configured model (or offline)
+    show_query: bool
+
+
+def chat_models(available: list[str], configured: str) -> list[str]:
+    """The chat-capable ids of the catalogue, the configured model first."""
+    models = [m for m in available if not any(tag in m.lower() for tag in _NOT_CHAT)]
+    return [configured, *[m for m in models if m != configured]]
+
+
+def _collections(services: Services, viewer: Viewer) -> list[str]:
+    try:
+        names = services.store.collections()
+    except RagError as error:
+        st.error(str(error))
+        names = []
+    default = services.settings.collection
+    if default not in names:
+        names = [default, *names]
+    return viewer.visible(names)
+
+
+def _create_collection(services: Services, viewer: Viewer) -> None:
+    with st.popover("New collection", icon=":material/add:", use_container_width=True):
+        name = st.text_input("Name", placeholder="e.g. contracts", key="rag_new_collection")
+        if not st.button("Create", key="rag_create_collection"):
+            return
+        if not valid_collection_name(name):
+            st.error("Use letters, digits, - and _ (up to 63 characters).")
+            return
+        if not viewer.may_read(name):
+            st.error(f"The access lists would hide {name!r} from you; ask an administrator.")
+            return
+        try:
+            embedder = services.embedder
+            services.store.ensure_collection(name, dim=embedder.dim, model=embedder.model)
+        except RagError as error:
+            st.error(str(error))
+            return
+        st.session_state[_PENDING_KEY] = name  # the picker switches to it on the next run
+        st.rerun()
+
+
+def _chat_model(services: Services) -> str | None:
+    settings = services.settings
+    if services.client is None or settings.resolved_backend is not Backend.REMOTE:
+        st.caption("Answers: extractive, offline (no chat model)")
+        return None
+    try:
+        options = chat_models(services.client.models(), settings.chat_model)
+    except RagError as error:
+        st.caption(f"Could not list the models: {error}")
+        options = [settings.chat_model]
+    choice: str = st.selectbox("Chat model", options, key=MODEL_KEY)
+    st.caption(f"Embeddings: {services.embedder.model}")
+    return choice
+
+
+def render_sidebar(services: Services, viewer: Viewer, user: str | None) -> AskOptions | None:
+    """Draw the sidebar and return what the next question should use (None: nothing readable)."""
+    settings = services.settings
+    with st.sidebar:
+        st.subheader("Documents")
+        names = _collections(services, viewer)
+        if not names:
+            st.warning("You may not read any collection. Ask an administrator for access.")
+            return None
+        pending = st.session_state.pop(_PENDING_KEY, None)
+        if pending in names:
+            st.session_state[COLLECTION_KEY] = pending
+        if st.session_state.get(COLLECTION_KEY) not in names:
+            st.session_state[COLLECTION_KEY] = names[0]
+        collection: str = st.selectbox("Collection", names, key=COLLECTION_KEY)
+        try:
+            count = services.store.count(collection) if services.store.exists(collection) else 0
+            st.caption(f"{count} chunks indexed")
+        except RagError:
+            pass
+        _create_collection(services, viewer)
+        render_upload(services, viewer, collection)
+
+        st.subheader("Answering")
+        model = _chat_model(services)
+        modes = [m.value for m in RetrievalMode]
+        mode = st.selectbox(
+            "Retrieval", modes, index=modes.index(settings.retrieval_mode.value), key="rag_mode"
+        )
+        top_k = st.slider("Passages to retrieve", 1, 20, min(settings.top_k, 20), key="rag_top_k")
+        show_query = st.toggle("Show the search query", key="rag_show_query")
+        if st.button("New conversation", icon=":material/refresh:"):
+            st.session_state[HISTORY_KEY] = []
+            st.rerun()
+        if user is not None:
+            st.divider()
+            st.caption(f"Signed in as **{user}**")
+            if st.button("Sign out"):
+                sign_out()
+                st.rerun()
+    chat_model = model if model and model != settings.chat_model else None
+    return AskOptions(collection, RetrievalMode(mode), int(top_k), chat_model, bool(show_query))

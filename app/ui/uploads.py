@@ -1,0 +1,71 @@
+"""Uploaded files: bounded in size and type, named so they can never leave the upload folder.
+
+Pure apart from writing the file. Uploads land in `<data_dir>/uploads/<collection>/<name>`; the
+name is reduced to a plain file name (no folders, no `..`, no control or shell characters) and
+the final path is checked to sit inside the folder before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection
+from pathlib import Path
+
+from app.settings import Settings
+
+_UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
+_COLLECTION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+MAX_NAME = 120
+
+
+def valid_collection_name(name: str) -> bool:
+    """Letters, digits, `_` and `-`, starting with a letter or digit, at most 63 characters."""
+    return bool(_COLLECTION.match(name))
+
+
+def sanitize_filename(name: str) -> str:
+    """A safe plain file name for `name`, keeping its suffix (`../../x.pdf` -> `x.pdf`)."""
+    name = unicodedata.normalize("NFKC", name).replace("\\", "/").split("/")[-1]
+    name = _UNSAFE.sub("_", name).strip(" ._")
+    name = re.sub(r"\s+", " ", name)
+    if len(name) > MAX_NAME:
+        stem, dot, suffix = name.rpartition(".")
+        name = (
+            f"{stem[: MAX_NAME - len(suffix) - 1]}.{suffix}"
+            if dot and len(suffix) < 10
+            else name[:MAX_NAME]
+        )
+    return name or "upload"
+
+
+def upload_dir(settings: Settings, collection: str) -> Path:
+    if not valid_collection_name(collection):
+        raise ValueError(f"not a collection name: {collection!r}")
+    return settings.data_dir / "uploads" / collection
+
+
+def upload_problem(name: str, size: int, *, max_mb: int, suffixes: Collection[str]) -> str | None:
+    """Why this upload is refused, in one line; None when it is fine."""
+    suffix = Path(sanitize_filename(name)).suffix.lower()
+    if suffix not in suffixes:
+        allowed = ", ".join(sorted(suffixes))
+        return f"{name}: {suffix or 'no suffix'} is not a supported type ({allowed})"
+    if size > max_mb * 1024 * 1024:
+        return f"{name}: {size / 1024 / 1024:.1f} MB is over the {max_mb} MB limit"
+    if size == 0:
+        return f"{name}: the file is empty"
+    return None
+
+
+def save_upload(name: str, data: bytes, directory: Path) -> Path:
+    """Write the upload under `directory` and return its path (replacing an older upload)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    root = directory.resolve()
+    target = (root / sanitize_filename(name)).resolve()
+    if target.parent != root:  # cannot happen after sanitising; checked anyway
+        raise ValueError(f"refusing to write outside {root}: {name!r}")
+    partial = target.with_name(f".{target.name}.part")
+    partial.write_bytes(data)
+    partial.replace(target)
+    return target
