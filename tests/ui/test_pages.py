@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.settings import Settings
+from app.ui.pages import find_source_file, render_page_png
+from tests.pdf_factory import make_pdf
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _settings(data: Path) -> Settings:
+    return Settings(_env_file=None, data_dir=data)  # type: ignore[call-arg]
+
+
+def test_render_page_png_draws_existing_page_only(tmp_path: Path) -> None:
+    pdf = tmp_path / "h.pdf"
+    pdf.write_bytes(make_pdf(["Page one text.", "Page two text."]))
+    image = render_page_png(pdf, 2, width=300)
+    assert image is not None and image.startswith(PNG)
+    assert render_page_png(pdf, 3) is None
+    assert render_page_png(pdf, 0) is None
+
+
+def test_render_page_png_broken_file_is_none(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"not a pdf")
+    assert render_page_png(bad, 1) is None
+
+
+def test_find_source_file_prefers_collection_uploads(tmp_path: Path) -> None:
+    (tmp_path / "sample").mkdir()
+    (tmp_path / "uploads" / "docs").mkdir(parents=True)
+    (tmp_path / "sample" / "h.pdf").write_bytes(b"a")
+    (tmp_path / "uploads" / "docs" / "h.pdf").write_bytes(b"b")
+    settings = _settings(tmp_path)
+    assert (
+        find_source_file(settings, "h.pdf", "docs") == (tmp_path / "uploads/docs/h.pdf").resolve()
+    )
+    assert find_source_file(settings, "h.pdf", "other") == (tmp_path / "sample/h.pdf").resolve()
+
+
+def test_find_source_file_never_leaves_the_data_dir(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (tmp_path / "secret.pdf").write_bytes(b"x")
+    (data / "link.pdf").symlink_to(tmp_path / "secret.pdf")
+    settings = _settings(data)
+    assert find_source_file(settings, "../secret.pdf", "docs") is None
+    assert find_source_file(settings, str(tmp_path / "secret.pdf"), "docs") is None
+    assert find_source_file(settings, "link.pdf", "docs") is None
+    assert find_source_file(settings, "missing.pdf", "docs") is None
