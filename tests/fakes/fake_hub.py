@@ -34,7 +34,7 @@ What it does (stable API; other parts' tests rely on it):
 - `hub.break_stream(after=1)`: the next stream drops the connection after `after` events;
   `hub.stall_stream(after=1, seconds=5.0)` goes silent for a while (use with `serve`);
   `hub.error_in_stream(after=1)` sends an in-stream error event.
-- `hub.requests`: every request as `Recorded(method, path, body, headers, status)`;
+- `hub.requests`: every request as `Recorded(method, path, body, headers, status, at)`;
   `hub.count(path)` counts them. Every answer has an `x-request-id` ("req-<n>").
 - `FakeClock`: a clock whose sleep moves time on; share it between hub and client.
 """
@@ -89,6 +89,7 @@ class Recorded:
     body: Any
     headers: dict[str, str]
     status: int = 0
+    at: float = 0.0  # the hub's clock when it arrived
 
 
 @dataclass
@@ -169,7 +170,7 @@ class FakeHub:
             body = json.loads(raw) if raw else None
         except ValueError:
             body = raw.decode("utf-8", "replace")
-        record = Recorded(request.method, path, body, dict(request.headers))
+        record = Recorded(request.method, path, body, dict(request.headers), at=self.clock())
         with self._lock:
             self.requests.append(record)
             self._ids += 1
