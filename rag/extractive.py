@@ -53,7 +53,9 @@ def candidates(sources: Sequence[ScoredChunk]) -> list[Candidate]:
     for number, scored in enumerate(sources, start=1):
         for raw in split_sentences(scored.chunk.text):
             sentence = re.sub(r"^#{1,6}\s+", "", raw).strip()
-            if len(sentence.split()) < 4:  # headings, labels, stray fragments
+            if len(sentence.split()) < 4 or sentence.endswith("?"):  # headings, FAQ questions
+                continue
+            if sentence[:1].islower():  # the tail of a sentence cut off by the chunk boundary
                 continue
             found.append(Candidate(number, sentence, tuple(content_terms(sentence))))
     return found

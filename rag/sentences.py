@@ -32,7 +32,7 @@ STOPWORDS = frozenset(
     themselves then there these they this those through to too under until up very was we were
     what when where which while who whom why will with would you your yours yourself yourselves
     tell say says said please does according also get gets got may might must shall us let
-    whats what's there's it's i'm ive i've im
+    whats what's there's it's i'm ive i've im many much
     """.split()  # noqa: SIM905
 )
 
@@ -42,10 +42,35 @@ def _stemmer() -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer("english")
 
 
+_HEADING_MAX_CHARS = 60
+_HEADING_MAX_WORDS = 8
+
+
+def _separate_headings(text: str) -> str:
+    """Put a paragraph break after heading-like lines (short, unpunctuated, before a capital).
+
+    PDF text layers put a heading on its own line but with a single newline, like a wrapped line;
+    without this the heading would be glued to the first sentence of its section.
+    """
+    lines = text.split("\n")
+    for index, line in enumerate(lines[:-1]):
+        stripped = line.strip()
+        following = lines[index + 1].lstrip()[:1]
+        if (
+            stripped
+            and len(stripped) <= _HEADING_MAX_CHARS
+            and len(stripped.split()) <= _HEADING_MAX_WORDS
+            and not stripped.endswith((".", "!", "?", ":", ",", ";", "-", "–"))
+            and following.isupper()
+        ):
+            lines[index] = line + "\n"
+    return "\n".join(lines)
+
+
 def split_sentences(text: str) -> list[str]:
     """Split prose into sentences; whitespace inside a sentence is collapsed to single spaces."""
     pieces: list[str] = []
-    for raw in _SENTENCE_END.split(text):
+    for raw in _SENTENCE_END.split(_separate_headings(text)):
         sentence = " ".join(raw.split())
         if not sentence:
             continue

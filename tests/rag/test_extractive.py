@@ -69,3 +69,13 @@ def test_rank_sentences_with_embedder_still_ranks_matching_sentence_first() -> N
 def test_cite_puts_marker_before_full_stop() -> None:
     assert cite("It is so.", 3) == "It is so [3]."
     assert cite("Is it?", 1) == "Is it? [1]"
+
+
+def test_extractive_answer_skips_questions_and_cut_off_fragments() -> None:
+    text = (
+        "vacation days are counted per year. How many vacation days do I get?\n\n"
+        "Every employee gets 30 vacation days."
+    )
+    answer = _answer("How many vacation days do I get?", [scored(text)])
+    assert "- Every employee gets 30 vacation days [1]." in answer
+    assert "How many" not in answer and "are counted" not in answer
