@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     # --- Chunking and retrieval ----------------------------------------------------------------
     chunk_tokens: int = Field(default=350, ge=32)
     chunk_overlap: int = Field(default=50, ge=0)
+    ingest_workers: int = Field(default=1, ge=1, le=16)  # parser processes beside the embedder
+    ingest_file_timeout: float = Field(default=120.0, gt=0)  # seconds one file may take to parse
+    ingest_file_memory_mb: int = Field(default=2048, ge=0)  # a parser's address space; 0: no cap
     retrieval_mode: RetrievalMode = RetrievalMode.HYBRID
     top_k: int = Field(default=6, ge=1, le=50)
     min_score: float = 0.0  # relevance floor below which the answer is "not found"

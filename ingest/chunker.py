@@ -1,0 +1,258 @@
+"""Split a `Document` into `Chunk`s that fit the embedding model: pure, deterministic.
+
+- Sizes are counted with tiktoken (`app.tokens`). The budget is the smaller of the configured
+  chunk size and a margin below the embedding model's input limit (tiktoken's counts differ from
+  the model's own tokenizer), so no chunk is ever truncated by the model.
+- Paragraphs are kept whole when they fit; longer ones are split at sentence ends, then at
+  whitespace, and only a single over-long "word" is cut inside. Every piece is a verbatim slice of
+  the source text, so a chunk's text can be found on the page(s) it cites.
+- A new heading section starts a new chunk, except that a small section is merged forward into
+  the next one. Within a section, consecutive chunks overlap by about `overlap` tokens.
+- Chunks never cross documents; a chunk spanning PDF pages records the first and the last.
+- Ids are `chunk_id(source, position, text)`: the same file and settings always give the same ids.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+
+from app.records import Chunk, Document, chunk_id
+from app.tokens import count_tokens
+
+MODEL_MARGIN = 0.75  # use at most this share of the model's input limit, in tiktoken tokens
+MIN_BUDGET = 32
+_PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
+_WHITESPACE = re.compile(r"\s+")
+_JOIN = "\n\n"
+
+
+def chunk_budget(chunk_tokens: int, max_input_tokens: int) -> int:
+    """The token budget per chunk: the configured size, capped below the model's input limit."""
+    return max(MIN_BUDGET, min(chunk_tokens, int(max_input_tokens * MODEL_MARGIN)))
+
+
+def overlap_for(budget: int, chunk_overlap: int) -> int:
+    """The overlap, never more than a quarter of the budget (the rest is new text)."""
+    return max(0, min(chunk_overlap, budget // 4))
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    text: str
+    tokens: int
+    page: int | None
+    section: int
+    headings: tuple[str, ...]
+    budget: int  # the chunk budget less what the title and headings add when embedded
+    overlap: bool = False  # repeated from the previous chunk
+
+
+def _spans(text: str, boundary: re.Pattern[str]) -> list[tuple[int, int]]:
+    """(start, end) of the non-blank pieces between boundary matches."""
+    spans, start = [], 0
+    for match in boundary.finditer(text):
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = match.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _cut_long_word(word: str, budget: int) -> list[str]:
+    """Cut a piece without whitespace into slices of at most `budget` tokens."""
+    out = []
+    while word:
+        if count_tokens(word) <= budget:
+            out.append(word)
+            break
+        low, high = 1, len(word)  # the longest prefix that fits
+        while low < high:
+            mid = (low + high + 1) // 2
+            if count_tokens(word[:mid]) <= budget:
+                low = mid
+            else:
+                high = mid - 1
+        out.append(word[:low])
+        word = word[low:]
+    return out
+
+
+def _pack(
+    text: str, spans: list[tuple[int, int]], budget: int, finer: list[re.Pattern[str]]
+) -> list[str]:
+    """Greedily join neighbouring spans into verbatim slices of at most `budget` tokens."""
+    pieces: list[str] = []
+    first = last = -1
+    total = 0
+    for start, end in spans:
+        tokens = count_tokens(text[start:end])
+        if tokens > budget:
+            if first >= 0:
+                pieces.append(text[first:last])
+                first, total = -1, 0
+            pieces.extend(_split(text[start:end], budget, finer))
+            continue
+        if first >= 0 and total + 1 + tokens > budget:
+            pieces.append(text[first:last])
+            first, total = -1, 0
+        if first < 0:
+            first, total = start, tokens
+        else:
+            total += 1 + tokens
+        last = end
+    if first >= 0:
+        pieces.append(text[first:last])
+    return pieces
+
+
+def _split(text: str, budget: int, boundaries: list[re.Pattern[str]]) -> list[str]:
+    """Split an over-long text at the coarsest boundary that works: sentences, then words."""
+    if not boundaries:
+        return _cut_long_word(text, budget)
+    return _pack(text, _spans(text, boundaries[0]), budget, boundaries[1:])
+
+
+def context_tokens(title: str, headings: tuple[str, ...]) -> int:
+    """Tokens the title and heading path add to what is embedded (`Chunk.indexed_text`)."""
+    context = "\n".join(part for part in (title, " › ".join(headings)) if part)
+    return count_tokens(context) + 1 if context else 0
+
+
+def _units(document: Document, full_budget: int) -> list[_Unit]:
+    units: list[_Unit] = []
+    section = -1
+    previous: tuple[str, ...] | None = None
+    budget = full_budget
+    for block in document.blocks:
+        if block.headings != previous:
+            section += 1
+            previous = block.headings
+            reserve = context_tokens(document.title, block.headings)
+            budget = full_budget - min(reserve, full_budget // 3)
+        for start, end in _spans(block.text, _PARAGRAPH):
+            paragraph = block.text[start:end].strip()
+            if not paragraph:
+                continue
+            tokens = count_tokens(paragraph)
+            pieces = (
+                [paragraph]
+                if tokens <= budget
+                else _split(paragraph, budget, [_SENTENCE_END, _WHITESPACE])
+            )
+            for piece in pieces:
+                piece = piece.strip()
+                if piece:
+                    size = tokens if len(pieces) == 1 else count_tokens(piece)
+                    units.append(_Unit(piece, size, block.page, section, block.headings, budget))
+    return units
+
+
+def _tail(units: list[_Unit], overlap: int) -> list[_Unit]:
+    """The last ~`overlap` tokens of a chunk, as whole units or a word-aligned slice of one."""
+    if overlap <= 0 or not units:
+        return []
+    taken: list[_Unit] = []
+    total = 0
+    for unit in reversed(units):
+        if total + unit.tokens + 1 <= overlap:
+            taken.insert(0, unit)
+            total += unit.tokens + 1
+            continue
+        if not taken:  # slice the end of the last unit at a word boundary
+            words = _spans(unit.text, _WHITESPACE)
+            start = len(words)
+            while start > 0 and count_tokens(unit.text[words[start - 1][0] :]) <= overlap:
+                start -= 1
+            if start < len(words):
+                text = unit.text[words[start][0] :]
+                taken.append(
+                    _Unit(
+                        text,
+                        count_tokens(text),
+                        unit.page,
+                        unit.section,
+                        unit.headings,
+                        unit.budget,
+                    )
+                )
+        break
+    return [
+        _Unit(u.text, u.tokens, u.page, u.section, u.headings, u.budget, overlap=True)
+        for u in taken
+    ]
+
+
+def _make_chunk(document: Document, units: list[_Unit], position: int, tokens: int) -> Chunk:
+    text = _JOIN.join(u.text for u in units)
+    own = next((u for u in units if not u.overlap), units[0])
+    pages = [u.page for u in units if u.page is not None]
+    return Chunk(
+        id=chunk_id(document.source, position, text),
+        source=document.source,
+        title=document.title,
+        kind=document.kind,
+        text=text,
+        position=position,
+        page_start=min(pages) if pages else None,
+        page_end=max(pages) if pages else None,
+        headings=own.headings,
+        doc_hash=document.content_hash,
+        token_count=tokens,
+    )
+
+
+def chunk_document(document: Document, *, budget: int, overlap: int = 0) -> list[Chunk]:
+    """The document's chunks, in order.
+
+    Each chunk's `indexed_text` (title, heading path and text: what gets embedded) fits `budget`
+    tiktoken tokens, unless a title and heading path alone take more than a third of it; the
+    text itself always does.
+    """
+    if budget < MIN_BUDGET:
+        raise ValueError(f"budget must be at least {MIN_BUDGET} tokens")
+    overlap = min(overlap, budget // 4)
+    small = budget // 3  # a section smaller than this is merged into the next one
+    pending = deque(_units(document, budget))
+    chunks: list[Chunk] = []
+    current: list[_Unit] = []
+    total = 0  # estimated tokens of the current chunk's text
+
+    def limit(units: list[_Unit]) -> int:
+        return min(u.budget for u in units)
+
+    def emit() -> list[_Unit]:
+        """Close the current chunk (re-queueing units if the exact count is over budget)."""
+        nonlocal current, total
+        while True:
+            tokens = count_tokens(_JOIN.join(u.text for u in current))
+            if tokens <= limit(current) or sum(not u.overlap for u in current) <= 1:
+                break
+            pending.appendleft(current.pop())  # the estimate was low: move the last unit on
+        if tokens > limit(current):  # one unit plus overlap: drop the overlap
+            current = [u for u in current if not u.overlap]
+            tokens = count_tokens(_JOIN.join(u.text for u in current))
+        chunks.append(_make_chunk(document, current, len(chunks), tokens))
+        done, current, total = current, [], 0
+        return done
+
+    while pending:
+        unit = pending.popleft()
+        own = sum(u.tokens + 1 for u in current if not u.overlap)
+        if current and unit.section != current[-1].section and own >= small:
+            emit()
+        elif current and total + 1 + unit.tokens > limit([*current, unit]):
+            done = emit()
+            if done and done[-1].section == unit.section:
+                tail = _tail(done, overlap)
+                size = sum(u.tokens + 1 for u in tail)
+                if tail and size + unit.tokens <= unit.budget:
+                    current, total = tail, size - 1
+        current.append(unit)
+        total += unit.tokens + (1 if len(current) > 1 else 0)
+    if current:
+        emit()
+    return chunks

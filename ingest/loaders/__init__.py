@@ -1,0 +1,86 @@
+"""Loaders: one module per file format, each turning a file into a `Document`.
+
+`load(path, root=...)` picks the loader by suffix. The source name is the path relative to
+`root` (the folder the person pointed at), so citations say `handbook.pdf`, not an absolute
+path. Every loader raises `app.errors.IngestError` (or a subclass) with a one-line reason when a
+file cannot be read; nothing else escapes for a bad file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from app.errors import IngestError
+from app.records import Document
+
+# suffix -> (kind, module name inside this package)
+_LOADERS: dict[str, tuple[str, str]] = {
+    ".pdf": ("pdf", "pdf"),
+    ".md": ("markdown", "text"),
+    ".markdown": ("markdown", "text"),
+    ".txt": ("text", "text"),
+    ".text": ("text", "text"),
+    ".rst": ("text", "text"),
+    ".html": ("html", "html"),
+    ".htm": ("html", "html"),
+    ".docx": ("docx", "docx"),
+}
+
+SUPPORTED_SUFFIXES = frozenset(_LOADERS)
+
+
+def is_supported(path: Path) -> bool:
+    return path.suffix.lower() in _LOADERS
+
+
+def source_name(path: Path, root: Path) -> str:
+    """The path relative to the ingest root, with forward slashes; the file name if outside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def file_hash(path: Path) -> str:
+    """sha256 of the file's bytes, read in blocks (memory stays flat for large files)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load(path: Path, *, root: Path, password: str | None = None) -> Document:
+    """Read one file into a `Document`; raises `IngestError` with a one-line reason."""
+    source = source_name(path, root)
+    entry = _LOADERS.get(path.suffix.lower())
+    if entry is None:
+        raise IngestError(source, f"unsupported file type {path.suffix or '(none)'}")
+    kind, module = entry
+    reader = _reader(module)
+    try:
+        content_hash = file_hash(path)
+    except OSError as exc:
+        raise IngestError(source, f"cannot read the file ({exc.strerror or exc})") from exc
+    return reader(path, source=source, kind=kind, content_hash=content_hash, password=password)
+
+
+def _reader(module: str) -> Callable[..., Document]:
+    # Imported when used: the PDF loader pulls in pypdf, the DOCX loader python-docx.
+    if module == "pdf":
+        from ingest.loaders import pdf
+
+        return pdf.read
+    if module == "html":
+        from ingest.loaders import html
+
+        return html.read
+    if module == "docx":
+        from ingest.loaders import docx
+
+        return docx.read
+    from ingest.loaders import text
+
+    return text.read

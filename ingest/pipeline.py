@@ -1,0 +1,350 @@
+"""The ingest pipeline: files in, chunks with vectors in the store, a report out.
+
+    discover ─► hash ─► (unchanged? skip) ─► parse+chunk in worker processes ─► embed in batches
+                                                                               ─► write ─► commit
+
+- Source names are paths relative to the folder given (a file given directly: its name).
+- A file whose content hash matches its complete chunks in the store is skipped without parsing.
+- Other files are parsed in child processes (`ingest.worker`), bounded in time and memory, while
+  this process embeds and writes what is already parsed. Chunks are written batch by batch with
+  an empty `doc_hash`; when all of a file's chunks are in, `VectorStore.commit_source` stamps them
+  with the file's hash and removes the file's older chunks. A run killed at any moment is resumed
+  by running it again: partial files are redone with the same ids.
+- Nothing accumulates across files: memory holds one embedding batch and the files in flight.
+- An error that would fail every remaining file (token expired, API unreachable, store gone) stops
+  the run: what is in stays in, and `IngestReport.stopped` says why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fnmatch
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.errors import APIError, BadRequestError, StoreError
+from app.records import Chunk, FileOutcome, IngestReport
+from ingest.chunker import chunk_budget, overlap_for
+from ingest.loaders import SUPPORTED_SUFFIXES, file_hash, is_supported, source_name
+from ingest.worker import Parsed, ParserPool, ParseTask
+
+if TYPE_CHECKING:
+    from app.container import Services
+    from app.ports import Embedder
+    from app.store import VectorStore
+
+
+@dataclass(frozen=True, slots=True)
+class IngestProgress:
+    files_done: int
+    files_total: int
+    pages: int
+    chunks: int
+    current: str  # the file being worked on
+    elapsed: float  # seconds
+    eta: float | None  # seconds left, once there is a rate to go by
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: Path
+    root: Path
+    source: str
+    size: int
+
+
+# --- Finding the files -------------------------------------------------------------------------
+
+
+def _matches(source: str, glob: str | None) -> bool:
+    if not glob:
+        return True
+    return fnmatch.fnmatch(source, glob) or fnmatch.fnmatch(source.rsplit("/", 1)[-1], glob)
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith((".", "~$")):
+                yield Path(folder) / name
+
+
+def discover(
+    paths: Sequence[Path], *, glob: str | None = None
+) -> tuple[list[SourceFile], list[FileOutcome]]:
+    """The files to ingest, and outcomes for paths that cannot be (missing, duplicate names)."""
+    found: dict[str, SourceFile] = {}
+    problems: list[FileOutcome] = []
+
+    def add(path: Path, root: Path) -> None:
+        source = source_name(path, root)
+        if source in found:
+            if found[source].path.resolve() != path.resolve():
+                problems.append(FileOutcome(
+                    source, "failed",
+                    f"another file has the same name ({found[source].path}); ingest the two "
+                    "folders into separate collections, or their common parent",
+                ))  # fmt: skip
+            return
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            problems.append(FileOutcome(source, "failed", f"cannot read it ({exc.strerror})"))
+            return
+        found[source] = SourceFile(path, root, source, size)
+
+    for given in map(Path, paths):
+        if given.is_dir():
+            for path in _walk(given):
+                source = source_name(path, given)
+                if is_supported(path) and _matches(source, glob) and path.is_file():
+                    add(path, given)
+        elif given.is_file():
+            if is_supported(given):
+                add(given, given.parent)
+            else:
+                kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+                problems.append(FileOutcome(
+                    given.name, "skipped", f"unsupported file type (supported: {kinds})"
+                ))  # fmt: skip
+        else:
+            problems.append(FileOutcome(str(given), "failed", "no such file or folder"))
+    return list(found.values()), problems
+
+
+def _password(file: SourceFile, passwords: Mapping[str, str]) -> str | None:
+    for key in (file.source, file.path.name, str(file.path), str(file.path.resolve())):
+        if key in passwords:
+            return passwords[key]
+    return None
+
+
+# --- Running -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _InFlight:
+    """A parsed file whose chunks are being embedded and written."""
+
+    file: SourceFile
+    doc_hash: str
+    parsed: Parsed
+    remaining: int
+    failed: str = ""
+
+
+class _Run:
+    """The state of one run: report, progress counters, the embedding batch."""
+
+    def __init__(
+        self,
+        *,
+        store: VectorStore,
+        embedder: Embedder,
+        collection: str,
+        report: IngestReport,
+        files: list[SourceFile],
+        on_progress: Callable[[IngestProgress], None] | None,
+        dry_run: bool,
+        batch_size: int,
+        batch_tokens: int,
+    ) -> None:
+        self.store, self.embedder, self.collection = store, embedder, collection
+        self.report, self.on_progress, self.dry_run = report, on_progress, dry_run
+        self.batch_size, self.batch_tokens = batch_size, batch_tokens
+        self.started = time.perf_counter()
+        self.files_total = len(files)
+        self.files_done = 0
+        self.pages = 0
+        self.chunks = 0
+        self.bytes_total = sum(f.size for f in files)
+        self.bytes_done = 0
+        self.current = ""
+        self.batch: deque[tuple[Chunk, _InFlight]] = deque()
+        self.batch_token_count = 0
+
+    # progress ------------------------------------------------------------------------------
+
+    def progress(self) -> None:
+        if self.on_progress is None:
+            return
+        elapsed = time.perf_counter() - self.started
+        eta = None
+        if self.bytes_done and self.bytes_total:
+            eta = elapsed * (self.bytes_total - self.bytes_done) / self.bytes_done
+        self.on_progress(IngestProgress(
+            self.files_done, self.files_total, self.pages, self.chunks, self.current,
+            elapsed, eta,
+        ))  # fmt: skip
+
+    def finish(self, outcome: FileOutcome, *, size: int = 0, counted: bool = True) -> None:
+        self.report.files.append(outcome)
+        self.files_done += 1
+        if counted:
+            self.bytes_done += size
+        else:  # unchanged files cost nothing: leave them out of the rate
+            self.bytes_total -= size
+        self.pages += outcome.pages
+        self.chunks += outcome.chunks
+        self.current = outcome.source
+        self.progress()
+
+    # parsed files --------------------------------------------------------------------------
+
+    def accept(self, parsed: Parsed, file: SourceFile, doc_hash: str) -> None:
+        if parsed.status != "ok":
+            self.finish(FileOutcome(file.source, parsed.status, parsed.reason), size=file.size)
+            return
+        self.current = file.source
+        if not parsed.chunks:
+            self.finish(FileOutcome(file.source, "skipped", "no text"), size=file.size)
+            return
+        if self.dry_run:
+            self.finish(self._outcome(parsed, "dry run: not written"), size=file.size)
+            return
+        item = _InFlight(file, doc_hash, parsed, remaining=len(parsed.chunks))
+        for chunk in parsed.chunks:
+            self.batch.append((dataclasses.replace(chunk, doc_hash=""), item))
+            self.batch_token_count += chunk.token_count
+            if len(self.batch) >= self.batch_size or self.batch_token_count >= self.batch_tokens:
+                self.flush()
+
+    def _outcome(self, parsed: Parsed, reason: str = "") -> FileOutcome:
+        return FileOutcome(
+            parsed.source, "ingested", reason, chunks=len(parsed.chunks), pages=parsed.pages,
+            warnings=parsed.warnings,
+        )  # fmt: skip
+
+    def flush(self) -> None:
+        """Embed and write the batch; commit every file whose last chunk was in it."""
+        if not self.batch:
+            return
+        batch = list(self.batch)
+        self.batch.clear()
+        self.batch_token_count = 0
+        live = [(chunk, item) for chunk, item in batch if not item.failed]
+        try:
+            vectors = self.embedder.embed_documents([c.indexed_text for c, _ in live])
+        except BadRequestError:  # one input the API refuses: find its file, keep the rest
+            live, vectors = self._embed_file_by_file(live)
+        if live:
+            self.store.upsert_chunks(self.collection, [c for c, _ in live], vectors)
+        for _, item in batch:
+            item.remaining -= 1
+            if item.remaining == 0:
+                self._complete(item)
+
+    def _embed_file_by_file(
+        self, live: list[tuple[Chunk, _InFlight]]
+    ) -> tuple[list[tuple[Chunk, _InFlight]], list[list[float]]]:
+        kept: list[tuple[Chunk, _InFlight]] = []
+        vectors: list[list[float]] = []
+        items = list(dict.fromkeys(item for _, item in live))
+        for item in items:
+            group = [(c, i) for c, i in live if i is item]
+            try:
+                vectors.extend(self.embedder.embed_documents([c.indexed_text for c, _ in group]))
+            except BadRequestError as exc:
+                item.failed = f"the embedding API refused it ({exc})"
+                continue
+            kept.extend(group)
+        return kept, vectors
+
+    def _complete(self, item: _InFlight) -> None:
+        if item.failed:  # its chunks stay partial: the next run retries it
+            outcome = FileOutcome(item.file.source, "failed", item.failed)
+        else:
+            ids = [chunk.id for chunk in item.parsed.chunks]
+            self.store.commit_source(self.collection, item.file.source, ids, item.doc_hash)
+            outcome = self._outcome(item.parsed)
+        self.finish(outcome, size=item.file.size)
+
+
+def ingest_paths(
+    paths: Sequence[Path],
+    *,
+    services: Services,
+    collection: str | None = None,
+    on_progress: Callable[[IngestProgress], None] | None = None,
+    prune: bool = False,
+    dry_run: bool = False,
+    passwords: Mapping[str, str] | None = None,
+    glob: str | None = None,
+) -> IngestReport:
+    """Ingest files and folders into `collection` (default: the configured one).
+
+    Unchanged files are skipped, changed ones replaced, and with `prune` the collection's files
+    that are no longer found under `paths` are removed. `dry_run` parses and reports without
+    embedding or writing. Raises `ConfigError` when the collection was built with another
+    embedding model; every per-file problem ends up in the report instead.
+    """
+    settings, store, embedder = services.settings, services.store, services.embedder
+    name = collection or settings.collection
+    report = IngestReport(collection=name)
+    started = time.perf_counter()
+    files, problems = discover(paths, glob=glob)
+    if not dry_run:
+        store.ensure_collection(name, dim=embedder.dim, model=embedder.model)
+    elif store.exists(name):
+        store.ensure_collection(name, dim=embedder.dim, model=embedder.model)  # only checks
+    states = store.source_states(name)
+    budget = chunk_budget(settings.chunk_tokens, embedder.max_input_tokens)
+    overlap = overlap_for(budget, settings.chunk_overlap)
+    run = _Run(
+        store=store, embedder=embedder, collection=name, report=report, files=files,
+        on_progress=on_progress, dry_run=dry_run, batch_size=settings.embed_batch_size,
+        batch_tokens=settings.embed_batch_tokens,
+    )  # fmt: skip
+    run.files_total += len(problems)
+    for problem in problems:
+        run.finish(problem)
+    passwords = passwords or {}
+
+    def tasks() -> Iterator[tuple[ParseTask, str]]:
+        for file in files:
+            try:
+                doc_hash = file_hash(file.path)
+            except OSError as exc:
+                run.finish(FileOutcome(file.source, "failed", f"cannot read it ({exc.strerror})"))
+                continue
+            if states.get(file.source) == doc_hash:
+                run.finish(FileOutcome(file.source, "unchanged"), size=file.size, counted=False)
+                continue
+            task = ParseTask(
+                file.path, file.root, _password(file, passwords), budget, overlap,
+                tag=(file, doc_hash),
+            )  # fmt: skip
+            yield task, file.source
+
+    pool = ParserPool(
+        workers=settings.ingest_workers,
+        timeout=settings.ingest_file_timeout,
+        memory_mb=settings.ingest_file_memory_mb,
+    )
+    try:
+        with contextlib.closing(pool.run(tasks())) as results:
+            for parsed in results:
+                file, doc_hash = parsed.tag
+                run.accept(parsed, file, doc_hash)
+        run.flush()
+        if prune and not dry_run:
+            seen = {f.source for f in files} | {p.source for p in problems}
+            for source in sorted(set(states) - seen):
+                store.delete_source(name, source)
+                run.files_total += 1
+                run.finish(FileOutcome(source, "pruned", "no longer found"))
+    except (APIError, StoreError) as exc:
+        left = run.files_total - run.files_done
+        report.stopped = (
+            f"stopped with {left} of {run.files_total} files left: {exc}. What is in stays in; "
+            "run the same command again to resume."
+        )
+    report.seconds = time.perf_counter() - started
+    return report

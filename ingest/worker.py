@@ -1,0 +1,256 @@
+"""Parse files in worker processes, each file under a time and a memory bound.
+
+A hostile PDF can hang pypdf (cyclic structures), exhaust memory (decompression bombs) or crash
+the interpreter. So loading and chunking run in child processes: each child caps its own address
+space (`RLIMIT_AS`), and the parent kills a child that has not answered within the time limit,
+records the file as failed with that reason, and starts a fresh child for the next file. Children
+are also recycled every `_RECYCLE` files, so memory stays flat over a long run.
+
+`ParserPool.run` yields results as they complete while the children already parse the next files,
+so parsing overlaps the parent's embedding and writing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from app.errors import EncryptedError, IngestError, NoTextError
+from app.records import Chunk
+
+_RECYCLE = 200  # files per child before a fresh one takes over
+
+
+@dataclass(frozen=True, slots=True)
+class ParseTask:
+    path: Path
+    root: Path
+    password: str | None
+    budget: int
+    overlap: int
+    tag: Any = None  # the caller's own bookkeeping, handed back with the result
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """One file's outcome: its chunks, or why it has none."""
+
+    source: str
+    status: str  # "ok", "skipped" (encrypted, no text, unsupported) or "failed"
+    chunks: tuple[Chunk, ...] = ()
+    pages: int = 0
+    warnings: tuple[str, ...] = ()
+    reason: str = ""
+    seconds: float = 0.0
+    tag: Any = field(default=None, compare=False)
+
+
+def parse(task: ParseTask, source: str) -> Parsed:
+    """Load and chunk one file, in whatever process calls it; never raises for a bad file."""
+    from ingest.chunker import chunk_document
+    from ingest.loaders import load
+
+    started = time.perf_counter()
+    try:
+        document = load(task.path, root=task.root, password=task.password)
+        chunks = chunk_document(document, budget=task.budget, overlap=task.overlap)
+    except (EncryptedError, NoTextError) as exc:
+        return Parsed(source, "skipped", reason=exc.reason, tag=task.tag)
+    except IngestError as exc:
+        status = "skipped" if exc.reason.startswith("unsupported file type") else "failed"
+        return Parsed(source, status, reason=exc.reason, tag=task.tag)
+    except MemoryError:
+        return Parsed(source, "failed", reason="ran out of memory while parsing", tag=task.tag)
+    except RecursionError:
+        return Parsed(source, "failed", reason="nested too deeply to parse", tag=task.tag)
+    except Exception as exc:  # a parser bug on a hostile file fails that file alone
+        message = " ".join(str(exc).split())[:160]
+        reason = f"could not be parsed ({type(exc).__name__}: {message})"
+        return Parsed(source, "failed", reason=reason, tag=task.tag)
+    return Parsed(
+        source,
+        "ok",
+        chunks=tuple(chunks),
+        pages=document.page_count or 0,
+        warnings=document.warnings,
+        seconds=time.perf_counter() - started,
+        tag=task.tag,
+    )
+
+
+_BOOT = (
+    "import json, sys; sys.path[:0] = json.loads(sys.argv[1]); "
+    "from ingest.worker import serve; serve(int(sys.argv[2]))"
+)
+
+
+def serve(memory_mb: int) -> None:
+    """The child's loop on stdin/stdout: receive (task, source), send back a `Parsed`."""
+    import resource
+    import warnings
+
+    warnings.simplefilter("ignore")
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    inbox = Connection(os.dup(0), writable=False)
+    outbox = Connection(os.dup(1), readable=False)
+    os.dup2(2, 1)  # a stray print from a library must not corrupt the channel
+    while True:
+        try:
+            message = inbox.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        task, source = message
+        result = parse(task, source)
+        try:
+            outbox.send(result)
+        except MemoryError:
+            outbox.send(Parsed(source, "failed", reason="ran out of memory", tag=task.tag))
+
+
+class _Child:
+    """One parser process, started with the parent's import path (no re-import of `__main__`)."""
+
+    def __init__(self, memory_mb: int) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _BOOT, json.dumps(sys.path), str(memory_mb)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # library chatter; outcomes come back as `Parsed`
+            close_fds=True,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.conn = Connection(os.dup(self.process.stdout.fileno()), writable=False)
+        self._out = Connection(os.dup(self.process.stdin.fileno()), readable=False)
+        self.process.stdin.close()
+        self.process.stdout.close()
+        self.served = 0
+        self.task: ParseTask | None = None
+        self.source = ""
+        self.deadline = 0.0
+
+    def submit(self, task: ParseTask, source: str, timeout: float) -> None:
+        self.task, self.source = task, source
+        self.deadline = time.monotonic() + timeout
+        self.served += 1
+        self._out.send((task, source))
+
+    def exit_code(self) -> int | None:
+        try:
+            return self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self, *, kill: bool = False) -> None:
+        if not kill:
+            try:
+                self._out.send(None)
+            except (OSError, ValueError):
+                kill = True
+        if kill and self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.conn.close()
+        self._out.close()
+
+
+class ParserPool:
+    """`workers` child processes parsing files, each under `timeout` seconds and `memory_mb`."""
+
+    def __init__(self, *, workers: int = 1, timeout: float = 120.0, memory_mb: int = 2048) -> None:
+        self._workers = max(1, workers)
+        self._timeout = timeout
+        self._memory_mb = memory_mb
+        self._children: list[_Child] = []
+
+    def _fresh(self) -> _Child:
+        return _Child(self._memory_mb)
+
+    def run(self, tasks: Iterable[tuple[ParseTask, str]]) -> Iterator[Parsed]:
+        """Parse (task, source) pairs; yield each `Parsed` as soon as it is ready."""
+        queue = iter(tasks)
+        idle = [self._fresh() for _ in range(self._workers)]
+        self._children = list(idle)
+        busy: dict[Connection, _Child] = {}
+        exhausted = False
+        try:
+            while True:
+                while idle and not exhausted:
+                    item = next(queue, None)
+                    if item is None:
+                        exhausted = True
+                        break
+                    child = idle.pop()
+                    child.submit(item[0], item[1], self._timeout)
+                    busy[child.conn] = child
+                if not busy:
+                    return
+                now = time.monotonic()
+                soonest = min(child.deadline for child in busy.values())
+                ready = wait(list(busy), timeout=max(0.0, soonest - now))
+                for conn in ready:
+                    child = busy.pop(conn)  # type: ignore[call-overload]
+                    result = self._receive(child)
+                    broken = result is None
+                    if result is None:
+                        result = self._crashed(child)
+                    idle.append(self._replace(child, broken))
+                    yield result
+                now = time.monotonic()
+                for conn, child in list(busy.items()):
+                    if child.deadline <= now:
+                        del busy[conn]
+                        task = child.task
+                        assert task is not None
+                        idle.append(self._replace(child, True))
+                        yield Parsed(
+                            child.source,
+                            "failed",
+                            reason=f"parsing took longer than {self._timeout:g} s; stopped",
+                            tag=task.tag,
+                        )
+        finally:
+            for child in self._children:
+                child.stop(kill=True)
+            self._children = []
+
+    def _receive(self, child: _Child) -> Parsed | None:
+        try:
+            result = child.conn.recv()
+        except (EOFError, OSError):
+            return None
+        return result if isinstance(result, Parsed) else None
+
+    def _crashed(self, child: _Child) -> Parsed:
+        code = child.exit_code()
+        assert child.task is not None
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        return Parsed(
+            child.source,
+            "failed",
+            reason=f"the parser crashed on it ({how}; likely out of memory)",
+            tag=child.task.tag,
+        )
+
+    def _replace(self, child: _Child, broken: bool) -> _Child:
+        if not broken and child.served < _RECYCLE:
+            return child
+        child.stop(kill=broken)
+        fresh = self._fresh()
+        self._children = [c for c in self._children if c is not child] + [fresh]
+        return fresh
