@@ -7,6 +7,11 @@ rule forbids; so `RateLimiter` keeps the send times of the last minute and admit
 when both sliding windows (burst per 2 s, limit per 60 s) have room, with a small safety margin
 for network jitter. Any schedule that passes it also passes a token bucket of the same numbers.
 
+Half the burst may go at once (a person's question, its query embedding and its rerank do
+not queue behind each other); past that, requests are spread evenly at the allowed rate rather
+than fired in clumps whenever the window frees up, so a question arriving during an ingest waits
+at most one interval, and a limit that drops mid-run catches few requests in flight.
+
 One limiter per process (the composition root builds one client), shared by every call:
 - interactive callers (a person's question) go ahead of bulk callers (ingest embeddings);
 - the server's `X-RateLimit-*` headers correct the limits and account for other users of the
@@ -139,6 +144,7 @@ class RateLimiter:
         self._clock = clock
         self._sent: deque[float] = deque()
         self._paused_until = 0.0
+        self._next_due = 0.0
         self._waiting = {Priority.INTERACTIVE: 0, Priority.BULK: 0}
         self._lock = threading.Lock()
 
@@ -149,6 +155,13 @@ class RateLimiter:
     def interval(self) -> float:
         """The steady spacing of requests the limits allow."""
         return max(MINUTE / self.per_minute, self.window / self.burst)
+
+    @property
+    def pace(self) -> float:
+        """The spacing we keep when busy: the allowed one plus the safety margin."""
+        return max(
+            (MINUTE + self.margin) / self.per_minute, (self.window + self.margin) / self.burst
+        )
 
     @contextmanager
     def queued(self, priority: Priority) -> Iterator[None]:
@@ -169,6 +182,9 @@ class RateLimiter:
             if wait > 0:
                 return wait
             self._sent.append(now)
+            # The even schedule's next slot; a late wake-up (sleep overshoot) is caught up on
+            # the following sends instead of being lost, within half a slot.
+            self._next_due = max(self._next_due, now) + self.pace
             return 0.0
 
     def delay(self) -> float:
@@ -184,6 +200,8 @@ class RateLimiter:
         in_burst = self._in_window(now)
         if in_burst >= self.burst:
             waits.append(self._sent[-self.burst] + self.window + self.margin - now)
+        if in_burst >= max(1, self.burst // 2):  # busy: spread the rest of the window evenly
+            waits.append(self._next_due - self.pace / 2 - now)
         if len(self._sent) >= self.per_minute:
             waits.append(self._sent[-self.per_minute] + horizon - now)
         return max(0.0, *waits)
