@@ -316,3 +316,19 @@ def test_client_chat_stream_interactive_priority_by_default() -> None:
     )
     assert not any(isinstance(i, RateLimitWait) for i in items)
     assert hub.requests[0].headers["authorization"] == "Bearer tok-123"
+
+
+def test_client_behind_the_remote_adapters() -> None:
+    from app.embedders import RemoteChat, RemoteEmbedder
+
+    hub = FakeHub(embed_dim=32)
+    client = make_client(hub)
+    embedder = RemoteEmbedder(client, EMBED_MODEL)
+    assert embedder.dim == 32
+    assert embedder.embed_documents(["a b", "c"]) == [hash_vector("a b", 32), hash_vector("c", 32)]
+    chat = RemoteChat(client, Settings(max_tokens=77))
+    answer = "".join(d.content for d in chat.stream_chat(MESSAGES) if isinstance(d, ChatDelta))
+    assert answer == "Staff get 25 vacation days. [1]"
+    assert chat.complete_chat(MESSAGES, max_tokens=5) == "Staff get 25 vacation days."
+    bodies = sent_bodies(hub, "/v1/chat/completions")
+    assert [b["max_tokens"] for b in bodies] == [77, 5]

@@ -136,3 +136,26 @@ def test_fake_hub_serve_stops_and_frees_port() -> None:
     port = urlparse(base_url).port
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_fake_hub_default_reply_cites_the_real_prompt() -> None:
+    from app.records import Chunk, ScoredChunk
+    from rag.prompt import build_messages
+
+    chunk = Chunk(
+        id="c1",
+        source="handbook.pdf",
+        title="Handbook",
+        kind="pdf",
+        position=0,
+        page_start=2,
+        page_end=2,
+        text="Staff get 25 vacation days. Carry-over is capped at five days.",
+    )
+    other = Chunk(id="c2", source="faq.md", title="FAQ", kind="md", position=0, text="Office at 9.")
+    messages = build_messages(
+        "How many vacation days?", [ScoredChunk(chunk, 0.9), ScoredChunk(other, 0.5)]
+    )
+    body = {**CHAT, "messages": messages}
+    answer = call(FakeHub(), "POST", "/v1/chat/completions", body).json()
+    assert answer["choices"][0]["message"]["content"] == "Staff get 25 vacation days. [1]"
