@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import deque
 from dataclasses import dataclass
@@ -47,32 +48,39 @@ class _Unit:
     section: int
     headings: tuple[str, ...]
     budget: int  # the chunk budget less what the title and headings add when embedded
+    sep: str = _JOIN  # the whitespace that precedes it in the source ("" inside a cut word)
     overlap: bool = False  # repeated from the previous chunk
 
 
-def _spans(text: str, boundary: re.Pattern[str]) -> list[tuple[int, int]]:
-    """(start, end) of the non-blank pieces between boundary matches."""
-    spans, start = [], 0
+def _spans(text: str, boundary: re.Pattern[str]) -> list[tuple[str, int, int]]:
+    """(whitespace before, start, end) of the non-blank pieces between boundary matches."""
+    spans, start, before = [], 0, ""
     for match in boundary.finditer(text):
         if match.start() > start:
-            spans.append((start, match.start()))
+            spans.append((before, start, match.start()))
+            before = ""
+        before += match.group()
         start = match.end()
     if start < len(text):
-        spans.append((start, len(text)))
+        spans.append((before, start, len(text)))
     return spans
 
 
-def _cut_long_word(word: str, budget: int) -> list[str]:
-    """Cut a piece without whitespace into slices of at most `budget` tokens."""
+def _sep(whitespace: str) -> str:
+    return "" if not whitespace else ("\n" if "\n" in whitespace else " ")
+
+
+def _cut_long_word(word: str, limit: int) -> list[str]:
+    """Cut a piece without whitespace into slices of at most `limit` tokens."""
     out = []
     while word:
-        if count_tokens(word) <= budget:
+        if count_tokens(word) <= limit:
             out.append(word)
             break
         low, high = 1, len(word)  # the longest prefix that fits
         while low < high:
             mid = (low + high + 1) // 2
-            if count_tokens(word[:mid]) <= budget:
+            if count_tokens(word[:mid]) <= limit:
                 low = mid
             else:
                 high = mid - 1
@@ -81,39 +89,42 @@ def _cut_long_word(word: str, budget: int) -> list[str]:
     return out
 
 
-def _pack(
-    text: str, spans: list[tuple[int, int]], budget: int, finer: list[re.Pattern[str]]
-) -> list[str]:
-    """Greedily join neighbouring spans into verbatim slices of at most `budget` tokens."""
-    pieces: list[str] = []
-    first = last = -1
-    total = 0
-    for start, end in spans:
+def _words(text: str, limit: int) -> list[tuple[str, str, int]]:
+    """An over-long sentence as runs of words of at most ~`limit` tokens: (sep, text, tokens)."""
+    out: list[tuple[str, str, int]] = []
+    group: tuple[str, int, int, int] | None = None  # sep, start, end, tokens
+    for before, start, end in _spans(text, _WHITESPACE):
         tokens = count_tokens(text[start:end])
-        if tokens > budget:
-            if first >= 0:
-                pieces.append(text[first:last])
-                first, total = -1, 0
-            pieces.extend(_split(text[start:end], budget, finer))
-            continue
-        if first >= 0 and total + 1 + tokens > budget:
-            pieces.append(text[first:last])
-            first, total = -1, 0
-        if first < 0:
-            first, total = start, tokens
+        if tokens > limit:
+            if group:
+                out.append((group[0], text[group[1] : group[2]], group[3]))
+                group = None
+            for i, cut in enumerate(_cut_long_word(text[start:end], limit)):
+                out.append((_sep(before) if i == 0 else "", cut, count_tokens(cut)))
+        elif group and group[3] + 1 + tokens <= limit:
+            group = (group[0], group[1], end, group[3] + 1 + tokens)
         else:
-            total += 1 + tokens
-        last = end
-    if first >= 0:
-        pieces.append(text[first:last])
-    return pieces
+            if group:
+                out.append((group[0], text[group[1] : group[2]], group[3]))
+            group = (_sep(before), start, end, tokens)
+    if group:
+        out.append((group[0], text[group[1] : group[2]], group[3]))
+    return out
 
 
-def _split(text: str, budget: int, boundaries: list[re.Pattern[str]]) -> list[str]:
-    """Split an over-long text at the coarsest boundary that works: sentences, then words."""
-    if not boundaries:
-        return _cut_long_word(text, budget)
-    return _pack(text, _spans(text, boundaries[0]), budget, boundaries[1:])
+def _pieces(paragraph: str, budget: int) -> list[tuple[str, str, int]]:
+    """A paragraph longer than the budget, as sentences (long ones as runs of words)."""
+    out: list[tuple[str, str, int]] = []
+    small = max(8, budget // 4)
+    for before, start, end in _spans(paragraph, _SENTENCE_END):
+        sentence = paragraph[start:end]
+        tokens = count_tokens(sentence)
+        if tokens <= budget // 2:
+            out.append((_sep(before), sentence, tokens))
+            continue
+        words = _words(sentence, small)
+        out.extend([(_sep(before), words[0][1], words[0][2]), *words[1:]])
+    return out
 
 
 def context_tokens(title: str, headings: tuple[str, ...]) -> int:
@@ -133,22 +144,22 @@ def _units(document: Document, full_budget: int) -> list[_Unit]:
             previous = block.headings
             reserve = context_tokens(document.title, block.headings)
             budget = full_budget - min(reserve, full_budget // 3)
-        for start, end in _spans(block.text, _PARAGRAPH):
+        for _, start, end in _spans(block.text, _PARAGRAPH):
             paragraph = block.text[start:end].strip()
             if not paragraph:
                 continue
             tokens = count_tokens(paragraph)
-            pieces = (
-                [paragraph]
-                if tokens <= budget
-                else _split(paragraph, budget, [_SENTENCE_END, _WHITESPACE])
-            )
-            for piece in pieces:
-                piece = piece.strip()
-                if piece:
-                    size = tokens if len(pieces) == 1 else count_tokens(piece)
-                    units.append(_Unit(piece, size, block.page, section, block.headings, budget))
+            pieces = [("", paragraph, tokens)] if tokens <= budget else _pieces(paragraph, budget)
+            for i, (sep, piece, size) in enumerate(pieces):
+                units.append(_Unit(
+                    piece, size, block.page, section, block.headings, budget,
+                    sep=_JOIN if i == 0 else sep,
+                ))  # fmt: skip
     return units
+
+
+def _text(units: list[_Unit]) -> str:
+    return units[0].text + "".join(u.sep + u.text for u in units[1:])
 
 
 def _tail(units: list[_Unit], overlap: int) -> list[_Unit]:
@@ -165,29 +176,17 @@ def _tail(units: list[_Unit], overlap: int) -> list[_Unit]:
         if not taken:  # slice the end of the last unit at a word boundary
             words = _spans(unit.text, _WHITESPACE)
             start = len(words)
-            while start > 0 and count_tokens(unit.text[words[start - 1][0] :]) <= overlap:
+            while start > 0 and count_tokens(unit.text[words[start - 1][1] :]) <= overlap:
                 start -= 1
             if start < len(words):
-                text = unit.text[words[start][0] :]
-                taken.append(
-                    _Unit(
-                        text,
-                        count_tokens(text),
-                        unit.page,
-                        unit.section,
-                        unit.headings,
-                        unit.budget,
-                    )
-                )
+                text = unit.text[words[start][1] :]
+                taken.append(dataclasses.replace(unit, text=text, tokens=count_tokens(text)))
         break
-    return [
-        _Unit(u.text, u.tokens, u.page, u.section, u.headings, u.budget, overlap=True)
-        for u in taken
-    ]
+    return [dataclasses.replace(u, overlap=True) for u in taken]
 
 
 def _make_chunk(document: Document, units: list[_Unit], position: int, tokens: int) -> Chunk:
-    text = _JOIN.join(u.text for u in units)
+    text = _text(units)
     own = next((u for u in units if not u.overlap), units[0])
     pages = [u.page for u in units if u.page is not None]
     return Chunk(
@@ -228,13 +227,13 @@ def chunk_document(document: Document, *, budget: int, overlap: int = 0) -> list
         """Close the current chunk (re-queueing units if the exact count is over budget)."""
         nonlocal current, total
         while True:
-            tokens = count_tokens(_JOIN.join(u.text for u in current))
+            tokens = count_tokens(_text(current))
             if tokens <= limit(current) or sum(not u.overlap for u in current) <= 1:
                 break
             pending.appendleft(current.pop())  # the estimate was low: move the last unit on
         if tokens > limit(current):  # one unit plus overlap: drop the overlap
             current = [u for u in current if not u.overlap]
-            tokens = count_tokens(_JOIN.join(u.text for u in current))
+            tokens = count_tokens(_text(current))
         chunks.append(_make_chunk(document, current, len(chunks), tokens))
         done, current, total = current, [], 0
         return done

@@ -55,14 +55,15 @@ class _Extractor(HTMLParser):
             if tag in _BREAK and not self._skip:
                 self._write("\n")
             return
+        if tag == "title":
+            self._in_title = True
+            return
         values = dict(attrs)
         hidden = "hidden" in values or values.get("aria-hidden") == "true"
         if self._skip or tag in _SKIP or hidden or values.get("role") in _SKIP_ROLES:
             self._skip.append(tag)
             return
-        if tag == "title":
-            self._in_title = True
-        elif tag in ("main", "article"):
+        if tag in ("main", "article"):
             self._content_depth += 1
             self._new_section()
         elif tag == "pre":
@@ -74,14 +75,15 @@ class _Extractor(HTMLParser):
             self._write("\n")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+            return
         if self._skip:
             if tag in self._skip:
                 while self._skip and self._skip.pop() != tag:
                     pass
             return
-        if tag == "title":
-            self._in_title = False
-        elif tag in ("main", "article") and self._content_depth:
+        if tag in ("main", "article") and self._content_depth:
             self._content_depth -= 1
             self._new_section()
         elif tag == "pre" and self._in_pre:
@@ -100,10 +102,10 @@ class _Extractor(HTMLParser):
             self._write("\n")
 
     def handle_data(self, data: str) -> None:
-        if self._skip:
-            return
         if self._in_title:
             self.title += data
+        elif self._skip:
+            return
         elif self._heading is not None:
             self._heading[1].append(data)
         else:
