@@ -1,0 +1,56 @@
+"""A test-only entry point: ingest ROOT into an embedded store at STORE with the hash embedder.
+
+`python -m tests.ingest.resume_target ROOT STORE [DELAY]` prints `batch N` after each embedding
+call (sleeping DELAY seconds first, so a test can kill it mid-run) and `done` at the end.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from qdrant_client import QdrantClient
+
+from app.container import Services
+from app.settings import Backend, Settings
+from app.store import VectorStore
+from ingest.pipeline import ingest_paths
+from tests.fakes.embedder import HashEmbedder
+
+
+class _SlowEmbedder(HashEmbedder):
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        time.sleep(self.delay)
+        vectors = super().embed_documents(texts)
+        print(f"batch {len(self.calls)}", flush=True)
+        return vectors
+
+
+def main(argv: Sequence[str]) -> None:
+    root, store_path = Path(argv[0]), Path(argv[1])
+    delay = float(argv[2]) if len(argv) > 2 else 0.0
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        api_token=None,
+        backend=Backend.LOCAL,
+        store_path=store_path,
+        collection="test",
+        embed_batch_size=4,
+    )
+    store = VectorStore(QdrantClient(path=str(store_path)))
+    services = Services(settings=settings, store=store, embedder=_SlowEmbedder(delay), chat=None)
+    try:
+        report = ingest_paths([root], services=services)
+    finally:
+        services.close()
+    print(f"done {report.count('ingested')} {report.count('unchanged')}", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,271 @@
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from qdrant_client import QdrantClient
+
+from app.container import Services
+from app.errors import AuthenticationError, ConfigError
+from app.store import VectorStore
+from ingest.pipeline import IngestProgress, ingest_paths
+from tests.conftest import make_settings
+from tests.fakes.embedder import HashEmbedder
+from tests.ingest.helpers import write_encrypted_pdf, write_pdf
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[Services]:
+    settings = make_settings(tmp_path, embed_batch_size=4)
+    store = VectorStore(QdrantClient(":memory:"))
+    services = Services(settings=settings, store=store, embedder=HashEmbedder(), chat=None)
+    yield services
+    services.close()
+
+
+def _corpus(root: Path) -> Path:
+    write_pdf(root / "handbook.pdf", ["Holidays: 28 days a year.", "Remote work: two days."])
+    (root / "faq").mkdir(parents=True, exist_ok=True)
+    (root / "faq" / "billing.md").write_text(
+        "# Billing\n\nInvoices go out monthly.\n\n## Refunds\n\nWithin 30 days.\n", "utf-8"
+    )
+    (root / "notes.txt").write_text("Plain notes about onboarding.\n", "utf-8")
+    return root
+
+
+def _texts(services: Services, source: str) -> str:
+    return " ".join(c.text for c in services.store.chunks_of("test", source))
+
+
+def test_ingest_paths_sources_are_relative_to_the_folder_given(
+    services: Services, tmp_path: Path
+) -> None:
+    root = _corpus(tmp_path / "docs")
+
+    report = ingest_paths([root], services=services)
+
+    assert report.ok and report.count("ingested") == 3
+    assert sorted(services.store.source_states("test")) == [
+        "faq/billing.md", "handbook.pdf", "notes.txt",
+    ]  # fmt: skip
+    assert services.store.count("test") == report.chunks
+    pdf = services.store.chunks_of("test", "handbook.pdf")
+    assert {(c.page_start, c.page_end) for c in pdf} <= {(1, 1), (1, 2), (2, 2)}
+
+
+def test_ingest_paths_second_run_skips_unchanged_without_embedding(
+    services: Services, tmp_path: Path
+) -> None:
+    root = _corpus(tmp_path / "docs")
+    ingest_paths([root], services=services)
+    embedder = services.embedder
+    assert isinstance(embedder, HashEmbedder)
+    calls = len(embedder.calls)
+    count = services.store.count("test")
+
+    report = ingest_paths([root], services=services)
+
+    assert report.count("unchanged") == 3 and report.count("ingested") == 0
+    assert len(embedder.calls) == calls
+    assert services.store.count("test") == count
+
+
+def test_ingest_paths_changed_file_is_replaced(services: Services, tmp_path: Path) -> None:
+    root = _corpus(tmp_path / "docs")
+    ingest_paths([root], services=services)
+    (root / "notes.txt").write_text("Completely new notes about parking.\n", "utf-8")
+
+    report = ingest_paths([root], services=services)
+
+    assert report.count("ingested") == 1 and report.count("unchanged") == 2
+    assert _texts(services, "notes.txt") == "Completely new notes about parking."
+    states = services.store.source_states("test")
+    assert all(states.values())  # every source complete
+
+
+def test_ingest_paths_prune_removes_vanished_files(services: Services, tmp_path: Path) -> None:
+    root = _corpus(tmp_path / "docs")
+    ingest_paths([root], services=services)
+    (root / "notes.txt").unlink()
+
+    kept = ingest_paths([root], services=services)
+    assert "notes.txt" in services.store.source_states("test")
+    pruned = ingest_paths([root], services=services, prune=True)
+
+    assert kept.count("pruned") == 0
+    assert [f.source for f in pruned.files if f.status == "pruned"] == ["notes.txt"]
+    assert "notes.txt" not in services.store.source_states("test")
+
+
+def test_ingest_paths_dry_run_writes_nothing(services: Services, tmp_path: Path) -> None:
+    root = _corpus(tmp_path / "docs")
+
+    report = ingest_paths([root], services=services, dry_run=True)
+
+    assert report.count("ingested") == 3 and report.chunks >= 3
+    assert services.store.count("test") == 0
+
+
+def test_ingest_paths_password_per_file(services: Services, tmp_path: Path) -> None:
+    root = tmp_path / "docs"
+    write_encrypted_pdf(root / "a" / "locked.pdf", ["Salary bands."], user_password="pw")
+    write_encrypted_pdf(root / "other.pdf", ["Other secret."], user_password="pw2")
+
+    report = ingest_paths([root], services=services, passwords={"a/locked.pdf": "pw"})
+
+    outcomes = {f.source: f for f in report.files}
+    assert outcomes["a/locked.pdf"].status == "ingested"
+    assert outcomes["other.pdf"].status == "skipped"
+    assert "--password" in outcomes["other.pdf"].reason
+    assert report.ok  # a skipped file is not a failure
+
+
+def test_ingest_paths_bad_files_fail_alone(services: Services, tmp_path: Path) -> None:
+    root = _corpus(tmp_path / "docs")
+    (root / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not a pdf")
+    write_pdf(root / "scan.pdf", ["", ""])
+
+    report = ingest_paths([root], services=services)
+
+    outcomes = {f.source: f for f in report.files}
+    assert outcomes["broken.pdf"].status == "failed" and outcomes["broken.pdf"].reason
+    assert outcomes["scan.pdf"].status == "skipped"
+    assert "OCR needed" in outcomes["scan.pdf"].reason
+    assert report.count("ingested") == 3 and not report.ok
+
+
+def test_ingest_paths_textless_pages_warn(services: Services, tmp_path: Path) -> None:
+    write_pdf(tmp_path / "mixed.pdf", ["Some text.", "", "More text."])
+
+    report = ingest_paths([tmp_path / "mixed.pdf"], services=services)
+
+    assert report.files[0].warnings == ("1 of 3 pages have no text; OCR needed",)
+
+
+def test_ingest_paths_missing_path_and_duplicate_names_are_reported(
+    services: Services, tmp_path: Path
+) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "x.md").write_text("# A\n\nfirst", "utf-8")
+    (tmp_path / "b" / "x.md").write_text("# B\n\nsecond", "utf-8")
+
+    report = ingest_paths([tmp_path / "a", tmp_path / "b", tmp_path / "missing"], services=services)
+
+    statuses = sorted((f.source, f.status) for f in report.files)
+    assert statuses == [
+        (str(tmp_path / "missing"), "failed"),
+        ("x.md", "failed"),
+        ("x.md", "ingested"),
+    ]
+
+
+def test_ingest_paths_glob_filters_folder_files(services: Services, tmp_path: Path) -> None:
+    root = _corpus(tmp_path / "docs")
+
+    report = ingest_paths([root], services=services, glob="*.md")
+
+    assert [f.source for f in report.files] == ["faq/billing.md"]
+
+
+def test_ingest_paths_embeds_in_batches(services: Services, tmp_path: Path) -> None:
+    text = " ".join(f"Sentence {i} about the travel policy." for i in range(400))
+    (tmp_path / "long.txt").write_text(text, "utf-8")
+
+    report = ingest_paths([tmp_path], services=services)
+
+    embedder = services.embedder
+    assert isinstance(embedder, HashEmbedder)
+    assert report.chunks > 8
+    assert max(embedder.calls) <= 4 and sum(embedder.calls) == report.chunks
+
+
+def test_ingest_paths_reports_progress_to_the_end(services: Services, tmp_path: Path) -> None:
+    root = _corpus(tmp_path / "docs")
+    seen: list[IngestProgress] = []
+
+    ingest_paths([root], services=services, on_progress=seen.append)
+
+    assert [p.files_done for p in seen] == [1, 2, 3]
+    assert seen[-1].files_total == 3 and seen[-1].pages == 2 and seen[-1].chunks >= 3
+    assert seen[-1].eta == 0
+
+
+def test_ingest_paths_other_model_is_refused(services: Services, tmp_path: Path) -> None:
+    root = _corpus(tmp_path / "docs")
+    ingest_paths([root], services=services)
+    services.embedder = HashEmbedder(dim=32, model="other-model")
+
+    with pytest.raises(ConfigError, match="other-model"):
+        ingest_paths([root], services=services)
+
+
+class _ExpiringEmbedder(HashEmbedder):
+    """Answers `good_calls` batches, then behaves like a 401 from the API."""
+
+    def __init__(self, good_calls: int) -> None:
+        super().__init__()
+        self.good_calls = good_calls
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        if len(self.calls) >= self.good_calls:
+            raise AuthenticationError(
+                "token invalid or expired", operation="embeddings", status=401
+            )
+        return super().embed_documents(texts)
+
+
+def test_ingest_paths_expired_token_stops_cleanly_and_resumes(
+    services: Services, tmp_path: Path
+) -> None:
+    root = tmp_path / "docs"
+    for n in range(6):
+        (root / f"{n}.txt").parent.mkdir(parents=True, exist_ok=True)
+        (root / f"{n}.txt").write_text(" ".join(f"Doc {n} line {i}." for i in range(60)), "utf-8")
+    services.embedder = _ExpiringEmbedder(good_calls=1)
+
+    stopped = ingest_paths([root], services=services)
+
+    assert stopped.stopped and "token invalid or expired" in stopped.stopped
+    assert "run the same command again" in stopped.stopped
+    assert stopped.count("failed") == 0 and 0 < stopped.count("ingested") < 6
+    services.embedder = HashEmbedder()
+    resumed = ingest_paths([root], services=services)
+    assert resumed.ok and resumed.count("ingested") + resumed.count("unchanged") == 6
+    assert resumed.count("unchanged") == stopped.count("ingested")
+    clean = _clean_run(root)
+    assert _snapshot(services.store) == _snapshot(clean)
+
+
+def test_ingest_paths_partial_file_is_redone(services: Services, tmp_path: Path) -> None:
+    root = _corpus(tmp_path / "docs")
+    ingest_paths([root], services=services)
+    chunks = services.store.chunks_of("test", "notes.txt")
+    half = [c.__class__(**{**_fields(c), "doc_hash": ""}) for c in chunks[:1]]
+    services.store.upsert_chunks("test", half, HashEmbedder().embed_documents(["x"]))
+    assert services.store.source_states("test")["notes.txt"] == ""  # as if killed mid-write
+
+    report = ingest_paths([root], services=services)
+
+    assert [f.source for f in report.files if f.status == "ingested"] == ["notes.txt"]
+    assert _snapshot(services.store) == _snapshot(_clean_run(root))
+
+
+def _fields(chunk: object) -> dict[str, object]:
+    return {name: getattr(chunk, name) for name in chunk.__slots__}  # type: ignore[attr-defined]
+
+
+def _clean_run(root: Path) -> VectorStore:
+    store = VectorStore(QdrantClient(":memory:"))
+    settings = make_settings(root.parent / "clean", embed_batch_size=4)
+    ingest_paths([root], services=Services(settings, store, HashEmbedder(), None))
+    return store
+
+
+def _snapshot(store: VectorStore) -> list[tuple[str, str, str, int]]:
+    return sorted(
+        (c.id, c.source, c.doc_hash, c.position)
+        for source in store.source_states("test")
+        for c in store.chunks_of("test", source)
+    )
