@@ -44,19 +44,17 @@ from __future__ import annotations
 import base64
 import json
 import math
-import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
 
 from tests.fakes import hub_replies as replies
+from tests.fakes.hub_server import serve
 from tests.fakes.hub_spec import request_errors, response_errors
 
 DEFAULT_MODELS = (
@@ -73,6 +71,8 @@ IMAGE_SIZES = ("1024*1024", "1792*1024", "1024*1792")
 PNG_1X1 = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
+__all__ = ["DEFAULT_MODELS", "PNG_1X1", "FakeClock", "FakeHub", "Recorded", "serve"]
+
 POST_PATHS = (
     "/v1/chat/completions",
     "/v1/completions",
@@ -106,7 +106,7 @@ class _Failure:
 
 
 @dataclass
-class _StreamFault:
+class StreamFault:
     kind: str  # "break" | "stall" | "error"
     after: int
     seconds: float = 0.0
@@ -133,7 +133,7 @@ class FakeHub:
         self._lock = threading.Lock()
         self._arrivals: deque[float] = deque()
         self._failures: list[_Failure] = []
-        self._stream_faults: list[_StreamFault] = []
+        self._stream_faults: list[StreamFault] = []
         self._ids = 0
 
     # --- Configuration -------------------------------------------------------------------------
@@ -143,13 +143,13 @@ class FakeHub:
             self._failures.extend(_Failure(status, **how) for _ in range(times))
 
     def break_stream(self, after: int = 1) -> None:
-        self._stream_faults.append(_StreamFault("break", after))
+        self._stream_faults.append(StreamFault("break", after))
 
     def stall_stream(self, after: int = 1, seconds: float = 5.0) -> None:
-        self._stream_faults.append(_StreamFault("stall", after, seconds))
+        self._stream_faults.append(StreamFault("stall", after, seconds))
 
     def error_in_stream(self, after: int = 1) -> None:
-        self._stream_faults.append(_StreamFault("error", after))
+        self._stream_faults.append(StreamFault("error", after))
 
     def set_rate_limit(self, per_minute: int | None, burst: int | None = None) -> None:
         with self._lock:
@@ -341,99 +341,12 @@ class FakeHub:
     def _stream(self, events: list[dict[str, Any]], headers: dict[str, str]) -> httpx.Response:
         fault = self._stream_faults.pop(0) if self._stream_faults else None
         headers["content-type"] = "text/event-stream; charset=utf-8"
-        return httpx.Response(200, headers=headers, content=_sse_bytes(events, fault))
+        return httpx.Response(200, headers=headers, content=replies.sse_bytes(events, fault))
 
     def _next_id(self, prefix: str) -> str:
         with self._lock:
             self._ids += 1
             return f"{prefix}-{self._ids}"
-
-
-def _sse_bytes(events: list[dict[str, Any]], fault: _StreamFault | None) -> Iterator[bytes]:
-    yield b": keep-alive\r\n\r\n"  # a comment, as real servers send
-    for n, event in enumerate(events):
-        if fault is not None and n == fault.after:
-            if fault.kind == "break":
-                raise httpx.ReadError("the fake hub dropped the connection mid-stream")
-            if fault.kind == "error":
-                error = {"error": {"message": "the model crashed", "type": "server_error"}}
-                yield f"data: {json.dumps(error)}\n\n".encode()
-                return
-            time.sleep(fault.seconds)
-        yield f"data: {json.dumps(event)}\n\n".encode()
-    yield b"data: [DONE]\n\n"
-
-
-# --- A real HTTP server --------------------------------------------------------------------------
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _HubServer
-
-    def do_GET(self) -> None:
-        self._relay()
-
-    def do_POST(self) -> None:
-        self._relay()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # quiet: tests assert on hub.requests instead
-
-    def _relay(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        request = httpx.Request(
-            self.command,
-            f"http://{self.server.host}{self.path}",
-            headers=[(k, v) for k, v in self.headers.items()],
-            content=self.rfile.read(length),
-        )
-        response = self.server.hub.handle(request)
-        self.send_response(response.status_code)
-        for name, value in response.headers.items():
-            if name.lower() not in ("content-length", "transfer-encoding", "connection"):
-                self.send_header(name, value)
-        if "text/event-stream" not in response.headers.get("content-type", ""):
-            content = response.read()
-            self.send_header("content-length", str(len(content)))
-            self.end_headers()
-            self.wfile.write(content)
-            return
-        self.send_header("transfer-encoding", "chunked")
-        self.end_headers()
-        try:
-            for chunk in response.iter_raw():
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                self.wfile.flush()
-        except httpx.ReadError:  # break_stream: drop the connection without the last chunk
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        self.wfile.write(b"0\r\n\r\n")
-
-
-class _HubServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, hub: FakeHub) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.hub = hub
-        self.host = f"127.0.0.1:{self.server_address[1]}"
-
-
-@contextmanager
-def serve(hub: FakeHub) -> Iterator[str]:
-    """Run `hub` as an HTTP server on 127.0.0.1; yields its base URL (ending in /v1)."""
-    server = _HubServer(hub)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
-        yield f"http://{server.host}/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 class FakeClock:

@@ -7,9 +7,14 @@ import json
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+if TYPE_CHECKING:
+    from tests.fakes.fake_hub import StreamFault
 
 NOT_FOUND = "I could not find this in your documents."
 REASONING = ["Let me look ", "at the numbered ", "sources first."]
@@ -212,3 +217,18 @@ def rerank(query: str, documents: list[str], top_n: int | None) -> list[dict[str
         )
     scored.sort(key=lambda r: -r["relevance_score"])
     return scored[:top_n] if top_n else scored
+
+
+def sse_bytes(events: list[dict[str, Any]], fault: StreamFault | None) -> Iterator[bytes]:
+    yield b": keep-alive\r\n\r\n"  # a comment, as real servers send
+    for n, event in enumerate(events):
+        if fault is not None and n == fault.after:
+            if fault.kind == "break":
+                raise httpx.ReadError("the fake hub dropped the connection mid-stream")
+            if fault.kind == "error":
+                error = {"error": {"message": "the model crashed", "type": "server_error"}}
+                yield f"data: {json.dumps(error)}\n\n".encode()
+                return
+            time.sleep(fault.seconds)
+        yield f"data: {json.dumps(event)}\n\n".encode()
+    yield b"data: [DONE]\n\n"
