@@ -43,12 +43,14 @@ def run_batches(batches: Sequence[T], send: Callable[[T], R], *, workers: int) -
     """`send` applied to every batch, `workers` at a time; results in batch order."""
     if len(batches) <= 1 or workers <= 1:
         return [send(batch) for batch in batches]
-    with ThreadPoolExecutor(max_workers=min(workers, len(batches))) as pool:
+    pool = ThreadPoolExecutor(max_workers=min(workers, len(batches)))
+    try:
         futures: list[Future[R]] = [pool.submit(send, batch) for batch in batches]
         done, _ = wait(futures, return_when=FIRST_EXCEPTION)
         failed = next((f for f in futures if f in done and f.exception() is not None), None)
         if failed is not None:
-            for future in futures:
-                future.cancel()
             raise failed.exception()  # type: ignore[misc]
         return [future.result() for future in futures]
+    finally:
+        # On failure, don't wait for batches still queued or sleeping in a retry.
+        pool.shutdown(wait=False, cancel_futures=True)

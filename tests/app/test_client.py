@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from app.client import ModelHubClient
-from app.errors import ConfigError
+from app.errors import BadRequestError, ConfigError
 from app.ports import ChatDelta, Priority, RateLimitWait
 from app.settings import Settings
 from app.wire import ChatCompletionChunk
@@ -332,3 +332,12 @@ def test_client_behind_the_remote_adapters() -> None:
     assert chat.complete_chat(MESSAGES, max_tokens=5) == "Staff get 25 vacation days."
     bodies = sent_bodies(hub, "/v1/chat/completions")
     assert [b["max_tokens"] for b in bodies] == [77, 5]
+
+
+def test_client_embeddings_failure_stops_the_remaining_batches() -> None:
+    hub = FakeHub()
+    hub.fail_next(400, message="input too long", path="/v1/embeddings")
+    client = make_client(hub, embed_batch_size=1, embed_concurrency=2)
+    with pytest.raises(BadRequestError, match="input too long"):
+        client.embeddings([f"text {i}" for i in range(50)], model=EMBED_MODEL)
+    assert hub.count("/v1/embeddings") < 50
