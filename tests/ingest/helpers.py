@@ -29,8 +29,8 @@ def write_encrypted_pdf(
 
 
 def write_bomb_pdf(path: Path, *, megabytes: int = 400) -> Path:
-    """A one-page PDF whose content stream inflates to `megabytes` of spaces."""
-    stream = zlib.compress(b" " * (megabytes << 20), 9)
+    """A one-page PDF whose content stream inflates to `megabytes` of drawing operators."""
+    stream = zlib.compress(b"0 0 m " * ((megabytes << 20) // 6), 9)
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

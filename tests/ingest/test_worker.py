@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from ingest.worker import ParserPool, ParseTask
+from tests.ingest.helpers import write_bomb_pdf
+
+
+def _task(path: Path) -> tuple[ParseTask, str]:
+    return ParseTask(path, path.parent, None, 100, 10, tag=path.name), path.name
+
+
+def _good(tmp_path: Path) -> Path:
+    path = tmp_path / "good.txt"
+    path.write_text("A perfectly ordinary file.", "utf-8")
+    return path
+
+
+def test_worker_hanging_file_times_out_and_the_next_one_parses(tmp_path: Path) -> None:
+    hang = tmp_path / "hang.txt"
+    os.mkfifo(hang)  # reading it blocks forever: a stand-in for a parser that never returns
+    pool = ParserPool(workers=1, timeout=1.5)
+
+    started = time.monotonic()
+    results = {r.source: r for r in pool.run([_task(hang), _task(_good(tmp_path))])}
+
+    assert time.monotonic() - started < 20
+    assert results["hang.txt"].status == "failed"
+    assert results["hang.txt"].reason == "parsing took longer than 1.5 s; stopped"
+    assert results["good.txt"].status == "ok" and results["good.txt"].chunks
+
+
+def test_worker_decompression_bomb_fails_alone(tmp_path: Path) -> None:
+    bomb = write_bomb_pdf(tmp_path / "bomb.pdf", megabytes=256)
+    pool = ParserPool(workers=1, timeout=60, memory_mb=400)
+
+    results = {r.source: r for r in pool.run([_task(bomb), _task(_good(tmp_path))])}
+
+    assert results["bomb.pdf"].status in ("failed", "skipped")
+    assert results["bomb.pdf"].reason and "\n" not in results["bomb.pdf"].reason
+    assert results["good.txt"].status == "ok"
+
+
+def test_worker_memory_hog_hits_the_cap_and_fails_alone(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as handle:
+        for _ in range(200):
+            handle.write(b"a" * (1 << 20))  # 200 MB: several copies do not fit in 300 MB
+    pool = ParserPool(workers=1, timeout=60, memory_mb=300)
+
+    results = {r.source: r for r in pool.run([_task(huge), _task(_good(tmp_path))])}
+
+    assert results["huge.txt"].status == "failed"
+    assert results["huge.txt"].reason == "ran out of memory while parsing"
+    assert results["good.txt"].status == "ok"
+
+
+def test_worker_crashing_parser_is_reported_not_fatal(tmp_path: Path) -> None:
+    pool = ParserPool(workers=1, timeout=30, memory_mb=16)  # too small to even start Python
+
+    (result,) = pool.run([_task(_good(tmp_path))])
+
+    assert result.status == "failed" and "crashed" in result.reason
+
+
+def test_worker_results_carry_the_callers_tag(tmp_path: Path) -> None:
+    pool = ParserPool(workers=2, timeout=30)
+    paths = []
+    for n in range(5):
+        path = tmp_path / f"{n}.md"
+        path.write_text(f"# Doc {n}\n\nBody {n}.", "utf-8")
+        paths.append(path)
+
+    results = list(pool.run(_task(p) for p in paths))
+
+    assert sorted(r.tag for r in results) == [f"{n}.md" for n in range(5)]
+    assert all(r.status == "ok" and r.source == r.tag for r in results)
