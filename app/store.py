@@ -3,8 +3,8 @@
 One collection per document collection, each point one chunk, with a named dense vector
 (`dense`, cosine) and a named BM25 sparse vector (`bm25`, Qdrant's IDF modifier). The
 collection's metadata records the embedding model and dimension, so ingesting with another
-model is refused instead of silently mixing vector spaces. This is the only module that
-imports qdrant_client.
+model is refused instead of silently mixing vector spaces. This module and `app.store_edge`
+(the embedded engine) are the only ones that import qdrant_client.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from app import sparse
 from app.errors import ConfigError, StoreError
 from app.records import Chunk, ScoredChunk, SearchFilter
 from app.settings import RetrievalMode, Settings
+from app.store_edge import EdgeClient
 
 DENSE = "dense"
 SPARSE = "bm25"
@@ -27,18 +28,20 @@ _SCROLL_PAGE = 512
 _UPSERT_BATCH = 256
 
 
-def open_qdrant(settings: Settings) -> QdrantClient:
-    """A Qdrant server when `RAG_QDRANT_URL` is set, else the embedded store on disk."""
+def open_qdrant(settings: Settings) -> QdrantClient | EdgeClient:
+    """A Qdrant server when `RAG_QDRANT_URL` is set, else the embedded engine on disk.
+
+    Embedded means Qdrant Edge (`app.store_edge`): the same engine as the server, in-process.
+    """
     if settings.qdrant_url:
         key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
         return QdrantClient(url=settings.qdrant_url, api_key=key, timeout=30)
-    settings.store_path.mkdir(parents=True, exist_ok=True)
     try:
-        return QdrantClient(path=str(settings.store_path))
-    except RuntimeError as exc:  # local mode allows one process per folder
+        return EdgeClient(settings.store_path)
+    except RuntimeError as exc:  # one process per folder
         raise StoreError(
             f"The store at {settings.store_path} is in use by another process "
-            "(embedded Qdrant allows one); stop it or set RAG_QDRANT_URL to a Qdrant server."
+            "(the embedded store allows one); stop it or set RAG_QDRANT_URL to a Qdrant server."
         ) from exc
 
 
@@ -89,7 +92,9 @@ def _sparse(pair: tuple[list[int], list[float]]) -> qm.SparseVector:
 
 
 class VectorStore:
-    def __init__(self, client: QdrantClient) -> None:
+    """One interface over a Qdrant server, qdrant-client's local mode (tests) or Qdrant Edge."""
+
+    def __init__(self, client: QdrantClient | EdgeClient) -> None:
         self._client = client
 
     def close(self) -> None:

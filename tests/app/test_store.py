@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from qdrant_client import QdrantClient
@@ -9,6 +10,7 @@ from app.errors import ConfigError, StoreError
 from app.records import Chunk, SearchFilter, chunk_id
 from app.settings import RetrievalMode
 from app.store import VectorStore
+from app.store_edge import EdgeClient
 from tests.fakes.embedder import HashEmbedder
 
 TEXTS = [
@@ -18,10 +20,11 @@ TEXTS = [
 ]
 
 
-@pytest.fixture
-def store() -> Iterator[VectorStore]:
+@pytest.fixture(params=["qdrant-local", "qdrant-edge"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStore]:
     embedder = HashEmbedder()
-    store = VectorStore(QdrantClient(":memory:"))
+    client = QdrantClient(":memory:") if request.param == "qdrant-local" else EdgeClient(tmp_path)
+    store = VectorStore(client)
     store.ensure_collection("c", dim=embedder.dim, model=embedder.model)
     chunks = [
         Chunk(chunk_id(src, i, text), src, src, src.rsplit(".")[1], text, i)
@@ -68,3 +71,37 @@ def test_store_search_filter_by_source(store: VectorStore) -> None:
 def test_store_ensure_collection_other_model_is_refused(store: VectorStore) -> None:
     with pytest.raises(ConfigError):
         store.ensure_collection("c", dim=64, model="another-model")
+
+
+def test_store_replace_source_drops_stale_chunks(store: VectorStore) -> None:
+    embedder = HashEmbedder()
+    fresh = Chunk(chunk_id("a.md", 0, "new cat text"), "a.md", "a.md", "md", "new cat text", 0)
+    store.replace_source("c", "a.md", [fresh], embedder.embed_documents([fresh.text]))
+    assert [c.text for c in store.chunks_of("c", "a.md")] == ["new cat text"]
+    assert store.count("c") == 2
+
+
+def test_store_source_hashes_and_collections_list(store: VectorStore) -> None:
+    assert set(store.source_hashes("c")) == {"a.md", "b.txt"}
+    assert "c" in store.collections() and store.exists("c") and not store.exists("nope")
+    assert store.collection_info("c") == {"embed_model": "hash-test", "dim": 64}
+
+
+def test_store_delete_source_removes_its_chunks(store: VectorStore) -> None:
+    store.delete_source("c", "a.md")
+    assert store.chunks_of("c", "a.md") == [] and store.count("c") == 1
+
+
+def test_store_edge_reopens_with_data_and_locks_the_folder(tmp_path: Path) -> None:
+    embedder = HashEmbedder()
+    store = VectorStore(EdgeClient(tmp_path))
+    store.ensure_collection("c", dim=embedder.dim, model=embedder.model)
+    chunk = Chunk(chunk_id("a.md", 0, "persisted text"), "a.md", "a.md", "md", "persisted text", 0)
+    store.upsert_chunks("c", [chunk], embedder.embed_documents([chunk.text]))
+    with pytest.raises(RuntimeError):
+        EdgeClient(tmp_path)  # a second process (or client) on the same folder
+    store.close()
+    again = VectorStore(EdgeClient(tmp_path))
+    hits = again.search("c", dense=None, text="persisted", mode=RetrievalMode.SPARSE, limit=3)
+    assert [h.chunk.text for h in hits] == ["persisted text"]
+    again.close()
