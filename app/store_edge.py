@@ -208,6 +208,12 @@ class EdgeClient:
         ]
         self._shard(name).update(qe.UpdateOperation.upsert_points(converted))
 
+    def set_payload(
+        self, name: str, *, payload: dict[str, Any], points: Sequence[Any], wait: bool = True
+    ) -> None:
+        ids = [str(i) for i in points]
+        self._shard(name).update(qe.UpdateOperation.set_payload(ids, payload))
+
     def delete(self, name: str, *, points_selector: Any, wait: bool = True) -> None:
         shard = self._shard(name)
         if isinstance(points_selector, qm.FilterSelector):

@@ -1,0 +1,89 @@
+"""The whole loop: ingest the sample corpus, ask, get a streamed answer with resolved citations."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.container import Services
+from ingest.pipeline import ingest_paths
+from rag.answer import answer_stream
+from rag.events import Citations, Done, Sources, TextDelta
+from tests.conftest import REPO, SAMPLE_DATA
+
+QUESTION = "What does the employee handbook say about remote work?"
+
+
+def _ask(services: Services, question: str) -> list[object]:
+    return list(answer_stream(question, services=services, collection="test"))
+
+
+def test_end_to_end_ingest_twice_adds_nothing(memory_services: Services) -> None:
+    first = ingest_paths([SAMPLE_DATA], services=memory_services, collection="test")
+    count = memory_services.store.count("test")
+    second = ingest_paths([SAMPLE_DATA], services=memory_services, collection="test")
+
+    assert first.ok and first.count("ingested") == 4
+    assert count == first.chunks > 4
+    assert second.count("unchanged") == 4 and second.count("ingested") == 0
+    assert memory_services.store.count("test") == count
+
+
+def test_end_to_end_answer_streams_sources_text_then_citations(memory_services: Services) -> None:
+    ingest_paths([SAMPLE_DATA], services=memory_services, collection="test")
+
+    events = _ask(memory_services, QUESTION)
+
+    kinds = [type(e) for e in events]
+    assert kinds.index(Sources) < kinds.index(TextDelta) < kinds.index(Citations)
+    assert isinstance(events[-1], Done)
+    text = "".join(e.text for e in events if isinstance(e, TextDelta))
+    citations = next(e for e in events if isinstance(e, Citations)).citations
+    assert citations, text
+    assert f"[{citations[0].number}]" in text
+    first = citations[0].chunk
+    assert first.source == "employee-handbook.pdf"
+    # "Remote work" is on page 2 of the sample handbook; a chunk may span a page break
+    assert first.page_start is not None and first.page_end is not None
+    assert first.page_start <= 2 <= first.page_end
+    assert "remote" in citations[0].quote.lower() or "remote" in first.text.lower()
+
+
+def _run_cli(args: list[str], store: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IONOS_", "RAG_"))} | {
+        "RAG_STORE_PATH": str(store),
+        "RAG_BACKEND": "local",
+        "RAG_COLLECTION": "e2e",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        cwd=store.parent,  # no .env there: the run sees only this environment
+        env=env | {"PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.slow
+def test_end_to_end_cli_with_real_local_embedder_cites_the_right_page(tmp_path: Path) -> None:
+    store = tmp_path / "qdrant"
+    ingested = _run_cli(["ingest", str(SAMPLE_DATA), "--json"], store)
+    assert ingested.returncode == 0, ingested.stderr
+
+    asked = _run_cli(["ask", QUESTION, "--json"], store)
+
+    assert asked.returncode == 0, asked.stderr
+    events = [json.loads(line) for line in asked.stdout.splitlines() if line.startswith("{")]
+    citations = next(e for e in events if e["type"] == "citations")["citations"]
+    assert citations, asked.stdout
+    cited = [c["chunk"] for c in citations]
+    assert any(
+        c["source"] == "employee-handbook.pdf" and c["page_start"] <= 2 <= c["page_end"]
+        for c in cited
+    ), cited
