@@ -82,6 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     services = None
     try:
         services = build_services(load_settings())
+        if args.command in ("ask", "ingest"):
+            for warning in services.check_models(chat=args.command == "ask"):
+                print(f"warning: {warning}", file=sys.stderr)
         code: int = args.handler(args, services)
         return code
     except RagError as error:

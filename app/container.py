@@ -31,6 +31,25 @@ class Services:
     def offline(self) -> bool:
         return self.chat is None
 
+    def check_models(self, *, chat: bool = True) -> list[str]:
+        """Check the configured model names against `/v1/models` ("did you mean ...").
+
+        On IONOS an unknown name is an error. Other OpenAI-compatible servers often list a file
+        path and accept any name (llama.cpp), so there it is returned as a warning instead.
+        """
+        if self.client is None:
+            return []
+        names = [self.embedder.model] + ([self.chat.model] if chat and self.chat else [])
+        warnings = []
+        for name in names:
+            try:
+                self.client.check_model(name)
+            except ConfigError as error:
+                if self.settings.is_ionos:
+                    raise
+                warnings.append(str(error))
+        return warnings
+
     def close(self) -> None:
         for closer in self._closers:
             close = getattr(closer, "close", None)
