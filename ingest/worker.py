@@ -188,29 +188,33 @@ class ParserPool:
         self._children = list(idle)
         busy: dict[Connection, _Child] = {}
         exhausted = False
+
+        def fill() -> None:
+            nonlocal exhausted
+            while idle and not exhausted:
+                item = next(queue, None)
+                if item is None:
+                    exhausted = True
+                    return
+                child = idle.pop()
+                child.submit(item[0], item[1], self._timeout)
+                busy[child.conn] = child
+
         try:
             while True:
-                while idle and not exhausted:
-                    item = next(queue, None)
-                    if item is None:
-                        exhausted = True
-                        break
-                    child = idle.pop()
-                    child.submit(item[0], item[1], self._timeout)
-                    busy[child.conn] = child
+                fill()
                 if not busy:
                     return
                 now = time.monotonic()
                 soonest = min(child.deadline for child in busy.values())
                 ready = wait(list(busy), timeout=max(0.0, soonest - now))
+                done: list[Parsed] = []
                 for conn in ready:
                     child = busy.pop(conn)  # type: ignore[call-overload]
                     result = self._receive(child)
                     broken = result is None
-                    if result is None:
-                        result = self._crashed(child)
+                    done.append(result or self._crashed(child))
                     idle.append(self._replace(child, broken))
-                    yield result
                 now = time.monotonic()
                 for conn, child in list(busy.items()):
                     if child.deadline <= now:
@@ -218,12 +222,15 @@ class ParserPool:
                         task = child.task
                         assert task is not None
                         idle.append(self._replace(child, True))
-                        yield Parsed(
-                            child.source,
-                            "failed",
+                        done.append(Parsed(
+                            child.source, "failed",
                             reason=f"parsing took longer than {self._timeout:g} s; stopped",
                             tag=task.tag,
-                        )
+                        ))  # fmt: skip
+                # Hand the idle children their next files before the caller gets these
+                # results, so parsing goes on while the caller embeds and writes.
+                fill()
+                yield from done
         finally:
             for child in self._children:
                 child.stop(kill=True)

@@ -11,11 +11,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from qdrant_client import QdrantClient
-
 from app.container import Services
 from app.settings import Backend, Settings
-from app.store import VectorStore
+from app.store import VectorStore, open_qdrant
 from ingest.pipeline import ingest_paths
 from tests.fakes.embedder import HashEmbedder
 
@@ -43,7 +41,7 @@ def main(argv: Sequence[str]) -> None:
         collection="test",
         embed_batch_size=4,
     )
-    store = VectorStore(QdrantClient(path=str(store_path)))
+    store = VectorStore(open_qdrant(settings))  # the product's embedded store
     services = Services(settings=settings, store=store, embedder=_SlowEmbedder(delay), chat=None)
     try:
         report = ingest_paths([root], services=services)

@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from qdrant_client import QdrantClient
 
-from app.store import VectorStore
-from tests.conftest import REPO
+from app.store import VectorStore, open_qdrant
+from tests.conftest import REPO, make_settings
 
 
 def _write_corpus(root: Path, version: str) -> None:
@@ -50,7 +49,7 @@ def _kill_after(root: Path, store: Path, batches: int) -> None:
 
 
 def _snapshot(store_path: Path) -> tuple[int, list[tuple[str, str, str, int, str]], dict[str, str]]:
-    store = VectorStore(QdrantClient(path=str(store_path)))
+    store = VectorStore(open_qdrant(make_settings(store_path.parent, store_path=store_path)))
     try:
         states = store.source_states("test")
         chunks = sorted(
