@@ -20,7 +20,7 @@ from app.records import ScoredChunk
 from rag.prompt import NOT_FOUND_ANSWER
 from rag.sentences import content_terms, split_sentences
 
-LEAD = "Offline mode: no language model wrote this; here are the most relevant passages, quoted from your documents.\n\n"  # noqa: E501
+LEAD = "Quoted from your documents (offline mode: no language model wrote this):\n\n"
 NOT_FOUND = (
     f"{NOT_FOUND_ANSWER} (Offline mode quotes passages that match your question; none did. "
     "Try other words, or check that the right collection is selected.)"
@@ -31,6 +31,18 @@ MIN_COVERAGE = 0.34  # share of the question's (idf-weighted) terms a quoted sen
 MIN_SIMILARITY = 0.55  # ...or its embedding similarity, when an embedder is given
 RELATIVE_FLOOR = 0.5  # later sentences must score at least this share of the best one
 MAX_WORDS = 90  # longer sentences are cut, with an ellipsis
+DOCUMENT_NAME_WEIGHT = 0.2  # query words that name the document ("handbook") count this much
+NUMBER_BONUS = 0.3  # "how many ...?" prefers sentences that state a number
+QUANTITY_QUESTION = re.compile(
+    r"\b(?:how\s+(?:many|much|long|often|old|far|big|large|soon|late|early)|when|"
+    r"what\s+(?:percentage|amount|number|time|date|year|day|price|cost|limit)|which\s+(?:year|date|day))\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|half|twice|once|daily|weekly|monthly|yearly|annually)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +90,12 @@ def rank_sentences(
     n = len(pool)
     df = Counter(t for c in pool for t in set(c.terms))
     idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in query_terms}
+    # "What does the handbook say about X?": a word that names the document picks the document,
+    # retrieval already did that; within it, the sentences about X are the answer.
+    naming = {t for s in sources for t in content_terms(f"{s.chunk.title} {s.chunk.source}")}
+    for term in idf.keys() & naming:
+        idf[term] *= DOCUMENT_NAME_WEIGHT
+    wants_number = bool(QUANTITY_QUESTION.search(query))
     total_idf = sum(idf.values()) or 1.0
     avg_len = sum(len(c.terms) for c in pool) / n or 1.0
 
@@ -98,6 +116,8 @@ def rank_sentences(
         if coverage < MIN_COVERAGE and not similar:
             continue
         score = bm25 / total_idf + similarity + 0.05 / cand.number  # earlier sources break ties
+        if wants_number and _NUMBER.search(cand.sentence):
+            score += NUMBER_BONUS
         picks.append(Pick(cand.number, cand.sentence, score, coverage))
     picks.sort(key=lambda p: p.score, reverse=True)
     return picks

@@ -1,7 +1,8 @@
 """A cited PDF page as a PNG, rendered offline with pypdfium2.
 
 `find_source_file` maps a citation's source name back to a file under the data directory (the
-sample corpus or the uploads), never outside it; `render_page_png` draws one page.
+sample corpus or the uploads), never outside it; `page_with_text` finds which page of a chunk
+that spans pages holds the cited sentence; `render_page_png` draws one page.
 """
 
 from __future__ import annotations
@@ -33,6 +34,29 @@ def find_source_file(settings: Settings, source: str, collection: str) -> Path |
         if path.is_file() and path.is_relative_to(root) and path.parts[-len(wanted) :] == wanted:
             return path
     return None
+
+
+def page_with_text(path: Path, first: int, last: int, quote: str) -> int | None:
+    """Which page in first..last (1-based) holds `quote`, compared without whitespace or case."""
+    import pypdfium2 as pdfium
+
+    wanted = "".join(quote.split()).casefold()
+    if not wanted:
+        return None
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError:
+        return None
+    try:
+        for number in range(max(first, 1), min(last, len(document)) + 1):
+            text = document[number - 1].get_textpage().get_text_range()
+            if wanted in "".join(text.split()).casefold():
+                return number
+        return None
+    except pdfium.PdfiumError:
+        return None
+    finally:
+        document.close()
 
 
 def render_page_png(path: Path, page: int, *, width: int = PAGE_WIDTH_PX) -> bytes | None:

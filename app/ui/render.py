@@ -12,7 +12,7 @@ import streamlit as st
 from app.records import Citation
 from app.settings import Backend, Settings
 from app.ui.highlight import snippet_html
-from app.ui.pages import find_source_file, render_page_png
+from app.ui.pages import find_source_file, page_with_text, render_page_png
 from app.ui.state import Exchange
 from rag.events import AnswerEvent, Notice, Query, ReasoningDelta, TextDelta
 
@@ -49,14 +49,25 @@ def _page_png(path: str, modified: float, page: int) -> bytes | None:
     return render_page_png(Path(path), page)
 
 
-def _page_image(settings: Settings, citation: Citation, collection: str) -> bytes | None:
+@st.cache_data(show_spinner=False, max_entries=256)
+def _quote_page(path: str, modified: float, first: int, last: int, quote: str) -> int | None:
+    return page_with_text(Path(path), first, last, quote)
+
+
+def _cited_page(settings: Settings, citation: Citation, collection: str) -> tuple[str, int] | None:
+    """The PDF file and the page of the cited sentence (the chunk's first page if unsure)."""
     chunk = citation.chunk
     if chunk.kind != "pdf" or chunk.page_start is None:
         return None
     path = _source_file(str(settings.data_dir), chunk.source, collection)
     if path is None:
         return None
-    return _page_png(path, Path(path).stat().st_mtime, chunk.page_start)
+    page = chunk.page_start
+    if citation.quote and chunk.page_end is not None and chunk.page_end > chunk.page_start:
+        modified = Path(path).stat().st_mtime
+        found = _quote_page(path, modified, chunk.page_start, chunk.page_end, citation.quote)
+        page = found or page
+    return path, page
 
 
 def render_citation(settings: Settings, citation: Citation, collection: str) -> None:
@@ -67,10 +78,14 @@ def render_citation(settings: Settings, citation: Citation, collection: str) -> 
             f'<div class="rag-snippet">{snippet_html(chunk.text, citation.quote)}</div>',
             unsafe_allow_html=True,
         )
-        image = _page_image(settings, citation, collection)
+        cited = _cited_page(settings, citation, collection)
+        if cited is None:
+            return
+        path, page = cited
+        image = _page_png(path, Path(path).stat().st_mtime, page)
         if image is not None:
-            with st.expander(f"Show page {chunk.page_start}"):
-                st.image(image, caption=chunk.location)
+            with st.expander(f"Show page {page}", icon=":material/description:"):
+                st.image(image, caption=f"{chunk.source}, page {page}")
 
 
 def render_tail(exchange: Exchange, settings: Settings) -> None:

@@ -105,7 +105,7 @@ def render_sidebar(services: Services, viewer: Viewer, user: str | None) -> AskO
         collection: str = st.selectbox("Collection", names, key=COLLECTION_KEY)
         try:
             count = services.store.count(collection) if services.store.exists(collection) else 0
-            st.caption(f"{count} chunks indexed")
+            st.caption(f"{count} chunk{'s' if count != 1 else ''} indexed")
         except RagError:
             pass
         _create_collection(services, viewer)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.settings import Settings
-from app.ui.pages import find_source_file, render_page_png
+from app.ui.pages import find_source_file, page_with_text, render_page_png
 from tests.pdf_factory import make_pdf
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -50,3 +50,12 @@ def test_find_source_file_never_leaves_the_data_dir(tmp_path: Path) -> None:
     assert find_source_file(settings, str(tmp_path / "secret.pdf"), "docs") is None
     assert find_source_file(settings, "link.pdf", "docs") is None
     assert find_source_file(settings, "missing.pdf", "docs") is None
+
+
+def test_page_with_text_finds_the_page_of_a_quote(tmp_path: Path) -> None:
+    pdf = tmp_path / "h.pdf"
+    pdf.write_bytes(make_pdf(["Welcome to the company.", "Employees get 30   vacation days."]))
+    assert page_with_text(pdf, 1, 2, "employees get 30 vacation days.") == 2
+    assert page_with_text(pdf, 1, 1, "Employees get 30 vacation days.") is None
+    assert page_with_text(pdf, 1, 2, "not in there") is None
+    assert page_with_text(pdf, 1, 2, "") is None

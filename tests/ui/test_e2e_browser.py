@@ -1,0 +1,180 @@
+"""End to end, as a person sees it: the real app under `streamlit run`, driven in Chromium.
+
+The sample corpus (a two-page PDF handbook the test writes itself) is ingested with the real
+pipeline and the local embedder into an embedded Qdrant store in a temp folder; then
+`streamlit run streamlit_app.py` starts on 127.0.0.1 on a free port, and Debian's Chromium,
+driven by playwright (no browser download), asks a question, waits for the streamed answer and
+its sources, opens the cited PDF page, uploads a file and ingests it. Screenshots are saved in
+the test's temp folder. The server is stopped however the test ends.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.pdf_factory import make_pdf
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run",
+]  # fmt: skip
+HANDBOOK = [
+    "Lumen Harbor employee handbook\nWelcome. This handbook explains how we work together.",
+    "Vacation and leave\nFull-time employees receive 30 days of paid vacation per calendar year. "
+    "Up to five unused vacation days may be carried over into the next year.",
+]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _environment(tmp: Path) -> dict[str, str]:
+    """The parent's environment without any product setting, then the test's own."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("RAG_", "IONOS_", "STREAMLIT_"))
+    }
+    env |= {
+        "RAG_BACKEND": "local",
+        "RAG_DATA_DIR": str(tmp / "data"),
+        "RAG_STORE_PATH": str(tmp / "qdrant"),
+        "RAG_COLLECTION": "docs",
+        "PYTHONPATH": str(ROOT),
+    }
+    return env
+
+
+def _ingest_sample(tmp: Path) -> None:
+    """Ingest with the real pipeline in a child process (it holds the embedded store's lock)."""
+    sample = tmp / "data" / "sample"
+    sample.mkdir(parents=True)
+    (sample / "handbook.pdf").write_bytes(make_pdf(HANDBOOK, title="Handbook"))
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "ingest", str(sample)],
+        cwd=tmp, env=_environment(tmp), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+@pytest.fixture
+def app_url(tmp_path: Path) -> Iterator[str]:
+    _ingest_sample(tmp_path)
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+        "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
+    ]  # fmt: skip
+    log = (tmp_path / "streamlit.log").open("w")
+    server = subprocess.Popen(
+        command, cwd=tmp_path, env=_environment(tmp_path), stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start: {(tmp_path / 'streamlit.log').read_text()}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+def test_browser_ask_streams_cited_answer_and_shows_sources(app_url: str, tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto(app_url)
+            page.get_by_text("Offline mode: local embeddings").wait_for(timeout=90_000)
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.wait_for()
+            page.get_by_text("chunks indexed").wait_for()
+            page.screenshot(path=str(shots / "1-start.png"), full_page=True)
+
+            box.fill("How many vacation days do employees get?")
+            box.press("Enter")
+            answer = page.get_by_text("30 days of paid vacation per calendar year [1]")
+            answer.wait_for(timeout=90_000)
+            page.get_by_text("Sources", exact=True).wait_for()
+            assert page.get_by_text("handbook.pdf, pages 1–2").count() >= 1
+            mark = page.locator(".rag-snippet mark").first
+            assert "30 days of paid vacation" in mark.inner_text()
+            page.get_by_text("Show page 2").first.click()  # the page of the cited sentence
+            page.get_by_role("img").last.wait_for()
+            page.screenshot(path=str(shots / "2-answer.png"), full_page=True)
+
+            box.fill("And can they be carried over?")
+            box.press("Enter")
+            page.get_by_text("carried over into the next year [1]").first.wait_for(timeout=90_000)
+            page.screenshot(path=str(shots / "3-follow-up.png"), full_page=True)
+            assert "Traceback" not in page.content()
+        except Exception:
+            page.screenshot(path=str(shots / "failed.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+    assert (shots / "2-answer.png").stat().st_size > 10_000
+
+
+def test_browser_upload_ingests_with_progress(app_url: str, tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    upload = tmp_path / "travel-policy.md"
+    upload.write_text(
+        "# Travel policy\n\nTrain travel is preferred for trips under six hours.\n", "utf-8"
+    )
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto(app_url)
+            page.get_by_text("Offline mode: local embeddings").wait_for(timeout=90_000)
+            page.locator("section[data-testid='stSidebar'] input[type='file']").set_input_files(
+                str(upload)
+            )
+            page.get_by_role("button", name="Ingest").click()
+            page.get_by_text("travel-policy.md ingested").wait_for(timeout=90_000)
+            page.screenshot(path=str(tmp_path / "4-upload.png"), full_page=True)
+        finally:
+            browser.close()
+    saved = tmp_path / "data" / "uploads" / "docs" / "travel-policy.md"
+    assert saved.read_text("utf-8").startswith("# Travel policy")
