@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import pytest
 from qdrant_client import QdrantClient
@@ -8,6 +9,7 @@ from qdrant_client import QdrantClient
 from app.records import Chunk, ScoredChunk, SearchFilter, chunk_id
 from app.settings import RetrievalMode
 from app.store import VectorStore
+from app.store_edge import EdgeClient
 from rag.retrieve import retrieve, suppress_near_duplicates
 from tests.fakes.embedder import HashEmbedder
 
@@ -29,10 +31,11 @@ def _chunk(source: str, position: int, text: str) -> Chunk:
     return Chunk(chunk_id(source, position, text), source, source, kind, text, position)
 
 
-@pytest.fixture
-def store() -> Iterator[VectorStore]:
+@pytest.fixture(params=["qdrant-local", "qdrant-edge"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStore]:
     embedder = HashEmbedder()
-    store = VectorStore(QdrantClient(":memory:"))
+    client = QdrantClient(":memory:") if request.param == "qdrant-local" else EdgeClient(tmp_path)
+    store = VectorStore(client)
     store.ensure_collection("docs", dim=embedder.dim, model=embedder.model)
     chunks = [_chunk(s, i, t) for s, texts in TEXTS.items() for i, t in enumerate(texts)]
     store.upsert_chunks("docs", chunks, embedder.embed_documents([c.text for c in chunks]))

@@ -1,0 +1,135 @@
+"""Query-time overhead of retrieval at 10k and 100k chunks, per engine and mode.
+
+    .venv/bin/python bench/bench_retrieval.py [--sizes 10000 100000] [--queries 200]
+        [--engines edge local] [--optimize]
+
+Synthetic chunks: 384-d random unit vectors (MiniLM's size) and ~80-word texts drawn from a
+Zipf vocabulary, so BM25 posting lists are as skewed as real text. Each query is timed around
+`retrieve()` with the query vector already computed, plus the prompt build, with the product's
+defaults (top_k 6): search, fusion, duplicate suppression, `build_messages`. Embedding the
+query is excluded. Engines: `edge` (Qdrant Edge, the embedded default) and `local`
+(qdrant-client's local mode, in memory). `--optimize` builds Edge's HNSW index first.
+Target: p50 <= 20 ms at 100k.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from qdrant_client import QdrantClient
+
+from app.records import Chunk, chunk_id
+from app.settings import RetrievalMode
+from app.store import VectorStore
+from app.store_edge import EdgeClient
+from rag.eval.metrics import percentile
+from rag.prompt import build_messages
+from rag.retrieve import retrieve
+
+DIM = 384
+VOCAB = 30_000
+WORDS = 80
+TOP_K = 6
+
+
+class FixedEmbedder:
+    """Hands out the query vector computed beforehand: embedding is not what we time."""
+
+    def __init__(self, vectors: dict[str, list[float]]) -> None:
+        self.vectors = vectors
+
+    model = "synthetic"
+    dim = DIM
+    max_input_tokens = 256
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        raise NotImplementedError
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.vectors[text]
+
+
+def corpus(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
+    rng = np.random.default_rng(seed)
+    weights = 1.0 / np.arange(1, VOCAB + 1)
+    words = rng.choice(VOCAB, size=(n, WORDS), p=weights / weights.sum())
+    texts = [" ".join(f"term{w}" for w in row) for row in words]
+    vectors = rng.normal(size=(n, DIM)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return texts, vectors
+
+
+def build(engine: str, texts: list[str], vectors: np.ndarray, folder: Path) -> VectorStore:
+    client = EdgeClient(folder) if engine == "edge" else QdrantClient(":memory:")
+    store = VectorStore(client)
+    store.ensure_collection("bench", dim=DIM, model="synthetic")
+    for start in range(0, len(texts), 2000):
+        chunks = [
+            Chunk(chunk_id(f"doc{i // 10}", i % 10, t), f"doc{i // 10}", "t", "text", t, i % 10)
+            for i, t in enumerate(texts[start : start + 2000], start=start)
+        ]
+        store.upsert_chunks("bench", chunks, vectors[start : start + 2000].tolist())
+    return store
+
+
+def measure(store: VectorStore, queries: list[str], vectors: dict[str, list[float]],
+            mode: RetrievalMode) -> tuple[float, float]:  # fmt: skip
+    embedder = FixedEmbedder(vectors)
+    for query in queries[:10]:  # warm up: first touches of the segment files
+        retrieve(query, store=store, embedder=embedder, collection="bench", mode=mode, top_k=TOP_K)
+    timings = []
+    for query in queries:
+        started = time.perf_counter()
+        hits = retrieve(query, store=store, embedder=embedder, collection="bench", mode=mode,
+                        top_k=TOP_K)  # fmt: skip
+        build_messages(query, hits)
+        timings.append((time.perf_counter() - started) * 1000)
+    return percentile(timings, 50), percentile(timings, 95)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--engines", nargs="+", default=["edge", "local"])
+    parser.add_argument("--optimize", action="store_true")
+    parser.add_argument("--local-queries", type=int, default=20,
+                        help="queries for local mode, which takes up to seconds each")  # fmt: skip
+    args = parser.parse_args()
+    print(f"{'engine':<12}{'chunks':>8}  {'mode':<7}{'p50 ms':>9}{'p95 ms':>9}   build s")
+    for size in args.sizes:
+        texts, vectors = corpus(size)
+        rng = np.random.default_rng(1)
+        picks = rng.choice(size, size=args.queries, replace=False)
+        # a query: 6 words of a chunk, and its vector nudged off the chunk's own
+        queries = [" ".join(texts[i].split()[:6]) + f" q{n}" for n, i in enumerate(picks)]
+        noisy = vectors[picks] + rng.normal(scale=0.05, size=(len(picks), DIM))
+        noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+        query_vectors = dict(zip(queries, noisy.tolist(), strict=True))
+        for engine in args.engines:
+            with tempfile.TemporaryDirectory() as folder:
+                started = time.perf_counter()
+                store = build(engine, texts, vectors, Path(folder))
+                if args.optimize and engine == "edge":
+                    store._client.optimize("bench")  # type: ignore[union-attr]
+                built = time.perf_counter() - started
+                label = engine + ("+hnsw" if args.optimize and engine == "edge" else "")
+                asked = queries if engine == "edge" else queries[: args.local_queries]
+                for mode in RetrievalMode:
+                    p50, p95 = measure(store, asked, query_vectors, mode)
+                    print(f"{label:<12}{size:>8}  {mode.value:<7}{p50:>9.2f}{p95:>9.2f}"
+                          f"   {built:.0f}", flush=True)  # fmt: skip
+                store.close()
+
+
+if __name__ == "__main__":
+    main()
