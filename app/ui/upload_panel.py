@@ -9,11 +9,18 @@ import streamlit as st
 
 from app.container import Services
 from app.errors import RagError
+from app.records import IngestReport
 from app.ui.uploads import save_upload, upload_dir, upload_problem
 from rag.access import Viewer
 
-STATUS_ICONS = {"ingested": "✅", "unchanged": "⏺️", "skipped": "⏭️", "failed": "❌"}
-_UPLOADER_ROUND = "rag_upload_round"  # bumped after an ingest, to clear the uploader
+STATUS_ICONS = {
+    "ingested": ":material/check_circle:",
+    "unchanged": ":material/radio_button_checked:",
+    "skipped": ":material/skip_next:",
+    "failed": ":material/error:",
+}
+_ROUND_KEY = "rag_upload_round"  # bumped after an ingest, which clears the uploader
+_REPORT_KEY = "rag_ingest_report"  # the last run's report lines, shown after the rerun
 
 
 def supported_suffixes() -> frozenset[str]:
@@ -22,10 +29,30 @@ def supported_suffixes() -> frozenset[str]:
     return SUPPORTED_SUFFIXES
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def report_lines(report: IngestReport) -> list[str]:
+    """The run as short markdown lines: a summary, then one line per file."""
+    lines = [
+        f"Ingested into **{report.collection}** in {report.seconds:.1f}s: "
+        f"{_plural(report.chunks, 'chunk')}"
+    ]
+    for outcome in report.files:
+        icon = STATUS_ICONS.get(outcome.status, "")
+        detail = (
+            f": {outcome.reason}" if outcome.reason else f" ({_plural(outcome.chunks, 'chunk')})"
+        )
+        lines.append(f"{icon} {outcome.source} {outcome.status}{detail}")
+        lines += [f":material/warning: {warning}" for warning in outcome.warnings]
+    return lines
+
+
 def render_upload(services: Services, viewer: Viewer, collection: str) -> None:
     settings = services.settings
     suffixes = supported_suffixes()
-    round_ = st.session_state.get(_UPLOADER_ROUND, 0)
+    round_ = st.session_state.get(_ROUND_KEY, 0)
     files = st.file_uploader(
         f"Add files to **{collection}**",
         type=sorted(s.lstrip(".") for s in suffixes),
@@ -33,6 +60,8 @@ def render_upload(services: Services, viewer: Viewer, collection: str) -> None:
         key=f"rag_uploader_{round_}",
         help=f"Up to {settings.upload_max_mb} MB per file.",
     )
+    for line in st.session_state.get(_REPORT_KEY, []):
+        st.caption(line)
     if not files or not st.button("Ingest", icon=":material/upload:", type="primary"):
         return
     try:
@@ -50,12 +79,13 @@ def render_upload(services: Services, viewer: Viewer, collection: str) -> None:
             st.error(problem)
             continue
         saved.append(save_upload(upload.name, upload.getvalue(), directory))
-    if saved:
-        ingest_saved(services, saved, collection)
-        st.session_state[_UPLOADER_ROUND] = round_ + 1
+    if saved and ingest_saved(services, saved, collection):
+        st.session_state[_ROUND_KEY] = round_ + 1
+        st.rerun()  # clears the uploader and refreshes the chunk count
 
 
-def ingest_saved(services: Services, paths: list[Path], collection: str) -> None:
+def ingest_saved(services: Services, paths: list[Path], collection: str) -> bool:
+    """Ingest with a live progress bar; keep the report for the next run. False on failure."""
     from ingest.pipeline import IngestProgress, ingest_paths
 
     bar = st.progress(0.0, text="Starting…")
@@ -65,8 +95,8 @@ def ingest_saved(services: Services, paths: list[Path], collection: str) -> None
         eta = f", about {progress.eta:.0f}s left" if progress.eta else ""
         bar.progress(
             min(share, 1.0),
-            text=f"{progress.files_done}/{progress.files_total} files · {progress.chunks} chunks"
-            f"{eta} · {progress.current}",
+            text=f"{progress.files_done}/{progress.files_total} files · "
+            f"{_plural(progress.chunks, 'chunk')}{eta} · {progress.current}",
         )
 
     try:
@@ -76,11 +106,6 @@ def ingest_saved(services: Services, paths: list[Path], collection: str) -> None
     except RagError as error:
         bar.empty()
         st.error(str(error))
-        return
-    bar.progress(1.0, text=f"Done in {report.seconds:.1f}s: {report.chunks} chunks")
-    for outcome in report.files:
-        icon = STATUS_ICONS.get(outcome.status, "•")
-        detail = f": {outcome.reason}" if outcome.reason else f" ({outcome.chunks} chunks)"
-        st.caption(f"{icon} {outcome.source} {outcome.status}{detail}")
-        for warning in outcome.warnings:
-            st.caption(f"⚠️ {warning}")
+        return False
+    st.session_state[_REPORT_KEY] = report_lines(report)
+    return True

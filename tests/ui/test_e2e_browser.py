@@ -128,7 +128,7 @@ def test_browser_ask_streams_cited_answer_and_shows_sources(app_url: str, tmp_pa
             page.get_by_text("Offline mode: local embeddings").wait_for(timeout=90_000)
             box = page.get_by_test_id("stChatInputTextArea")
             box.wait_for()
-            page.get_by_text("chunks indexed").wait_for()
+            page.get_by_text("indexed", exact=False).wait_for()
             page.screenshot(path=str(shots / "1-start.png"), full_page=True)
 
             box.fill("How many vacation days do employees get?")
@@ -172,7 +172,8 @@ def test_browser_upload_ingests_with_progress(app_url: str, tmp_path: Path) -> N
                 str(upload)
             )
             page.get_by_role("button", name="Ingest").click()
-            page.get_by_text("travel-policy.md ingested").wait_for(timeout=90_000)
+            page.get_by_text("travel-policy.md ingested (1 chunk)").wait_for(timeout=90_000)
+            page.get_by_text("2 chunks indexed").wait_for()
             page.screenshot(path=str(tmp_path / "4-upload.png"), full_page=True)
         finally:
             browser.close()
