@@ -278,7 +278,9 @@ class VectorStore:
             )))  # fmt: skip
         if not requests:
             return [], []
-        responses = self._client.query_batch_points(name, requests=[r for _, r in requests])
+        responses: Sequence[Any] = self._client.query_batch_points(
+            name, requests=[r for _, r in requests]
+        )
         found = {
             using: [ScoredChunk(_chunk(p.id, p.payload or {}), p.score) for p in response.points]
             for (using, _), response in zip(requests, responses, strict=True)

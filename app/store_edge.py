@@ -72,7 +72,8 @@ def _condition(condition: Any) -> Any:
     if isinstance(condition, qm.FieldCondition):
         match = condition.match
         if isinstance(match, qm.MatchAny):
-            return qe.FieldCondition(key=condition.key, match=qe.MatchAny(list(match.any)))
+            values: list[str] | list[int] = list(match.any)  # type: ignore[assignment]
+            return qe.FieldCondition(key=condition.key, match=qe.MatchAny(values))
         if isinstance(match, qm.MatchValue):
             return qe.FieldCondition(key=condition.key, match=qe.MatchValue(match.value))
     raise StoreError(f"the embedded engine does not translate {type(condition).__name__}")
@@ -211,13 +212,15 @@ class EdgeClient:
     def set_payload(
         self, name: str, *, payload: dict[str, Any], points: Sequence[Any], wait: bool = True
     ) -> None:
-        ids = [str(i) for i in points]
+        ids: list[Any] = [str(i) for i in points]
         self._shard(name).update(qe.UpdateOperation.set_payload(ids, payload))
 
     def delete(self, name: str, *, points_selector: Any, wait: bool = True) -> None:
         shard = self._shard(name)
         if isinstance(points_selector, qm.FilterSelector):
             selected = _filter(points_selector.filter)
+            if selected is None:
+                raise StoreError("refusing to delete every point: the filter is empty")
             shard.update(qe.UpdateOperation.delete_points_by_filter(selected))
         elif isinstance(points_selector, qm.PointIdsList):
             shard.update(qe.UpdateOperation.delete_points([str(i) for i in points_selector.points]))

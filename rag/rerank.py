@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 class RerankClient(Protocol):
     def rerank(
-        self, query: str, documents: Sequence[str], *, model: str, top_n: int
+        self, query: str, documents: list[str], *, model: str, top_n: int
     ) -> list[tuple[int, float]]: ...
 
 
