@@ -13,6 +13,7 @@ from pathlib import Path
 from app.settings import Settings
 
 PAGE_WIDTH_PX = 900
+HIGHLIGHT = (255, 214, 0, 255)  # the cited sentence, drawn over the page like a marker pen
 
 
 def find_source_file(settings: Settings, source: str, collection: str) -> Path | None:
@@ -36,13 +37,31 @@ def find_source_file(settings: Settings, source: str, collection: str) -> Path |
     return None
 
 
+def _squeezed(text: str) -> tuple[str, list[int]]:
+    """`text` without whitespace, case-folded, and where each kept character came from."""
+    kept: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if not char.isspace():
+            kept.append(char.casefold())
+            origin.append(index)
+    return "".join(kept), origin
+
+
+def quote_span(text: str, quote: str) -> tuple[int, int] | None:
+    """Where `quote` sits in a page's text, ignoring whitespace and case, as a slice of `text`."""
+    wanted, _ = _squeezed(quote)
+    haystack, origin = _squeezed(text)
+    at = haystack.find(wanted) if wanted else -1
+    if at < 0:
+        return None
+    return origin[at], origin[at + len(wanted) - 1] + 1
+
+
 def page_with_text(path: Path, first: int, last: int, quote: str) -> int | None:
     """Which page in first..last (1-based) holds `quote`, compared without whitespace or case."""
     import pypdfium2 as pdfium
 
-    wanted = "".join(quote.split()).casefold()
-    if not wanted:
-        return None
     try:
         document = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError:
@@ -50,7 +69,7 @@ def page_with_text(path: Path, first: int, last: int, quote: str) -> int | None:
     try:
         for number in range(max(first, 1), min(last, len(document)) + 1):
             text = document[number - 1].get_textpage().get_text_range()
-            if wanted in "".join(text.split()).casefold():
+            if quote_span(text, quote) is not None:
                 return number
         return None
     except pdfium.PdfiumError:
@@ -59,9 +78,12 @@ def page_with_text(path: Path, first: int, last: int, quote: str) -> int | None:
         document.close()
 
 
-def render_page_png(path: Path, page: int, *, width: int = PAGE_WIDTH_PX) -> bytes | None:
-    """Page `page` (1-based) of the PDF at `path` as PNG bytes; None when it cannot be drawn."""
+def render_page_png(
+    path: Path, page: int, *, width: int = PAGE_WIDTH_PX, highlight: str = ""
+) -> bytes | None:
+    """Page `page` (1-based) of the PDF as PNG bytes, `highlight` marked; None if not drawable."""
     import pypdfium2 as pdfium
+    from PIL import Image, ImageDraw
 
     try:
         document = pdfium.PdfDocument(str(path))
@@ -72,9 +94,21 @@ def render_page_png(path: Path, page: int, *, width: int = PAGE_WIDTH_PX) -> byt
             return None
         pdf_page = document[page - 1]
         scale = width / max(pdf_page.get_width(), 1.0)
-        image = pdf_page.render(scale=scale).to_pil()
+        image = pdf_page.render(scale=scale).to_pil().convert("RGBA")
+        textpage = pdf_page.get_textpage()
+        span = quote_span(textpage.get_text_range(), highlight) if highlight else None
+        if span is not None:
+            layer = image.copy()
+            pen = ImageDraw.Draw(layer)
+            height = pdf_page.get_height()
+            for index in range(textpage.count_rects(span[0], span[1] - span[0])):
+                left, bottom, right, top = textpage.get_rect(index)
+                box = (left * scale - 2, (height - top) * scale - 2,
+                       right * scale + 2, (height - bottom) * scale + 2)  # fmt: skip
+                pen.rectangle(box, fill=HIGHLIGHT)
+            image = Image.blend(image, layer, 0.45)
         buffer = io.BytesIO()
-        image.save(buffer, format="PNG", optimize=True)
+        image.convert("RGB").save(buffer, format="PNG", optimize=True)
         return buffer.getvalue()
     except pdfium.PdfiumError:
         return None

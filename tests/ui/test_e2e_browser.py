@@ -139,14 +139,21 @@ def test_browser_ask_streams_cited_answer_and_shows_sources(app_url: str, tmp_pa
             assert page.get_by_text("handbook.pdf, pages 1–2").count() >= 1
             mark = page.locator(".rag-snippet mark").first
             assert "30 days of paid vacation" in mark.inner_text()
+            page.get_by_text("Sources", exact=True).scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "2-answer.png"))
             page.get_by_text("Show page 2").first.click()  # the page of the cited sentence
-            page.get_by_role("img").last.wait_for()
-            page.screenshot(path=str(shots / "2-answer.png"), full_page=True)
+            image = page.get_by_test_id("stImage").last
+            image.wait_for()
+            image.scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "3-page.png"))
 
             box.fill("And can they be carried over?")
             box.press("Enter")
             page.get_by_text("carried over into the next year [1]").first.wait_for(timeout=90_000)
-            page.screenshot(path=str(shots / "3-follow-up.png"), full_page=True)
+            page.get_by_text(
+                "carried over into the next year [1]"
+            ).last.scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "4-follow-up.png"))
             assert "Traceback" not in page.content()
         except Exception:
             page.screenshot(path=str(shots / "failed.png"), full_page=True)

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app.settings import Settings
-from app.ui.pages import find_source_file, page_with_text, render_page_png
+from app.ui.pages import find_source_file, page_with_text, quote_span, render_page_png
 from tests.pdf_factory import make_pdf
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -59,3 +61,33 @@ def test_page_with_text_finds_the_page_of_a_quote(tmp_path: Path) -> None:
     assert page_with_text(pdf, 1, 1, "Employees get 30 vacation days.") is None
     assert page_with_text(pdf, 1, 2, "not in there") is None
     assert page_with_text(pdf, 1, 2, "") is None
+
+
+def test_render_page_png_highlight_marks_the_quote(tmp_path: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    pdf = tmp_path / "h.pdf"
+    pdf.write_bytes(make_pdf(["Intro line.\nEmployees get 30 vacation days per year."]))
+    plain = render_page_png(pdf, 1, width=300)
+    marked = render_page_png(pdf, 1, width=300, highlight="Employees get 30 vacation days")
+    assert plain and marked and plain != marked
+    image = Image.open(io.BytesIO(marked)).convert("RGB")
+    width, height = image.size
+    pixels = (image.getpixel((x, y)) for x in range(0, width, 2) for y in range(0, height // 3, 2))
+    yellowish = sum(1 for r, g, b in pixels if r > 200 and g > 150 and b < 120)  # type: ignore[misc]
+    assert yellowish > 25
+    assert render_page_png(pdf, 1, width=300, highlight="not on the page") == plain
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "span"),
+    [
+        ("Vacation\r\nFull-time staff get 30 days.", "full-time staff get 30 days.", (10, 38)),
+        ("abc", "", None),
+        ("abc", "xyz", None),
+    ],
+)
+def test_quote_span_table(text: str, quote: str, span: tuple[int, int] | None) -> None:
+    assert quote_span(text, quote) == span
