@@ -113,17 +113,38 @@ def _words(text: str, limit: int) -> list[tuple[str, str, int]]:
 
 
 def _pieces(paragraph: str, budget: int) -> list[tuple[str, str, int]]:
-    """A paragraph longer than the budget, as sentences (long ones as runs of words)."""
+    """A paragraph longer than the budget, as runs of sentences of about a quarter budget each.
+
+    Neighbouring sentences (and PDF lines) are grouped by length first and counted once per
+    group, which keeps tokenizer calls few; a group that counts too many tokens is taken apart
+    again, and a single over-long sentence is split into runs of words.
+    """
     out: list[tuple[str, str, int]] = []
     small = max(8, budget // 4)
-    for before, start, end in _spans(paragraph, _SENTENCE_END):
-        sentence = paragraph[start:end]
-        tokens = count_tokens(sentence)
-        if tokens <= budget // 2:
-            out.append((_sep(before), sentence, tokens))
-            continue
-        words = _words(sentence, small)
+    spans = _spans(paragraph, _SENTENCE_END)
+    index = 0
+    while index < len(spans):
+        before, start, end = spans[index]
+        last = index  # group while the text stays short: ~3 characters a token, conservatively
+        while last + 1 < len(spans) and spans[last + 1][2] - start <= small * 3:
+            last += 1
+        end = spans[last][2]
+        tokens = count_tokens(paragraph[start:end])
+        if tokens <= budget // 2 or last > index:
+            if tokens <= budget // 2:
+                out.append((_sep(before), paragraph[start:end], tokens))
+                index = last + 1
+                continue
+            last = index  # the estimate failed (dense text): one sentence at a time
+            end = spans[index][2]
+            tokens = count_tokens(paragraph[start:end])
+            if tokens <= budget // 2:
+                out.append((_sep(before), paragraph[start:end], tokens))
+                index += 1
+                continue
+        words = _words(paragraph[start:end], small)
         out.extend([(_sep(before), words[0][1], words[0][2]), *words[1:]])
+        index += 1
     return out
 
 
@@ -240,8 +261,8 @@ def chunk_document(document: Document, *, budget: int, overlap: int = 0) -> list
 
     while pending:
         unit = pending.popleft()
-        own = sum(u.tokens + 1 for u in current if not u.overlap)
-        if current and unit.section != current[-1].section and own >= small:
+        new_section = bool(current) and unit.section != current[-1].section
+        if new_section and sum(u.tokens + 1 for u in current if not u.overlap) >= small:
             emit()
         elif current and total + 1 + unit.tokens > limit([*current, unit]):
             done = emit()

@@ -56,7 +56,7 @@ def _open(path: Path, source: str, password: str | None) -> PdfReader:
     except (NotImplementedError, PdfReadError, ValueError) as exc:
         raise EncryptedError(source, f"unsupported encryption ({_one_line(exc)})") from exc
     if password:
-        raise EncryptedError(source, "encrypted, and the password given for it is wrong")
+        raise EncryptedError(source, "encrypted, and the password given for it does not open it")
     raise EncryptedError(
         source, "encrypted with a password; supply it with --password 'FILE=PASSWORD'"
     )

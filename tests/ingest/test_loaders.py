@@ -64,7 +64,7 @@ def test_load_pdf_unknown_password_raises_encrypted(tmp_path: Path) -> None:
 
     with pytest.raises(EncryptedError, match="--password"):
         load(path, root=tmp_path)
-    with pytest.raises(EncryptedError, match="password given for it is wrong"):
+    with pytest.raises(EncryptedError, match="password given for it does not open it"):
         load(path, root=tmp_path, password="nope")
 
 

@@ -1,0 +1,119 @@
+"""The robustness run: every PDF in ../shared/pdfs, through the real pipeline and store.
+
+Zero crashes, zero hangs, every file accounted for with a reason, and every chunk's text found
+on the page(s) it cites. Skips when ../shared is absent (a user's fresh clone).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.container import Services
+from app.records import IngestReport
+from app.store import VectorStore, open_qdrant
+from ingest.loaders import load
+from ingest.pipeline import ingest_paths
+from tests.conftest import make_settings
+from tests.fakes.embedder import HashEmbedder
+
+SHARED_PDFS = Path(__file__).resolve().parents[2].parent / "shared" / "pdfs"
+
+# The passwords ../shared/README.md lists, by file name.
+PASSWORDS = {
+    "libreoffice-writer-password.pdf": "openpassword",
+    "r2-user-password.pdf": "asdfzxcv",
+    "r3-user-password.pdf": "asdfzxcv",
+    "r4-user-password.pdf": "asdfzxcv",
+    "r4-aes-user-password.pdf": "asdfzxcv",
+    "r5-user-password.pdf": "asdfzxcv",
+    "r6-user-password.pdf": "asdfzxcv",
+    "r6-both-passwords.pdf": "foo",
+    "crazyones-encrypted-256.pdf": "password",
+    "encrypted-file.pdf": "test",
+}
+
+
+def _passwords(root: Path) -> dict[str, str]:
+    found = {}
+    for path in root.rglob("*.pdf"):
+        source = path.relative_to(root).as_posix()
+        if path.name in PASSWORDS:
+            found[source] = PASSWORDS[path.name]
+        elif source.startswith("pdfminer-samples/encryption/"):
+            found[source] = "foo"
+    return found
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def shared_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[IngestReport, VectorStore]]:
+    if not SHARED_PDFS.is_dir():
+        pytest.skip(f"reference PDFs not found at {SHARED_PDFS} (present only beside the checkout)")
+    tmp = tmp_path_factory.mktemp("shared")
+    settings = make_settings(tmp, ingest_file_timeout=60.0)
+    store = VectorStore(open_qdrant(settings))
+    services = Services(settings, store, HashEmbedder(max_input_tokens=256), None)
+    report = ingest_paths(
+        [SHARED_PDFS], services=services, glob="*.pdf", passwords=_passwords(SHARED_PDFS)
+    )
+    yield report, store
+    store.close()
+
+
+@pytest.mark.shared
+def test_shared_pdfs_every_file_accounted_for_without_crash_or_hang(
+    shared_run: tuple[IngestReport, VectorStore],
+) -> None:
+    report, _ = shared_run
+    with (SHARED_PDFS / "manifest.tsv").open(encoding="utf-8") as handle:
+        manifest = {row["path"]: row for row in csv.DictReader(handle, delimiter="\t")}
+
+    outcomes = {f.source: f for f in report.files}
+
+    assert set(outcomes) == set(manifest)
+    assert len(report.files) == len(outcomes)  # each file exactly once
+    for outcome in report.files:
+        assert outcome.status in ("ingested", "skipped", "failed")
+        assert outcome.status == "ingested" or outcome.reason, outcome
+        assert "crashed" not in outcome.reason and "longer than" not in outcome.reason, outcome
+    for path, row in manifest.items():
+        if row["pypdf_opens"] == "True" and int(row["text_chars(PyMuPDF)"] or 0) > 200:
+            assert outcomes[path].status == "ingested", (path, outcomes[path].reason)
+    print(Counter(f.status for f in report.files))
+
+
+@pytest.mark.shared
+def test_shared_pdfs_chunks_match_the_pages_they_cite(
+    shared_run: tuple[IngestReport, VectorStore],
+) -> None:
+    report, store = shared_run
+    checked = 0
+    passwords = _passwords(SHARED_PDFS)
+    for outcome in report.files:
+        if outcome.status != "ingested":
+            continue
+        document = load(
+            SHARED_PDFS / outcome.source, root=SHARED_PDFS, password=passwords.get(outcome.source)
+        )
+        pages = {block.page: _norm(block.text) for block in document.blocks}
+        chunks = store.chunks_of("test", outcome.source)
+        assert len(chunks) == outcome.chunks > 0
+        for chunk in chunks:
+            assert chunk.page_start is not None and chunk.page_end is not None
+            cited = _norm(
+                " ".join(pages.get(n, "") for n in range(chunk.page_start, chunk.page_end + 1))
+            )
+            assert _norm(chunk.text) in cited, (outcome.source, chunk.position, chunk.pages_label)
+            assert chunk.page_start in pages and chunk.page_end in pages
+            checked += 1
+    assert checked == report.chunks
