@@ -13,6 +13,7 @@ from pathlib import Path
 from app.settings import Settings
 
 PAGE_WIDTH_PX = 900
+CROP_ABOVE, CROP_BELOW = 0.12, 0.25  # of the page's height, around the marked sentence
 HIGHLIGHT = (255, 214, 0, 255)  # the cited sentence, drawn over the page like a marker pen
 
 
@@ -79,9 +80,13 @@ def page_with_text(path: Path, first: int, last: int, quote: str) -> int | None:
 
 
 def render_page_png(
-    path: Path, page: int, *, width: int = PAGE_WIDTH_PX, highlight: str = ""
+    path: Path, page: int, *, width: int = PAGE_WIDTH_PX, highlight: str = "", crop: bool = False
 ) -> bytes | None:
-    """Page `page` (1-based) of the PDF as PNG bytes, `highlight` marked; None if not drawable."""
+    """Page `page` (1-based) of the PDF as PNG bytes; None if it cannot be drawn.
+
+    `highlight` is marked where it is found on the page; with `crop`, the image is cut to the
+    band of the page around it (the whole page when it is not found).
+    """
     import pypdfium2 as pdfium
     from PIL import Image, ImageDraw
 
@@ -101,12 +106,18 @@ def render_page_png(
             layer = image.copy()
             pen = ImageDraw.Draw(layer)
             height = pdf_page.get_height()
+            boxes = []
             for index in range(textpage.count_rects(span[0], span[1] - span[0])):
                 left, bottom, right, top = textpage.get_rect(index)
-                box = (left * scale - 2, (height - top) * scale - 2,
-                       right * scale + 2, (height - bottom) * scale + 2)  # fmt: skip
-                pen.rectangle(box, fill=HIGHLIGHT)
+                boxes.append((left * scale - 2, (height - top) * scale - 2,
+                              right * scale + 2, (height - bottom) * scale + 2))  # fmt: skip
+                pen.rectangle(boxes[-1], fill=HIGHLIGHT)
             image = Image.blend(image, layer, 0.45)
+            if crop and boxes:  # the part of the page around the sentence, not a sea of white
+                pixels = image.height
+                upper = max(0, int(min(b[1] for b in boxes) - CROP_ABOVE * pixels))
+                lower = min(pixels, int(max(b[3] for b in boxes) + CROP_BELOW * pixels))
+                image = image.crop((0, upper, image.width, lower))
         buffer = io.BytesIO()
         image.convert("RGB").save(buffer, format="PNG", optimize=True)
         return buffer.getvalue()

@@ -18,7 +18,7 @@ from rag.events import AnswerEvent, Notice, Query, ReasoningDelta, TextDelta
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~])")
 CURSOR = " ▍"
-PAGE_PREVIEW_PX = 520  # the page preview's width; the image viewer's full-screen shows it larger
+PAGE_PREVIEW_PX = 640  # the page preview's width; the image viewer's full-screen shows it larger
 
 
 def md_escape(text: str) -> str:
@@ -47,7 +47,7 @@ def _source_file(data_dir: str, source: str, collection: str) -> str | None:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _page_png(path: str, modified: float, page: int, quote: str) -> bytes | None:
-    return render_page_png(Path(path), page, highlight=quote)
+    return render_page_png(Path(path), page, highlight=quote, crop=bool(quote))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -86,7 +86,10 @@ def render_citation(settings: Settings, citation: Citation, collection: str) -> 
         image = _page_png(path, Path(path).stat().st_mtime, page, citation.quote)
         if image is not None:
             with st.expander(f"Show page {page}", icon=":material/description:"):
-                st.image(image, caption=f"{chunk.source}, page {page}", width=PAGE_PREVIEW_PX)
+                caption = f"{chunk.source}, page {page}" + (
+                    ", around the cited passage" if citation.quote else ""
+                )
+                st.image(image, caption=caption, width=PAGE_PREVIEW_PX)
 
 
 def render_tail(exchange: Exchange, settings: Settings) -> None:

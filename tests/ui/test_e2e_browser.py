@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -116,8 +117,15 @@ def app_url(tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
+def _wait_until_idle(page: Any) -> None:
+    """Until Streamlit's script run is over (its "running" indicator is gone)."""
+    page.wait_for_timeout(300)
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=90_000)
+
+
 def test_browser_ask_streams_cited_answer_and_shows_sources(app_url: str, tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
+    expect = sync_api.expect
     shots = tmp_path / "screenshots"
     shots.mkdir()
     with sync_api.sync_playwright() as p:
@@ -131,28 +139,37 @@ def test_browser_ask_streams_cited_answer_and_shows_sources(app_url: str, tmp_pa
             page.get_by_text("indexed", exact=False).wait_for()
             page.screenshot(path=str(shots / "1-start.png"), full_page=True)
 
+            messages = page.get_by_test_id("stChatMessage")
             box.fill("How many vacation days do employees get?")
             box.press("Enter")
-            answer = page.get_by_text("30 days of paid vacation per calendar year [1]")
-            answer.wait_for(timeout=90_000)
-            page.get_by_text("Sources", exact=True).wait_for()
-            assert page.get_by_text("handbook.pdf, pages 1–2").count() >= 1
-            mark = page.locator(".rag-snippet mark").first
+            expect(messages).to_have_count(2, timeout=90_000)
+            expect(messages.nth(1)).to_contain_text(
+                "30 days of paid vacation per calendar year [1]", timeout=90_000
+            )
+            _wait_until_idle(page)
+            answer = messages.nth(1)
+            expect(answer).to_contain_text("Sources")
+            expect(answer).to_contain_text("handbook.pdf, pages 1–2")
+            mark = answer.locator(".rag-snippet mark").first
             assert "30 days of paid vacation" in mark.inner_text()
-            page.get_by_text("Sources", exact=True).scroll_into_view_if_needed()
+            answer.get_by_text("Sources", exact=True).scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "2-answer.png"))
-            page.get_by_text("Show page 2").first.click()  # the page of the cited sentence
-            image = page.get_by_test_id("stImage").last
+            answer.get_by_text("Show page 2").click()  # the page of the cited sentence
+            image = answer.get_by_test_id("stImage")
             image.wait_for()
             image.scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "3-page.png"))
 
+            page.get_by_text("Show the search query").click()
+            _wait_until_idle(page)
             box.fill("And can they be carried over?")
             box.press("Enter")
-            page.get_by_text("carried over into the next year [1]").first.wait_for(timeout=90_000)
-            page.get_by_text(
-                "carried over into the next year [1]"
-            ).last.scroll_into_view_if_needed()
+            expect(messages).to_have_count(4, timeout=90_000)
+            follow_up = messages.nth(3)
+            expect(follow_up).to_contain_text("carried over into the next year [1]", timeout=90_000)
+            _wait_until_idle(page)
+            expect(follow_up).to_contain_text("Searched for (rewritten)")
+            follow_up.scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "4-follow-up.png"))
             assert "Traceback" not in page.content()
         except Exception:

@@ -91,3 +91,18 @@ def test_render_page_png_highlight_marks_the_quote(tmp_path: Path) -> None:
 )
 def test_quote_span_table(text: str, quote: str, span: tuple[int, int] | None) -> None:
     assert quote_span(text, quote) == span
+
+
+def test_render_page_png_crop_keeps_the_band_around_the_quote(tmp_path: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    pdf = tmp_path / "h.pdf"
+    pdf.write_bytes(make_pdf(["Intro line.\nEmployees get 30 vacation days per year."]))
+    full = render_page_png(pdf, 1, width=300, highlight="Employees get 30")
+    cropped = render_page_png(pdf, 1, width=300, highlight="Employees get 30", crop=True)
+    assert full and cropped
+    full_size = Image.open(io.BytesIO(full)).size
+    crop_size = Image.open(io.BytesIO(cropped)).size
+    assert crop_size[0] == full_size[0] and crop_size[1] < full_size[1] / 2
