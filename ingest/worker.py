@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -181,7 +181,7 @@ class ParserPool:
     def _fresh(self) -> _Child:
         return _Child(self._memory_mb)
 
-    def run(self, tasks: Iterable[tuple[ParseTask, str]]) -> Iterator[Parsed]:
+    def run(self, tasks: Iterable[tuple[ParseTask, str]]) -> Generator[Parsed, None, None]:
         """Parse (task, source) pairs; yield each `Parsed` as soon as it is ready."""
         queue = iter(tasks)
         idle = [self._fresh() for _ in range(self._workers)]

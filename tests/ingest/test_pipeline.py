@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -242,7 +243,7 @@ def test_ingest_paths_partial_file_is_redone(services: Services, tmp_path: Path)
     root = _corpus(tmp_path / "docs")
     ingest_paths([root], services=services)
     chunks = services.store.chunks_of("test", "notes.txt")
-    half = [c.__class__(**{**_fields(c), "doc_hash": ""}) for c in chunks[:1]]
+    half = [dataclasses.replace(c, doc_hash="") for c in chunks[:1]]
     services.store.upsert_chunks("test", half, HashEmbedder().embed_documents(["x"]))
     assert services.store.source_states("test")["notes.txt"] == ""  # as if killed mid-write
 
@@ -250,10 +251,6 @@ def test_ingest_paths_partial_file_is_redone(services: Services, tmp_path: Path)
 
     assert [f.source for f in report.files if f.status == "ingested"] == ["notes.txt"]
     assert _snapshot(services.store) == _snapshot(_clean_run(root))
-
-
-def _fields(chunk: object) -> dict[str, object]:
-    return {name: getattr(chunk, name) for name in chunk.__slots__}  # type: ignore[attr-defined]
 
 
 def _clean_run(root: Path) -> VectorStore:
