@@ -153,7 +153,8 @@ def answer_stream(
             messages = build_messages(question, sources, history=history)
             yield from _stream_chat(model, messages, answer)
     except RagError as error:
-        failure = f"The answer stopped early: {error}"
+        started = any(piece.strip() for piece in answer)
+        failure = f"{'The answer stopped early' if started else 'No answer'}: {error}"
 
     text = "".join(answer)
     if failure is None and not text.strip():

@@ -204,3 +204,10 @@ def test_answer_stream_real_retrieval_on_memory_qdrant_cites_chunk(mode: Retriev
     folded = collect(answer_stream("paid vacation days", services=svc, mode=mode))
     assert "25 days of paid vacation per year [1]." in folded["text"]
     assert folded["citations"].citations[0].chunk.id == chunks[0].id
+
+
+def test_answer_stream_failure_before_any_text_says_no_answer() -> None:
+    error = AuthenticationError("token invalid or expired", operation="chat", status=401)
+    chat = FakeChat(reply="Yes [1].", fail_after=0, error=error)
+    folded = collect(answer_stream("q", services=services(chat), retriever=Retriever()))
+    assert folded["failed"].startswith("No answer: chat: token invalid or expired")
