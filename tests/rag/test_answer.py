@@ -10,7 +10,7 @@ from app.container import Services
 from app.errors import AuthenticationError, RateLimitError, StoreError
 from app.ports import RateLimitWait
 from app.records import ScoredChunk
-from app.settings import RetrievalMode, Settings
+from app.settings import Backend, RetrievalMode, Settings
 from app.store import VectorStore
 from rag.access import Viewer
 from rag.answer import answer_stream, collect
@@ -52,7 +52,7 @@ class Retriever:
 
 def services(chat: FakeChat | None = None, **settings: Any) -> Services:
     return Services(
-        settings=Settings(_env_file=None, backend="local", **settings),  # type: ignore[call-arg]
+        settings=Settings(_env_file=None, backend=Backend.LOCAL, **settings),  # type: ignore[call-arg]
         store=VectorStore(QdrantClient(":memory:")),
         embedder=HashEmbedder(),
         chat=chat,

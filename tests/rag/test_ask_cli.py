@@ -10,7 +10,7 @@ from qdrant_client import QdrantClient
 from app.container import Services
 from app.errors import APIStreamError
 from app.records import ScoredChunk
-from app.settings import Settings
+from app.settings import Backend, Settings
 from app.store import VectorStore
 from rag import answer
 from rag.ask_cli import register, snippet
@@ -41,7 +41,7 @@ def run(argv: list[str], chat: FakeChat | None = None) -> int:
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["ask", *argv])
     services = Services(
-        settings=Settings(_env_file=None, backend="local"),  # type: ignore[call-arg]
+        settings=Settings(_env_file=None, backend=Backend.LOCAL),  # type: ignore[call-arg]
         store=VectorStore(QdrantClient(":memory:")),
         embedder=HashEmbedder(),
         chat=chat,

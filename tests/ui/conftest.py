@@ -12,7 +12,7 @@ from qdrant_client import QdrantClient
 from streamlit.testing.v1 import AppTest
 
 from app.container import Services
-from app.settings import Settings
+from app.settings import Backend, Settings
 from app.store import VectorStore
 from app.ui.state import SERVICES_KEY
 from tests.fakes.chat import FakeChat
@@ -34,7 +34,7 @@ def make_services(tmp_path: Path, chat: FakeChat | None = None, **settings: Any)
     (data / "sample").mkdir(parents=True, exist_ok=True)
     (data / "sample" / "handbook.pdf").write_bytes(make_pdf(HANDBOOK_PAGES, title="Handbook"))
     services = Services(
-        settings=Settings(_env_file=None, backend="local", data_dir=data, **settings),  # type: ignore[call-arg]
+        settings=Settings(_env_file=None, backend=Backend.LOCAL, data_dir=data, **settings),  # type: ignore[call-arg]
         store=VectorStore(QdrantClient(":memory:")),
         embedder=HashEmbedder(),
         chat=chat,

@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 from qdrant_client import QdrantClient
 from streamlit.testing.v1 import AppTest
 
 from app.client import ModelHubClient
 from app.container import Services
 from app.embedders import RemoteChat
-from app.settings import Settings
+from app.settings import Backend, Settings
 from app.store import VectorStore
 from tests.fakes.chunks import chunk
 from tests.fakes.embedder import HashEmbedder
@@ -25,8 +26,8 @@ TEXT = "Full-time employees receive 30 days of paid vacation per calendar year."
 
 def remote_services(tmp_path: Path, hub: FakeHub, **settings: Any) -> Services:
     config = Settings(  # type: ignore[call-arg]
-        _env_file=None, backend="remote", api_token=TOKEN, data_dir=tmp_path, max_retries=2,
-        **settings,
+        _env_file=None, backend=Backend.REMOTE, api_token=SecretStr(TOKEN), data_dir=tmp_path,
+        max_retries=2, **settings,
     )  # fmt: skip
     client = ModelHubClient(config, transport=httpx.MockTransport(hub.handle), sleep=lambda s: None)
     services = Services(
