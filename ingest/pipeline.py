@@ -22,9 +22,10 @@ import dataclasses
 import fnmatch
 import os
 import time
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -129,7 +130,13 @@ def _password(file: SourceFile, passwords: Mapping[str, str]) -> str | None:
 # --- Running -----------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+# A file with more chunks than this is written batch by batch as its vectors arrive, so memory
+# stays bounded; smaller files are written in one go once all their vectors are in, so their
+# new chunks appear together, just before their old ones go.
+BUFFERED_CHUNKS = 1024
+
+
+@dataclass(eq=False, slots=True)
 class _InFlight:
     """A parsed file whose chunks are being embedded and written."""
 
@@ -138,6 +145,11 @@ class _InFlight:
     parsed: Parsed
     remaining: int
     failed: str = ""
+    buffer: list[tuple[Chunk, array[float]]] = field(default_factory=list)
+
+    @property
+    def progressive(self) -> bool:
+        return len(self.parsed.chunks) > BUFFERED_CHUNKS
 
 
 class _Run:
@@ -234,12 +246,24 @@ class _Run:
             vectors = self.embedder.embed_documents([c.indexed_text for c, _ in live])
         except BadRequestError:  # one input the API refuses: find its file, keep the rest
             live, vectors = self._embed_file_by_file(live)
-        if live:
-            self.store.upsert_chunks(self.collection, [c for c, _ in live], vectors)
+        write: list[tuple[Chunk, Sequence[float]]] = []
+        for (chunk, item), vector in zip(live, vectors, strict=True):
+            if item.progressive:
+                write.append((chunk, vector))
+            else:
+                item.buffer.append((chunk, array("f", vector)))
+        completed = []
         for _, item in batch:
             item.remaining -= 1
             if item.remaining == 0:
-                self._complete(item)
+                completed.append(item)
+                if not item.failed:
+                    write.extend(item.buffer)
+                item.buffer = []
+        if write:
+            self.store.upsert_chunks(self.collection, [c for c, _ in write], [v for _, v in write])
+        for item in completed:
+            self._complete(item)
 
     def _embed_file_by_file(
         self, live: list[tuple[Chunk, _InFlight]]

@@ -1,7 +1,8 @@
 """A test-only entry point: ingest ROOT into an embedded store at STORE with the hash embedder.
 
-`python -m tests.ingest.resume_target ROOT STORE [DELAY]` prints `batch N` after each embedding
-call (sleeping DELAY seconds first, so a test can kill it mid-run) and `done` at the end.
+`python -m tests.ingest.resume_target ROOT STORE [DELAY] [progressive]` prints `batch N` after
+each embedding call (sleeping DELAY seconds first, so a test can kill it mid-run) and `done` at
+the end. `progressive` writes every file batch by batch, as the pipeline does for large files.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from app.container import Services
 from app.settings import Backend, Settings
 from app.store import VectorStore, open_qdrant
+from ingest import pipeline
 from ingest.pipeline import ingest_paths
 from tests.fakes.embedder import HashEmbedder
 
@@ -33,6 +35,8 @@ class _SlowEmbedder(HashEmbedder):
 def main(argv: Sequence[str]) -> None:
     root, store_path = Path(argv[0]), Path(argv[1])
     delay = float(argv[2]) if len(argv) > 2 else 0.0
+    if "progressive" in argv[3:]:
+        pipeline.BUFFERED_CHUNKS = 0
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         api_token=None,

@@ -8,8 +8,10 @@ import pytest
 from qdrant_client import QdrantClient
 
 from app.container import Services
-from app.errors import AuthenticationError, ConfigError
+from app.errors import AuthenticationError, BadRequestError, ConfigError
+from app.records import Chunk
 from app.store import VectorStore
+from ingest import pipeline
 from ingest.pipeline import IngestProgress, ingest_paths
 from tests.conftest import make_settings
 from tests.fakes.embedder import HashEmbedder
@@ -266,3 +268,67 @@ def _snapshot(store: VectorStore) -> list[tuple[str, str, str, int]]:
         for source in store.source_states("test")
         for c in store.chunks_of("test", source)
     )
+
+
+class _PickyEmbedder(HashEmbedder):
+    """Refuses any batch holding the word "forbidden", as an API refuses a bad input."""
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        if any("forbidden" in t for t in texts):
+            raise BadRequestError("input rejected", operation="embeddings", status=400)
+        return super().embed_documents(texts)
+
+
+def test_ingest_paths_refused_input_fails_its_file_only(services: Services, tmp_path: Path) -> None:
+    for n in range(3):
+        (tmp_path / f"ok{n}.txt").write_text(f"Harmless text number {n}.", "utf-8")
+    (tmp_path / "bad.txt").write_text("This one has a forbidden word.", "utf-8")
+    services.embedder = _PickyEmbedder()
+
+    report = ingest_paths([tmp_path], services=services)
+
+    outcomes = {f.source: f for f in report.files}
+    assert outcomes["bad.txt"].status == "failed"
+    assert "refused" in outcomes["bad.txt"].reason
+    assert all(outcomes[f"ok{n}.txt"].status == "ingested" for n in range(3))
+    assert set(services.store.source_states("test")) == {"ok0.txt", "ok1.txt", "ok2.txt"}
+
+
+class _SpyStore(VectorStore):
+    def __init__(self) -> None:
+        super().__init__(QdrantClient(":memory:"))
+        self.upserts: list[list[str]] = []
+
+    def upsert_chunks(
+        self, name: str, chunks: Sequence[Chunk], dense_vectors: Sequence[Sequence[float]]
+    ) -> None:
+        self.upserts.append([c.source for c in chunks])
+        super().upsert_chunks(name, chunks, dense_vectors)
+
+
+def test_ingest_paths_small_file_is_written_in_one_go(tmp_path: Path) -> None:
+    (tmp_path / "long.txt").write_text(" ".join(f"Line {i} of text." for i in range(600)), "utf-8")
+    store = _SpyStore()
+    services = Services(make_settings(tmp_path, embed_batch_size=4), store, HashEmbedder(), None)
+
+    report = ingest_paths([tmp_path], services=services)
+
+    assert report.chunks > 4  # embedded in several batches...
+    assert store.upserts == [["long.txt"] * report.chunks]  # ...written at once, then committed
+
+
+def test_ingest_paths_large_file_written_progressively_ends_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "long.txt").write_text(
+        " ".join(f"Line {i} of text." for i in range(600)), "utf-8"
+    )
+    monkeypatch.setattr(pipeline, "BUFFERED_CHUNKS", 2)
+    store = _SpyStore()
+    services = Services(make_settings(tmp_path, embed_batch_size=4), store, HashEmbedder(), None)
+
+    report = ingest_paths([tmp_path / "docs"], services=services)
+
+    assert len(store.upserts) > 1 and all(len(u) <= 4 for u in store.upserts)
+    assert _snapshot(store) == _snapshot(_clean_run(tmp_path / "docs")) and report.ok

@@ -21,9 +21,17 @@ def _write_corpus(root: Path, version: str) -> None:
         (root / f"doc{n}.txt").write_text(text, "utf-8")
 
 
-def _start(root: Path, store: Path, delay: float) -> subprocess.Popen[str]:
+def _start(root: Path, store: Path, delay: float, *flags: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.ingest.resume_target", str(root), str(store), str(delay)],
+        [
+            sys.executable,
+            "-m",
+            "tests.ingest.resume_target",
+            str(root),
+            str(store),
+            str(delay),
+            *flags,
+        ],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,
@@ -37,8 +45,8 @@ def _run(root: Path, store: Path) -> str:
     return out.strip().splitlines()[-1]
 
 
-def _kill_after(root: Path, store: Path, batches: int) -> None:
-    process = _start(root, store, 0.05)
+def _kill_after(root: Path, store: Path, batches: int, *flags: str) -> None:
+    process = _start(root, store, 0.05, *flags)
     assert process.stdout is not None
     for line in process.stdout:
         if line.strip() == f"batch {batches}":
@@ -63,10 +71,12 @@ def _snapshot(store_path: Path) -> tuple[int, list[tuple[str, str, str, int, str
 
 
 @pytest.mark.parametrize(
-    ("changed", "batches"), [(False, 2), (True, 7)], ids=["first-run", "changed-files"]
+    ("changed", "batches", "flags"),
+    [(False, 2, ()), (True, 7, ("progressive",))],
+    ids=["first-run", "changed-files-written-progressively"],
 )
 def test_resume_after_kill_9_ends_like_one_clean_run(
-    tmp_path: Path, changed: bool, batches: int
+    tmp_path: Path, changed: bool, batches: int, flags: tuple[str, ...]
 ) -> None:
     root, store = tmp_path / "docs", tmp_path / "store"
     _write_corpus(root, "v1")
@@ -74,9 +84,11 @@ def test_resume_after_kill_9_ends_like_one_clean_run(
         _run(root, store)
         _write_corpus(root, "v2")
 
-    _kill_after(root, store, batches)
+    _kill_after(root, store, batches, *flags)
     _, _, states = _snapshot(store)
     assert not all(states.get(f"doc{n}.txt") for n in range(4))  # killed with work left
+    if flags:
+        assert "" in states.values()  # and a file half written
     last = _run(root, store)
 
     clean = tmp_path / "clean"
