@@ -88,16 +88,32 @@ def parse(task: ParseTask, source: str) -> Parsed:
 
 _BOOT = (
     "import json, sys; sys.path[:0] = json.loads(sys.argv[1]); "
-    "from ingest.worker import serve; serve(int(sys.argv[2]))"
+    "from ingest.worker import serve; serve(int(sys.argv[2]), int(sys.argv[3]))"
 )
 
 
-def serve(memory_mb: int) -> None:
+def _die_with_parent(parent: int) -> None:
+    """On Linux, have the kernel kill this child when the ingest process dies (even by kill -9),
+    so a child stuck on a hostile file is never left behind."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: the child still exits when its input closes
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def serve(memory_mb: int, parent: int = 0) -> None:
     """The child's loop on stdin/stdout: receive (task, source), send back a `Parsed`."""
     import resource
     import warnings
 
     warnings.simplefilter("ignore")
+    _die_with_parent(parent or os.getppid())
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -124,7 +140,7 @@ class _Child:
 
     def __init__(self, memory_mb: int) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _BOOT, json.dumps(sys.path), str(memory_mb)],
+            [sys.executable, "-c", _BOOT, json.dumps(sys.path), str(memory_mb), str(os.getpid())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # library chatter; outcomes come back as `Parsed`

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from ingest.worker import ParserPool, ParseTask
+from tests.conftest import REPO
 from tests.ingest.helpers import write_bomb_pdf
 
 
@@ -77,3 +83,29 @@ def test_worker_results_carry_the_callers_tag(tmp_path: Path) -> None:
 
     assert sorted(r.tag for r in results) == [f"{n}.md" for n in range(5)]
     assert all(r.status == "ok" and r.source == r.tag for r in results)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_worker_child_dies_with_a_killed_parent(tmp_path: Path) -> None:
+    hang = tmp_path / "hang.txt"
+    os.mkfifo(hang)
+    code = (
+        "import sys; from pathlib import Path; from ingest.worker import ParserPool, ParseTask; "
+        f"p = Path({str(hang)!r}); "
+        "list(ParserPool(timeout=600).run([(ParseTask(p, p.parent, None, 100, 0), 'h')]))"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code], cwd=REPO)
+    children: list[str] = []
+    deadline = time.monotonic() + 20
+    while not children and time.monotonic() < deadline:
+        time.sleep(0.2)
+        children = Path(f"/proc/{parent.pid}/task/{parent.pid}/children").read_text().split()
+    assert children, "the parser process never started"
+
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    time.sleep(1.0)
+
+    for pid in children:  # gone, or dead and waiting to be reaped by init
+        status = Path(f"/proc/{pid}/status")
+        assert not status.exists() or "State:\tZ" in status.read_text()
