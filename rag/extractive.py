@@ -31,6 +31,8 @@ MIN_COVERAGE = 0.34  # share of the question's (idf-weighted) terms a quoted sen
 MIN_SIMILARITY = 0.55  # ...or its embedding similarity, when an embedder is given
 RELATIVE_FLOOR = 0.5  # later sentences must score at least this share of the best one
 MAX_WORDS = 90  # longer sentences are cut, with an ellipsis
+MAX_EMBEDDED = 24  # sentences embedded per question, chosen by their BM25 score
+_SENTENCE_ENDS = (".", "!", "?", ":", '"', "”", "’", ")", "…")
 DOCUMENT_NAME_WEIGHT = 0.2  # query words that name the document ("handbook") count this much
 NUMBER_BONUS = 0.3  # "how many ...?" prefers sentences that state a number
 QUANTITY_QUESTION = re.compile(
@@ -61,14 +63,23 @@ class Pick:
 
 
 def candidates(sources: Sequence[ScoredChunk]) -> list[Candidate]:
+    """The quotable sentences of the sources, each once (from the best-ranked source)."""
     found: list[Candidate] = []
+    seen: set[str] = set()
     for number, scored in enumerate(sources, start=1):
-        for raw in split_sentences(scored.chunk.text):
+        sentences = split_sentences(scored.chunk.text)
+        for position, raw in enumerate(sentences):
             sentence = re.sub(r"^#{1,6}\s+", "", raw).strip()
             if len(sentence.split()) < 4 or sentence.endswith("?"):  # headings, FAQ questions
                 continue
-            if sentence[:1].islower():  # the tail of a sentence cut off by the chunk boundary
+            if sentence[:1].islower():  # the tail of a sentence the chunk boundary cut in two
                 continue
+            last = position == len(sentences) - 1
+            if last and position and not sentence.endswith(_SENTENCE_ENDS):  # ...and its head
+                continue
+            if sentence in seen:  # overlapping chunks repeat sentences
+                continue
+            seen.add(sentence)
             found.append(Candidate(number, sentence, tuple(content_terms(sentence))))
     return found
 
@@ -99,18 +110,24 @@ def rank_sentences(
     total_idf = sum(idf.values()) or 1.0
     avg_len = sum(len(c.terms) for c in pool) / n or 1.0
 
-    similarities = [0.0] * n
-    if embedder is not None:
-        query_vector = embedder.embed_query(query)
-        vectors = embedder.embed_documents([c.sentence for c in pool])
-        similarities = [_cosine(query_vector, v) for v in vectors]
-
-    picks: list[Pick] = []
-    for index, cand in enumerate(pool):
+    lexical: list[tuple[float, float]] = []  # (bm25, coverage) per candidate
+    for cand in pool:
         tf = Counter(cand.terms)
         norm = K1 * (1 - B + B * len(cand.terms) / avg_len)
         bm25 = sum(idf[t] * tf[t] * (K1 + 1) / (tf[t] + norm) for t in query_terms if t in tf)
-        coverage = sum(idf[t] for t in query_terms if t in tf) / total_idf
+        lexical.append((bm25, sum(idf[t] for t in query_terms if t in tf) / total_idf))
+
+    similarities = [0.0] * n
+    if embedder is not None:  # the lexically best few: bounded latency on a CPU
+        order = sorted(range(n), key=lambda i: (-lexical[i][0], pool[i].number))[:MAX_EMBEDDED]
+        query_vector = embedder.embed_query(query)
+        vectors = embedder.embed_documents([pool[i].sentence for i in order])
+        for index, vector in zip(order, vectors, strict=True):
+            similarities[index] = _cosine(query_vector, vector)
+
+    picks: list[Pick] = []
+    for index, cand in enumerate(pool):
+        bm25, coverage = lexical[index]
         similarity = similarities[index]
         similar = embedder is not None and similarity >= MIN_SIMILARITY
         if coverage < MIN_COVERAGE and not similar:
@@ -133,7 +150,10 @@ def select(picks: Sequence[Pick], *, max_sentences: int) -> list[Pick]:
         if chosen and pick.score < RELATIVE_FLOOR * chosen[0].score:
             break
         terms = set(content_terms(pick.sentence))
-        if any(len(terms & other) >= 0.8 * max(len(terms | other), 1) for other in seen):
+        if any(
+            terms <= other or other <= terms or len(terms & other) >= 0.8 * len(terms | other)
+            for other in seen
+        ):
             continue
         chosen.append(pick)
         seen.append(terms)

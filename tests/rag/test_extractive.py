@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from rag.citations import resolve
-from rag.extractive import LEAD, NOT_FOUND, cite, extractive_answer, rank_sentences
+from rag.extractive import LEAD, MAX_EMBEDDED, NOT_FOUND, cite, extractive_answer, rank_sentences
 from tests.fakes.chunks import scored
 from tests.fakes.embedder import HashEmbedder
 
@@ -79,3 +79,19 @@ def test_extractive_answer_skips_questions_and_cut_off_fragments() -> None:
     answer = _answer("How many vacation days do I get?", [scored(text)])
     assert "- Every employee gets 30 vacation days [1]." in answer
     assert "How many" not in answer and "are counted" not in answer
+
+
+def test_extractive_answer_overlapping_chunks_quote_a_sentence_once() -> None:
+    whole = "Contractors are not eligible for the home-office allowance; their rates cover it."
+    first = scored("Intro sentence that is long enough. Contractors are not eligible for the home")
+    second = scored(f"Another sentence about policies here. {whole}", position=1)
+    text = _answer("Are contractors eligible for the allowance?", [first, second])
+    assert text.count("Contractors are not eligible") == 1
+    assert f"{whole[:-1]} [2]." in text
+
+
+def test_rank_sentences_embeds_a_bounded_number_of_sentences() -> None:
+    embedder = HashEmbedder(64)
+    text = " ".join(f"Rule {i} says the vacation policy applies to team {i}." for i in range(60))
+    rank_sentences("vacation policy", [scored(text)], embedder=embedder)
+    assert embedder.calls == [MAX_EMBEDDED]
