@@ -26,7 +26,7 @@ NOT_FOUND = (
     "Try other words, or check that the right collection is selected.)"
 )
 
-K1, B = 1.2, 0.75
+K1, B = 1.2, 0.3  # mild length normalisation: short sentences must not win by being short
 MIN_COVERAGE = 0.34  # share of the question's (idf-weighted) terms a quoted sentence must contain
 MIN_SIMILARITY = 0.55  # ...or its embedding similarity, when an embedder is given
 RELATIVE_FLOOR = 0.5  # later sentences must score at least this share of the best one
