@@ -17,12 +17,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.fakes.fake_hub import FakeHub, serve
 from tests.pdf_factory import make_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +54,7 @@ def _free_port() -> int:
         return port
 
 
-def _environment(tmp: Path) -> dict[str, str]:
+def _environment(tmp: Path, **settings: str) -> dict[str, str]:
     """The parent's environment without any product setting, then the test's own."""
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("RAG_", "IONOS_", "STREAMLIT_"))
@@ -64,24 +66,24 @@ def _environment(tmp: Path) -> dict[str, str]:
         "RAG_COLLECTION": "docs",
         "PYTHONPATH": str(ROOT),
     }
-    return env
+    return env | settings
 
 
-def _ingest_sample(tmp: Path) -> None:
+def _ingest_sample(tmp: Path, env: dict[str, str]) -> None:
     """Ingest with the real pipeline in a child process (it holds the embedded store's lock)."""
     sample = tmp / "data" / "sample"
     sample.mkdir(parents=True)
     (sample / "handbook.pdf").write_bytes(make_pdf(HANDBOOK, title="Handbook"))
     done = subprocess.run(
         [sys.executable, "-m", "app.cli", "ingest", str(sample)],
-        cwd=tmp, env=_environment(tmp), capture_output=True, text=True, timeout=300,
+        cwd=tmp, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
 
 
-@pytest.fixture
-def app_url(tmp_path: Path) -> Iterator[str]:
-    _ingest_sample(tmp_path)
+@contextmanager
+def _streamlit(tmp: Path, env: dict[str, str]) -> Iterator[str]:
+    """`streamlit run streamlit_app.py` on a free local port; stopped on the way out."""
     port = _free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
@@ -89,11 +91,10 @@ def app_url(tmp_path: Path) -> Iterator[str]:
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
     ]  # fmt: skip
-    log = (tmp_path / "streamlit.log").open("w")
+    log = (tmp / "streamlit.log").open("w")
     server = subprocess.Popen(
-        command, cwd=tmp_path, env=_environment(tmp_path), stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
+        command, cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -104,7 +105,7 @@ def app_url(tmp_path: Path) -> Iterator[str]:
             except httpx.HTTPError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start: {(tmp_path / 'streamlit.log').read_text()}")
+                pytest.fail(f"streamlit did not start: {(tmp / 'streamlit.log').read_text()}")
             time.sleep(0.3)
         yield url
     finally:
@@ -115,6 +116,14 @@ def app_url(tmp_path: Path) -> Iterator[str]:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
         log.close()
+
+
+@pytest.fixture
+def app_url(tmp_path: Path) -> Iterator[str]:
+    env = _environment(tmp_path)
+    _ingest_sample(tmp_path, env)
+    with _streamlit(tmp_path, env) as url:
+        yield url
 
 
 def _wait_until_idle(page: Any) -> None:
@@ -203,3 +212,38 @@ def test_browser_upload_ingests_with_progress(app_url: str, tmp_path: Path) -> N
             browser.close()
     saved = tmp_path / "data" / "uploads" / "docs" / "travel-policy.md"
     assert saved.read_text("utf-8").startswith("# Travel policy")
+
+
+def test_browser_remote_mode_against_fake_hub(tmp_path: Path) -> None:
+    """The same app on an OpenAI-compatible server (the fake hub over HTTP): the banner names
+    it, the model picker lists its chat models, the answer streams with its reasoning collapsed."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    expect = sync_api.expect
+    hub = FakeHub(reasoning=True)
+    with serve(hub) as base_url:
+        env = _environment(tmp_path, RAG_BACKEND="remote", IONOS_BASE_URL=base_url)
+        _ingest_sample(tmp_path, env)
+        with _streamlit(tmp_path, env) as url, sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1280, "height": 1000})
+                page.goto(url)
+                page.get_by_text(f"{base_url}: chat meta-llama/Llama-3.3-70B-Instruct").wait_for(
+                    timeout=90_000
+                )
+                expect(page.get_by_text("Chat model")).to_be_visible()
+                box = page.get_by_test_id("stChatInputTextArea")
+                box.fill("How many vacation days do employees get?")
+                box.press("Enter")
+                messages = page.get_by_test_id("stChatMessage")
+                expect(messages).to_have_count(2, timeout=90_000)
+                expect(messages.nth(1)).to_contain_text("[1]", timeout=90_000)
+                _wait_until_idle(page)
+                expect(messages.nth(1)).to_contain_text("Reasoning")
+                expect(messages.nth(1)).to_contain_text("handbook.pdf")
+                page.screenshot(path=str(tmp_path / "5-remote.png"))
+            finally:
+                browser.close()
+    chats = [r for r in hub.requests if r.path.endswith("/chat/completions")]
+    assert chats and chats[-1].body["stream"] is True
+    assert "[1] handbook.pdf" in chats[-1].body["messages"][0]["content"]
