@@ -27,7 +27,7 @@ def signed_in_user(settings: Settings) -> str | None:
     Returns None when no sign-in is configured (everybody is anonymous).
     """
     if _oidc_configured():
-        if not st.user.is_logged_in:
+        if not st.user.get("is_logged_in", False):
             st.title("Ask your documents")
             st.button("Log in", on_click=st.login, type="primary")
             st.stop()

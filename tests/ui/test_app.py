@@ -161,3 +161,18 @@ def test_app_rejects_bad_collection_name(services_factory: ServicesFactory) -> N
     at = at.button(key="rag_create_collection").click().run()
     assert any("letters, digits" in e.value for e in at.error)
     assert "../etc" not in services.store.collections()
+
+
+def test_app_streamlit_oidc_configured_asks_to_log_in(services_factory: ServicesFactory) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from app.ui.state import SERVICES_KEY
+    from tests.ui.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.session_state[SERVICES_KEY] = services_factory()
+    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback"}
+    at = at.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Log in"]
+    assert not at.chat_input
