@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
-from app.errors import RagError
+from app.errors import ConfigError, RagError
 from app.ports import ChatDelta, ChatModel, RateLimitWait
 from app.records import ScoredChunk
 from app.settings import RetrievalMode
@@ -51,6 +51,18 @@ def _default_retriever(services: Services) -> Retriever:
     from rag.retrieve import retrieve
 
     return functools.partial(retrieve, reranker=build_reranker(services))
+
+
+def check_embedding_model(services: Services, collection: str, mode: RetrievalMode) -> None:
+    """Dense search needs the query embedded by the model that embedded the collection."""
+    if mode is RetrievalMode.SPARSE or not services.store.exists(collection):
+        return
+    indexed = services.store.collection_info(collection).get("embed_model")
+    if indexed is not None and indexed != services.embedder.model:
+        raise ConfigError(
+            f"Collection {collection!r} was indexed with {indexed}, but questions are embedded "
+            f"with {services.embedder.model}. Use retrieval mode 'sparse', or re-ingest it."
+        )
 
 
 def rate_limit_notice(seconds: float) -> Notice:
@@ -114,6 +126,7 @@ def answer_stream(
     try:
         if viewer is not None:
             viewer.require(collection)
+        check_embedding_model(services, collection, mode)
         try:
             query = standalone_query(question, history, chat=model)
         except RagError as error:

@@ -211,3 +211,13 @@ def test_answer_stream_failure_before_any_text_says_no_answer() -> None:
     chat = FakeChat(reply="Yes [1].", fail_after=0, error=error)
     folded = collect(answer_stream("q", services=services(chat), retriever=Retriever()))
     assert folded["failed"].startswith("No answer: chat: token invalid or expired")
+
+
+def test_answer_stream_collection_of_another_embedding_model_fails_clearly() -> None:
+    svc = services()
+    svc.store.ensure_collection("docs", dim=64, model="other-model")
+    events = list(answer_stream("q", services=svc, retriever=Retriever()))
+    assert isinstance(events[0], Failed) and "indexed with other-model" in events[0].message
+    sparse = collect(answer_stream("vacation", services=svc, mode=RetrievalMode.SPARSE,
+                                   retriever=Retriever()))  # fmt: skip
+    assert sparse["failed"] is None
