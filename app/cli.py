@@ -37,6 +37,7 @@ def run_ui(port: int) -> int:
         sys.executable, "-m", "streamlit", "run", str(app_file),
         "--server.address", "127.0.0.1", "--server.port", str(port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",  # a product, not a dev loop: watch nothing
     ]  # fmt: skip
     return subprocess.call(command)
 

@@ -48,6 +48,10 @@ class LocalEmbedder:
     def max_input_tokens(self) -> int:
         return KNOWN_INPUT_LIMITS[LOCAL_EMBED_MODEL]
 
+    def preload(self) -> None:
+        """Start loading the model in the background, so the first question does not wait."""
+        threading.Thread(target=self._load, name="load-embedder", daemon=True).start()
+
     def _load(self) -> Any:
         with self._lock:
             if self._model is None:
