@@ -77,8 +77,9 @@ def best_quote(chunk_text: str, claims: Sequence[str]) -> str:
     if not sentences:
         return ""
     for claim in claims:  # an extractive answer quotes the chunk verbatim: prefer exact matches
+        verbatim = claim.removesuffix("…").strip().rstrip(".")
         for sentence in sentences:
-            if claim and (claim in sentence or sentence in claim):
+            if len(verbatim) > 10 and verbatim in sentence:
                 return sentence
     wanted = {t for claim in claims for t in content_terms(claim)}
     if not wanted:

@@ -81,3 +81,9 @@ def test_locate_ignores_whitespace_differences() -> None:
     assert span is not None
     assert text[span[0] : span[1]].split() == ["Employees", "get", "25", "vacation", "days."]
     assert locate(text, "not there") is None
+
+
+def test_best_quote_prefers_full_sentence_over_heading_inside_claim() -> None:
+    text = "Support\n\nSupport is available by email on working days."
+    quote = best_quote(text, ["Support is available by email on working days"])
+    assert quote == "Support is available by email on working days."
