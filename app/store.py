@@ -145,24 +145,30 @@ class VectorStore:
     # --- Writing -----------------------------------------------------------------------------
 
     def upsert_chunks(
-        self, name: str, chunks: Sequence[Chunk], dense_vectors: Sequence[Sequence[float]]
+        self,
+        name: str,
+        chunks: Sequence[Chunk],
+        dense_vectors: Sequence[Sequence[float]],
+        sparse_vectors: Sequence[tuple[list[int], list[float]]] | None = None,
     ) -> None:
+        """Write chunks with their dense vectors. Their BM25 vectors are computed here, unless
+        given (`sparse.document_vector(chunk.indexed_text)`, e.g. made in a parser process)."""
         if len(chunks) != len(dense_vectors):
             raise StoreError(f"{len(chunks)} chunks but {len(dense_vectors)} vectors")
+        if sparse_vectors is not None and len(sparse_vectors) != len(chunks):
+            raise StoreError(f"{len(chunks)} chunks but {len(sparse_vectors)} sparse vectors")
         for start in range(0, len(chunks), _UPSERT_BATCH):
+            part = chunks[start : start + _UPSERT_BATCH]
+            given = sparse_vectors[start : start + _UPSERT_BATCH] if sparse_vectors else None
+            bm25 = given or [sparse.document_vector(chunk.indexed_text) for chunk in part]
             points = [
                 qm.PointStruct(
                     id=chunk.id,
-                    vector={
-                        DENSE: list(vector),
-                        SPARSE: _sparse(sparse.document_vector(chunk.indexed_text)),
-                    },
+                    vector={DENSE: list(vector), SPARSE: _sparse(terms)},
                     payload=_payload(chunk),
                 )
-                for chunk, vector in zip(
-                    chunks[start : start + _UPSERT_BATCH],
-                    dense_vectors[start : start + _UPSERT_BATCH],
-                    strict=True,
+                for chunk, vector, terms in zip(
+                    part, dense_vectors[start : start + _UPSERT_BATCH], bm25, strict=True
                 )
             ]
             self._client.upsert(name, points=points, wait=True)

@@ -130,6 +130,8 @@ def _password(file: SourceFile, passwords: Mapping[str, str]) -> str | None:
 # --- Running -----------------------------------------------------------------------------------
 
 
+_Sparse = tuple[list[int], list[float]]
+
 # A file with more chunks than this is written batch by batch as its vectors arrive, so memory
 # stays bounded; smaller files are written in one go once all their vectors are in, so their
 # new chunks appear together, just before their old ones go.
@@ -145,7 +147,7 @@ class _InFlight:
     parsed: Parsed
     remaining: int
     failed: str = ""
-    buffer: list[tuple[Chunk, array[float]]] = field(default_factory=list)
+    buffer: list[tuple[Chunk, array[float], _Sparse]] = field(default_factory=list)
 
     @property
     def progressive(self) -> bool:
@@ -179,7 +181,7 @@ class _Run:
         self.bytes_total = sum(f.size for f in files)
         self.bytes_done = 0
         self.current = ""
-        self.batch: deque[tuple[Chunk, _InFlight]] = deque()
+        self.batch: deque[tuple[Chunk, _Sparse, _InFlight]] = deque()
         self.batch_token_count = 0
 
     # progress ------------------------------------------------------------------------------
@@ -222,8 +224,8 @@ class _Run:
             self.finish(self._outcome(parsed, "dry run: not written"), size=file.size)
             return
         item = _InFlight(file, doc_hash, parsed, remaining=len(parsed.chunks))
-        for chunk in parsed.chunks:
-            self.batch.append((dataclasses.replace(chunk, doc_hash=""), item))
+        for chunk, terms in zip(parsed.chunks, parsed.sparse, strict=True):
+            self.batch.append((dataclasses.replace(chunk, doc_hash=""), terms, item))
             self.batch_token_count += chunk.token_count
             if len(self.batch) >= self.batch_size or self.batch_token_count >= self.batch_tokens:
                 self.flush()
@@ -241,19 +243,19 @@ class _Run:
         batch = list(self.batch)
         self.batch.clear()
         self.batch_token_count = 0
-        live = [(chunk, item) for chunk, item in batch if not item.failed]
+        live = [entry for entry in batch if not entry[2].failed]
         try:
-            vectors = self.embedder.embed_documents([c.indexed_text for c, _ in live])
+            vectors = self.embedder.embed_documents([c.indexed_text for c, _, _ in live])
         except BadRequestError:  # one input the API refuses: find its file, keep the rest
             live, vectors = self._embed_file_by_file(live)
-        write: list[tuple[Chunk, Sequence[float]]] = []
-        for (chunk, item), vector in zip(live, vectors, strict=True):
+        write: list[tuple[Chunk, Sequence[float], _Sparse]] = []
+        for (chunk, terms, item), vector in zip(live, vectors, strict=True):
             if item.progressive:
-                write.append((chunk, vector))
+                write.append((chunk, vector, terms))
             else:
-                item.buffer.append((chunk, array("f", vector)))
+                item.buffer.append((chunk, array("f", vector), terms))
         completed = []
-        for _, item in batch:
+        for _, _, item in batch:
             item.remaining -= 1
             if item.remaining == 0:
                 completed.append(item)
@@ -261,20 +263,21 @@ class _Run:
                     write.extend(item.buffer)
                 item.buffer = []
         if write:
-            self.store.upsert_chunks(self.collection, [c for c, _ in write], [v for _, v in write])
+            chunks, dense, bm25 = zip(*write, strict=True)
+            self.store.upsert_chunks(self.collection, chunks, dense, bm25)
         for item in completed:
             self._complete(item)
 
     def _embed_file_by_file(
-        self, live: list[tuple[Chunk, _InFlight]]
-    ) -> tuple[list[tuple[Chunk, _InFlight]], list[list[float]]]:
-        kept: list[tuple[Chunk, _InFlight]] = []
+        self, live: list[tuple[Chunk, _Sparse, _InFlight]]
+    ) -> tuple[list[tuple[Chunk, _Sparse, _InFlight]], list[list[float]]]:
+        kept: list[tuple[Chunk, _Sparse, _InFlight]] = []
         vectors: list[list[float]] = []
-        items = list(dict.fromkeys(item for _, item in live))
+        items = list(dict.fromkeys(item for _, _, item in live))
         for item in items:
-            group = [(c, i) for c, i in live if i is item]
+            group = [entry for entry in live if entry[2] is item]
             try:
-                vectors.extend(self.embedder.embed_documents([c.indexed_text for c, _ in group]))
+                vectors.extend(self.embedder.embed_documents([c.indexed_text for c, _, _ in group]))
             except BadRequestError as exc:
                 item.failed = f"the embedding API refused it ({exc})"
                 continue

@@ -46,6 +46,7 @@ class Parsed:
     source: str
     status: str  # "ok", "skipped" (encrypted, no text, unsupported) or "failed"
     chunks: tuple[Chunk, ...] = ()
+    sparse: tuple[tuple[list[int], list[float]], ...] = ()  # each chunk's BM25 vector
     pages: int = 0
     warnings: tuple[str, ...] = ()
     reason: str = ""
@@ -55,6 +56,7 @@ class Parsed:
 
 def parse(task: ParseTask, source: str) -> Parsed:
     """Load and chunk one file, in whatever process calls it; never raises for a bad file."""
+    from app.sparse import document_vector
     from ingest.chunker import chunk_document
     from ingest.loaders import load
 
@@ -62,6 +64,9 @@ def parse(task: ParseTask, source: str) -> Parsed:
     try:
         document = load(task.path, root=task.root, password=task.password)
         chunks = chunk_document(document, budget=task.budget, overlap=task.overlap)
+        bm25 = tuple(
+            document_vector(chunk.indexed_text) for chunk in chunks
+        )  # off the main process
     except (EncryptedError, NoTextError) as exc:
         return Parsed(source, "skipped", reason=exc.reason, tag=task.tag)
     except IngestError as exc:
@@ -79,6 +84,7 @@ def parse(task: ParseTask, source: str) -> Parsed:
         source,
         "ok",
         chunks=tuple(chunks),
+        sparse=bm25,
         pages=document.page_count or 0,
         warnings=document.warnings,
         seconds=time.perf_counter() - started,

@@ -10,6 +10,7 @@ from qdrant_client import QdrantClient
 from app.container import Services
 from app.errors import AuthenticationError, BadRequestError, ConfigError
 from app.records import Chunk
+from app.settings import RetrievalMode
 from app.store import VectorStore
 from ingest import pipeline
 from ingest.pipeline import IngestProgress, ingest_paths
@@ -300,10 +301,15 @@ class _SpyStore(VectorStore):
         self.upserts: list[list[str]] = []
 
     def upsert_chunks(
-        self, name: str, chunks: Sequence[Chunk], dense_vectors: Sequence[Sequence[float]]
+        self,
+        name: str,
+        chunks: Sequence[Chunk],
+        dense_vectors: Sequence[Sequence[float]],
+        sparse_vectors: Sequence[tuple[list[int], list[float]]] | None = None,
     ) -> None:
         self.upserts.append([c.source for c in chunks])
-        super().upsert_chunks(name, chunks, dense_vectors)
+        assert sparse_vectors is not None  # made by the parser process, not here
+        super().upsert_chunks(name, chunks, dense_vectors, sparse_vectors)
 
 
 def test_ingest_paths_small_file_is_written_in_one_go(tmp_path: Path) -> None:
@@ -332,3 +338,16 @@ def test_ingest_paths_large_file_written_progressively_ends_the_same(
 
     assert len(store.upserts) > 1 and all(len(u) <= 4 for u in store.upserts)
     assert _snapshot(store) == _snapshot(_clean_run(tmp_path / "docs")) and report.ok
+
+
+def test_ingest_paths_bm25_vectors_match_the_stores_own(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text("# Travel\n\nTrains under four hours.", "utf-8")
+    store = VectorStore(QdrantClient(":memory:"))
+    services = Services(make_settings(tmp_path), store, HashEmbedder(), None)
+    ingest_paths([tmp_path / "docs"], services=services)
+    (chunk,) = store.chunks_of("test", "a.md")
+
+    hits = store.search("test", dense=None, text="trains hours", mode=RetrievalMode.SPARSE, limit=1)
+
+    assert [h.chunk.id for h in hits] == [chunk.id]
