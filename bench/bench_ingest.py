@@ -265,6 +265,9 @@ def run_robustness() -> None:
     )
     for (status, reason), n in sorted(reasons.items()):
         print(f"  {status:8} {n:3d}  {reason}")
+    for f in sorted(report.files, key=lambda f: f.source):
+        if f.status == "failed" or "password" in f.reason:
+            print(f"    {f.status}: {f.source}: {f.reason}")
     warned = [f for f in report.files if f.warnings]
     print(f"  ingested with warnings: {len(warned)}")
     for f in warned:
