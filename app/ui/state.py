@@ -73,7 +73,10 @@ class Exchange:
 
 @st.cache_resource(show_spinner="Starting: opening the store and loading the models…")
 def _process_services() -> Services:
-    return build_services(Settings())
+    services = build_services(Settings())
+    if services.offline:  # load the local model now, not during the first question
+        services.embedder.embed_query("warm up")
+    return services
 
 
 def get_services() -> Services:
