@@ -7,10 +7,12 @@ inject markup into the page; only our own `<mark>` is raw.
 from __future__ import annotations
 
 import html
+import re
 
 from rag.citations import locate
 
 RADIUS = 240  # characters of context on each side of the cited sentence
+_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 
 
 def _trim_left(text: str, limit: int) -> str:
@@ -39,8 +41,13 @@ def snippet_parts(text: str, quote: str, *, radius: int = RADIUS) -> tuple[str, 
     return _trim_left(before, radius), cited, _trim_right(after, radius)
 
 
+def plain(text: str) -> str:
+    """Markdown's emphasis markers removed: the snippet shows text, not `**Enterprise**`."""
+    return _EMPHASIS.sub(r"\2", text)
+
+
 def snippet_html(text: str, quote: str, *, radius: int = RADIUS) -> str:
-    before, cited, after = snippet_parts(text, quote, radius=radius)
+    before, cited, after = snippet_parts(plain(text), plain(quote), radius=radius)
     marked = f"<mark>{html.escape(cited)}</mark>" if cited else ""
     pieces = [html.escape(before), marked, html.escape(after)]
     return " ".join(p for p in pieces if p)

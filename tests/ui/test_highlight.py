@@ -27,3 +27,10 @@ def test_snippet_parts_trims_long_context_at_words() -> None:
 def test_snippet_parts_without_quote_shows_the_start() -> None:
     before, cited, after = snippet_parts("word " * 300, "", radius=20)
     assert cited == "" and after == "" and before.endswith("…") and len(before) <= 42
+
+
+def test_snippet_html_drops_markdown_emphasis_markers() -> None:
+    text = "Plans. **Enterprise** is priced individually. Snake_case__names stay."
+    html = snippet_html(text, "**Enterprise** is priced individually.")
+    assert "<mark>Enterprise is priced individually.</mark>" in html
+    assert "Snake_case__names" in html
