@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from app.container import Services, build_services
+from app.embedders import LocalEmbedder
 from app.records import ScoredChunk
 from app.settings import Settings
 from rag.events import (
@@ -74,8 +75,8 @@ class Exchange:
 @st.cache_resource(show_spinner="Starting: opening the store and loading the models…")
 def _process_services() -> Services:
     services = build_services(Settings())
-    if services.offline:  # load the local model now, not during the first question
-        services.embedder.embed_query("warm up")
+    if isinstance(services.embedder, LocalEmbedder):  # loads while the page draws, not on ask
+        services.embedder.preload()
     return services
 
 
