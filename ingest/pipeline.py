@@ -130,7 +130,7 @@ def _password(file: SourceFile, passwords: Mapping[str, str]) -> str | None:
 # --- Running -----------------------------------------------------------------------------------
 
 
-_Sparse = tuple[list[int], list[float]]
+_Sparse = tuple[list[int], list[float]] | None  # None: the store computes it
 
 # A file with more chunks than this is written batch by batch as its vectors arrive, so memory
 # stays bounded; smaller files are written in one go once all their vectors are in, so their
@@ -224,7 +224,8 @@ class _Run:
             self.finish(self._outcome(parsed, "dry run: not written"), size=file.size)
             return
         item = _InFlight(file, doc_hash, parsed, remaining=len(parsed.chunks))
-        for chunk, terms in zip(parsed.chunks, parsed.sparse, strict=True):
+        bm25: Sequence[_Sparse] = parsed.sparse or [None] * len(parsed.chunks)
+        for chunk, terms in zip(parsed.chunks, bm25, strict=True):
             self.batch.append((dataclasses.replace(chunk, doc_hash=""), terms, item))
             self.batch_token_count += chunk.token_count
             if len(self.batch) >= self.batch_size or self.batch_token_count >= self.batch_tokens:
@@ -264,7 +265,8 @@ class _Run:
                 item.buffer = []
         if write:
             chunks, dense, bm25 = zip(*write, strict=True)
-            self.store.upsert_chunks(self.collection, chunks, dense, bm25)
+            given = None if any(terms is None for terms in bm25) else bm25
+            self.store.upsert_chunks(self.collection, chunks, dense, given)
         for item in completed:
             self._complete(item)
 
@@ -333,6 +335,9 @@ def ingest_paths(
     for problem in problems:
         run.finish(problem)
     passwords = passwords or {}
+    # With one parser process, this process computing the BM25 vectors runs beside it; with
+    # more, the parsers have the cores to spare and this process is the one to relieve.
+    bm25_in_parser = settings.ingest_workers > 1
 
     def tasks() -> Iterator[tuple[ParseTask, str]]:
         for file in files:
@@ -346,7 +351,7 @@ def ingest_paths(
                 continue
             task = ParseTask(
                 file.path, file.root, _password(file, passwords), budget, overlap,
-                tag=(file, doc_hash),
+                tag=(file, doc_hash), bm25=bm25_in_parser,
             )  # fmt: skip
             yield task, file.source
 

@@ -37,6 +37,7 @@ class ParseTask:
     budget: int
     overlap: int
     tag: Any = None  # the caller's own bookkeeping, handed back with the result
+    bm25: bool = False  # also compute each chunk's BM25 vector here, off the writing process
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ class Parsed:
     source: str
     status: str  # "ok", "skipped" (encrypted, no text, unsupported) or "failed"
     chunks: tuple[Chunk, ...] = ()
-    sparse: tuple[tuple[list[int], list[float]], ...] = ()  # each chunk's BM25 vector
+    sparse: tuple[tuple[list[int], list[float]], ...] = ()  # BM25 vectors, when asked for
     pages: int = 0
     warnings: tuple[str, ...] = ()
     reason: str = ""
@@ -64,9 +65,7 @@ def parse(task: ParseTask, source: str) -> Parsed:
     try:
         document = load(task.path, root=task.root, password=task.password)
         chunks = chunk_document(document, budget=task.budget, overlap=task.overlap)
-        bm25 = tuple(
-            document_vector(chunk.indexed_text) for chunk in chunks
-        )  # off the main process
+        bm25 = tuple(document_vector(c.indexed_text) for c in chunks) if task.bm25 else ()
     except (EncryptedError, NoTextError) as exc:
         return Parsed(source, "skipped", reason=exc.reason, tag=task.tag)
     except IngestError as exc:

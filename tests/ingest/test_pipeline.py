@@ -299,6 +299,7 @@ class _SpyStore(VectorStore):
     def __init__(self) -> None:
         super().__init__(QdrantClient(":memory:"))
         self.upserts: list[list[str]] = []
+        self.sparse_given: list[bool] = []
 
     def upsert_chunks(
         self,
@@ -308,7 +309,7 @@ class _SpyStore(VectorStore):
         sparse_vectors: Sequence[tuple[list[int], list[float]]] | None = None,
     ) -> None:
         self.upserts.append([c.source for c in chunks])
-        assert sparse_vectors is not None  # made by the parser process, not here
+        self.sparse_given.append(sparse_vectors is not None)
         super().upsert_chunks(name, chunks, dense_vectors, sparse_vectors)
 
 
@@ -340,14 +341,18 @@ def test_ingest_paths_large_file_written_progressively_ends_the_same(
     assert _snapshot(store) == _snapshot(_clean_run(tmp_path / "docs")) and report.ok
 
 
-def test_ingest_paths_bm25_vectors_match_the_stores_own(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ingest_paths_bm25_vectors_made_by_parsers_when_several(
+    tmp_path: Path, workers: int
+) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "a.md").write_text("# Travel\n\nTrains under four hours.", "utf-8")
-    store = VectorStore(QdrantClient(":memory:"))
-    services = Services(make_settings(tmp_path), store, HashEmbedder(), None)
-    ingest_paths([tmp_path / "docs"], services=services)
+    store = _SpyStore()
+    settings = make_settings(tmp_path, ingest_workers=workers)
+    ingest_paths([tmp_path / "docs"], services=Services(settings, store, HashEmbedder(), None))
     (chunk,) = store.chunks_of("test", "a.md")
 
     hits = store.search("test", dense=None, text="trains hours", mode=RetrievalMode.SPARSE, limit=1)
 
     assert [h.chunk.id for h in hits] == [chunk.id]
+    assert store.sparse_given == [workers > 1]
