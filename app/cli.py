@@ -31,13 +31,14 @@ def _register_ui(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     ui.set_defaults(handler=None, run_ui=True)
 
 
-def run_ui(port: int) -> int:
+def run_ui(port: int, settings: Settings) -> int:
     app_file = Path(__file__).resolve().parent.parent / "streamlit_app.py"
     command = [
         sys.executable, "-m", "streamlit", "run", str(app_file),
         "--server.address", "127.0.0.1", "--server.port", str(port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",  # a product, not a dev loop: watch nothing
+        "--server.maxUploadSize", str(settings.upload_max_mb),
     ]  # fmt: skip
     return subprocess.call(command)
 
@@ -78,11 +79,12 @@ def load_settings() -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "run_ui", False):
-        return run_ui(args.port)
     services = None
     try:
-        services = build_services(load_settings())
+        settings = load_settings()
+        if getattr(args, "run_ui", False):
+            return run_ui(args.port, settings)
+        services = build_services(settings)
         if args.command in ("ask", "ingest"):
             for warning in services.check_models(chat=args.command == "ask"):
                 print(f"warning: {warning}", file=sys.stderr)
