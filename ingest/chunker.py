@@ -169,7 +169,8 @@ def _units(document: Document, full_budget: int) -> list[_Unit]:
             paragraph = block.text[start:end].strip()
             if not paragraph:
                 continue
-            tokens = count_tokens(paragraph)
+            # Past ~8 characters a token a paragraph cannot fit: skip counting what gets split.
+            tokens = count_tokens(paragraph) if len(paragraph) <= budget * 8 else budget + 1
             pieces = [("", paragraph, tokens)] if tokens <= budget else _pieces(paragraph, budget)
             for i, (sep, piece, size) in enumerate(pieces):
                 units.append(_Unit(
@@ -240,6 +241,7 @@ def chunk_document(document: Document, *, budget: int, overlap: int = 0) -> list
     chunks: list[Chunk] = []
     current: list[_Unit] = []
     total = 0  # estimated tokens of the current chunk's text
+    cap = budget  # the smallest budget among the current chunk's units
 
     def limit(units: list[_Unit]) -> int:
         return min(u.budget for u in units)
@@ -264,13 +266,15 @@ def chunk_document(document: Document, *, budget: int, overlap: int = 0) -> list
         new_section = bool(current) and unit.section != current[-1].section
         if new_section and sum(u.tokens + 1 for u in current if not u.overlap) >= small:
             emit()
-        elif current and total + 1 + unit.tokens > limit([*current, unit]):
+        elif current and total + 1 + unit.tokens > min(cap, unit.budget):
             done = emit()
             if done and done[-1].section == unit.section:
                 tail = _tail(done, overlap)
                 size = sum(u.tokens + 1 for u in tail)
                 if tail and size + unit.tokens <= unit.budget:
                     current, total = tail, size - 1
+                    cap = limit(current)
+        cap = min(cap, unit.budget) if current else unit.budget
         current.append(unit)
         total += unit.tokens + (1 if len(current) > 1 else 0)
     if current:
