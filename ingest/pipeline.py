@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fnmatch
-import os
 import time
 from array import array
 from collections import deque
@@ -32,7 +30,8 @@ from typing import TYPE_CHECKING
 from app.errors import APIError, BadRequestError, StoreError
 from app.records import Chunk, FileOutcome, IngestReport
 from ingest.chunker import chunk_budget, overlap_for
-from ingest.loaders import SUPPORTED_SUFFIXES, file_hash, is_supported, source_name
+from ingest.discover import SourceFile, discover, password_for
+from ingest.loaders import file_hash
 from ingest.worker import Parsed, ParserPool, ParseTask
 
 if TYPE_CHECKING:
@@ -50,84 +49,6 @@ class IngestProgress:
     current: str  # the file being worked on
     elapsed: float  # seconds
     eta: float | None  # seconds left, once there is a rate to go by
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    path: Path
-    root: Path
-    source: str
-    size: int
-
-
-# --- Finding the files -------------------------------------------------------------------------
-
-
-def _matches(source: str, glob: str | None) -> bool:
-    if not glob:
-        return True
-    return fnmatch.fnmatch(source, glob) or fnmatch.fnmatch(source.rsplit("/", 1)[-1], glob)
-
-
-def _walk(root: Path) -> Iterator[Path]:
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith((".", "~$")):
-                yield Path(folder) / name
-
-
-def discover(
-    paths: Sequence[Path], *, glob: str | None = None
-) -> tuple[list[SourceFile], list[FileOutcome]]:
-    """The files to ingest, and outcomes for paths that cannot be (missing, duplicate names)."""
-    found: dict[str, SourceFile] = {}
-    problems: list[FileOutcome] = []
-
-    def add(path: Path, root: Path) -> None:
-        source = source_name(path, root)
-        if source in found:
-            if found[source].path.resolve() != path.resolve():
-                problems.append(FileOutcome(
-                    source, "failed",
-                    f"another file has the same name ({found[source].path}); ingest the two "
-                    "folders into separate collections, or their common parent",
-                ))  # fmt: skip
-            return
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            problems.append(FileOutcome(source, "failed", f"cannot read it ({exc.strerror})"))
-            return
-        found[source] = SourceFile(path, root, source, size)
-
-    for given in map(Path, paths):
-        if given.is_dir():
-            for path in _walk(given):
-                source = source_name(path, given)
-                if is_supported(path) and _matches(source, glob) and path.is_file():
-                    add(path, given)
-        elif given.is_file():
-            if is_supported(given):
-                add(given, given.parent)
-            else:
-                kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
-                problems.append(FileOutcome(
-                    given.name, "skipped", f"unsupported file type (supported: {kinds})"
-                ))  # fmt: skip
-        else:
-            problems.append(FileOutcome(str(given), "failed", "no such file or folder"))
-    return list(found.values()), problems
-
-
-def _password(file: SourceFile, passwords: Mapping[str, str]) -> str | None:
-    for key in (file.source, file.path.name, str(file.path), str(file.path.resolve())):
-        if key in passwords:
-            return passwords[key]
-    return None
-
-
-# --- Running -----------------------------------------------------------------------------------
 
 
 _Sparse = tuple[list[int], list[float]] | None  # None: the store computes it
@@ -350,7 +271,7 @@ def ingest_paths(
                 run.finish(FileOutcome(file.source, "unchanged"), size=file.size, counted=False)
                 continue
             task = ParseTask(
-                file.path, file.root, _password(file, passwords), budget, overlap,
+                file.path, file.root, password_for(file, passwords), budget, overlap,
                 tag=(file, doc_hash), bm25=bm25_in_parser,
             )  # fmt: skip
             yield task, file.source

@@ -1,0 +1,88 @@
+"""Finding the files to ingest: folders walked, names made relative, duplicates caught.
+
+A folder's files get source names relative to it (`handbook.pdf`, `policies/travel.md`); a file
+given directly is named by its file name. Hidden files and folders are left out.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.records import FileOutcome
+from ingest.loaders import SUPPORTED_SUFFIXES, is_supported, source_name
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: Path
+    root: Path
+    source: str
+    size: int
+
+
+def _matches(source: str, glob: str | None) -> bool:
+    if not glob:
+        return True
+    return fnmatch.fnmatch(source, glob) or fnmatch.fnmatch(source.rsplit("/", 1)[-1], glob)
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith((".", "~$")):
+                yield Path(folder) / name
+
+
+def discover(
+    paths: Sequence[Path], *, glob: str | None = None
+) -> tuple[list[SourceFile], list[FileOutcome]]:
+    """The files to ingest, and outcomes for paths that cannot be (missing, duplicate names)."""
+    found: dict[str, SourceFile] = {}
+    problems: list[FileOutcome] = []
+
+    def add(path: Path, root: Path) -> None:
+        source = source_name(path, root)
+        if source in found:
+            if found[source].path.resolve() != path.resolve():
+                problems.append(FileOutcome(
+                    source, "failed",
+                    f"another file has the same name ({found[source].path}); ingest the two "
+                    "folders into separate collections, or their common parent",
+                ))  # fmt: skip
+            return
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            problems.append(FileOutcome(source, "failed", f"cannot read it ({exc.strerror})"))
+            return
+        found[source] = SourceFile(path, root, source, size)
+
+    for given in map(Path, paths):
+        if given.is_dir():
+            for path in _walk(given):
+                source = source_name(path, given)
+                if is_supported(path) and _matches(source, glob) and path.is_file():
+                    add(path, given)
+        elif given.is_file():
+            if is_supported(given):
+                add(given, given.parent)
+            else:
+                kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+                problems.append(FileOutcome(
+                    given.name, "skipped", f"unsupported file type (supported: {kinds})"
+                ))  # fmt: skip
+        else:
+            problems.append(FileOutcome(str(given), "failed", "no such file or folder"))
+    return list(found.values()), problems
+
+
+def password_for(file: SourceFile, passwords: Mapping[str, str]) -> str | None:
+    for key in (file.source, file.path.name, str(file.path), str(file.path.resolve())):
+        if key in passwords:
+            return passwords[key]
+    return None
