@@ -26,6 +26,7 @@ DENSE = "dense"
 SPARSE = "bm25"
 _SCROLL_PAGE = 512
 _UPSERT_BATCH = 256
+HYBRID_CANDIDATES = 100  # per side, before fusion
 
 
 def open_qdrant(settings: Settings) -> QdrantClient | EdgeClient:
@@ -307,13 +308,18 @@ class VectorStore:
         """Best first, scored as relevance in [0, 1] (see `rag.fusion` for what it means).
 
         dense: cosine; sparse: squashed BM25; hybrid: their weighted sum over the union of
-        each side's top `candidates` (default: 4 x limit, at least 20).
+        each side's top `candidates` (default: 4 x limit, at least
+        `HYBRID_CANDIDATES`: on SciFact, nDCG@10 0.724 with 40 per side, 0.731 with 100).
         """
         from rag import fusion  # pure; imported here to keep app.store importable on its own
 
         if mode is RetrievalMode.DENSE and dense is None:
             raise StoreError("dense retrieval needs a query vector")
-        wide = limit if mode is not RetrievalMode.HYBRID else (candidates or max(limit * 4, 20))
+        wide = (
+            limit
+            if mode is not RetrievalMode.HYBRID
+            else (candidates or max(limit * 4, HYBRID_CANDIDATES))
+        )
         dense_hits, sparse_hits = self.search_both(
             name,
             dense=dense if mode is not RetrievalMode.SPARSE else None,
