@@ -114,14 +114,18 @@ def _die_with_parent(parent: int) -> None:
 
 def serve(memory_mb: int, parent: int = 0) -> None:
     """The child's loop on stdin/stdout: receive (task, source), send back a `Parsed`."""
-    import resource
     import warnings
 
     warnings.simplefilter("ignore")
     _die_with_parent(parent or os.getppid())
     if memory_mb > 0:
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        try:
+            import resource
+        except ImportError:  # Windows: the time limit still holds
+            pass
+        else:
+            limit = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     inbox = Connection(os.dup(0), writable=False)
     outbox = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)  # a stray print from a library must not corrupt the channel
