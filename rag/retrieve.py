@@ -12,6 +12,7 @@ measured default (see `rag eval`). With a reranker the score is the reranker's r
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -36,29 +37,31 @@ def shingles(text: str, size: int = _SHINGLE) -> frozenset[tuple[str, ...]]:
     words = _WORD.findall(text.lower())
     if len(words) < size:
         return frozenset({tuple(words)}) if words else frozenset()
-    return frozenset(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
-
-
-def jaccard(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]]) -> float:
-    if not a and not b:
-        return 1.0
-    return len(a & b) / len(a | b)
+    return frozenset(zip(*(words[i:] for i in range(size)), strict=False))
 
 
 def suppress_near_duplicates(
     hits: Sequence[ScoredChunk], *, limit: int, threshold: float = DUPLICATE_JACCARD
 ) -> list[ScoredChunk]:
-    """Keep hits in order, dropping any whose shingles overlap a kept one's above `threshold`."""
+    """Keep hits in order, dropping any whose shingles overlap a kept one's above `threshold`.
+
+    Overlaps are counted through an inverted index of the kept hits' shingles, so a candidate is
+    compared only with the kept hits it shares a shingle with: near-linear, not quadratic.
+    """
     kept: list[ScoredChunk] = []
-    kept_shingles: list[frozenset[tuple[str, ...]]] = []
+    sizes: list[int] = []
+    postings: dict[tuple[str, ...], list[int]] = {}
     for hit in hits:
         if len(kept) == limit:
             break
         mine = shingles(hit.chunk.text)
-        if any(jaccard(mine, other) >= threshold for other in kept_shingles):
+        shared = Counter(j for shingle in mine for j in postings.get(shingle, ()))
+        if any(n / (len(mine) + sizes[j] - n) >= threshold for j, n in shared.items()):
             continue
+        for shingle in mine:
+            postings.setdefault(shingle, []).append(len(kept))
         kept.append(hit)
-        kept_shingles.append(mine)
+        sizes.append(len(mine))
     return kept
 
 
