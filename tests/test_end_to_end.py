@@ -87,3 +87,12 @@ def test_end_to_end_cli_with_real_local_embedder_cites_the_right_page(tmp_path: 
         c["source"] == "employee-handbook.pdf" and c["page_start"] <= 2 <= c["page_end"]
         for c in cited
     ), cited
+
+
+def test_sample_handbook_pdf_is_built_from_its_committed_source(tmp_path: Path) -> None:
+    """data/sample/employee-handbook.pdf is tests/fixtures/employee-handbook.txt, rendered."""
+    from tests.pdf_factory import main as build_pdf
+
+    out = tmp_path / "handbook.pdf"
+    build_pdf([str(out), str(REPO / "tests" / "fixtures" / "employee-handbook.txt")])
+    assert out.read_bytes() == (SAMPLE_DATA / "employee-handbook.pdf").read_bytes()
