@@ -143,6 +143,13 @@ class VectorStore:
             return 0
         return int(self._client.count(name, exact=True).count)
 
+    def optimize(self, name: str) -> None:
+        """Build the search indexes after a bulk write (blocking). The embedded engine searches
+        unindexed segments by brute force (dense 11 ms at 100k chunks, 2.7 ms once indexed);
+        a Qdrant server and qdrant-client's local mode index on their own, so this is a no-op."""
+        if isinstance(self._client, EdgeClient) and self.exists(name):
+            self._client.optimize(name)
+
     # --- Writing -----------------------------------------------------------------------------
 
     def upsert_chunks(

@@ -107,6 +107,7 @@ def index(
         part = chunks[start : start + EMBED_BATCH]
         store.upsert_chunks(name, part, embedder.embed_documents([c.indexed_text for c in part]))
         say(f"indexed {start + len(part)}/{len(chunks)} chunks into {name}")
+    store.optimize(name)
     return name, len(chunks), getattr(embedder, "embedded", 0) - before
 
 
@@ -182,7 +183,7 @@ def run_eval(
             cached.close()
     say(f"embedding {len(evalset.queries)} queries")
     known = _KnownQueries(
-        embedder, {text: embedder.embed_query(text) for text in evalset.queries.values()}
+        embedder, {t.strip(): embedder.embed_query(t.strip()) for t in evalset.queries.values()}
     )
     report = EvalReport(evalset.name, evalset.kind, name, len(evalset.docs), chunks, embedded)
     for mode in modes:

@@ -105,3 +105,10 @@ def test_store_edge_reopens_with_data_and_locks_the_folder(tmp_path: Path) -> No
     hits = again.search("c", dense=None, text="persisted", mode=RetrievalMode.SPARSE, limit=3)
     assert [h.chunk.text for h in hits] == ["persisted text"]
     again.close()
+
+
+def test_store_optimize_keeps_results(store: VectorStore) -> None:
+    before = store.search("c", dense=None, text="revenue", mode=RetrievalMode.SPARSE, limit=3)
+    store.optimize("c")
+    after = store.search("c", dense=None, text="revenue", mode=RetrievalMode.SPARSE, limit=3)
+    assert [h.chunk.id for h in after] == [h.chunk.id for h in before] and after
