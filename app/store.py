@@ -262,6 +262,43 @@ class VectorStore:
         )
         return sorted((_chunk(r.id, r.payload or {}) for r in records), key=lambda c: c.position)
 
+    def _query_both(
+        self,
+        name: str,
+        *,
+        dense: Sequence[float] | None,
+        text: str,
+        limit: int,
+        filters: SearchFilter | None,
+        with_payload: bool,
+    ) -> tuple[list[Any], list[Any]]:
+        """Raw points of the dense and the sparse query, in one round trip."""
+        if not self.exists(name):
+            return [], []
+        query_filter = _filter(filters)
+        sparse_query = _sparse(sparse.query_vector(text))
+        requests: list[tuple[str, qm.QueryRequest]] = []
+        if dense is not None:
+            requests.append((DENSE, qm.QueryRequest(
+                query=list(dense), using=DENSE, limit=limit, filter=query_filter,
+                with_payload=with_payload,
+            )))  # fmt: skip
+        if sparse_query.indices:
+            requests.append((SPARSE, qm.QueryRequest(
+                query=sparse_query, using=SPARSE, limit=limit, filter=query_filter,
+                with_payload=with_payload,
+            )))  # fmt: skip
+        if not requests:
+            return [], []
+        responses: Sequence[Any] = self._client.query_batch_points(
+            name, requests=[r for _, r in requests]
+        )
+        found = {
+            using: list(response.points)
+            for (using, _), response in zip(requests, responses, strict=True)
+        }
+        return found.get(DENSE, []), found.get(SPARSE, [])
+
     def search_both(
         self,
         name: str,
@@ -275,31 +312,40 @@ class VectorStore:
 
         Either list is empty when its query is (no query vector; no indexable term).
         """
-        if not self.exists(name):
-            return [], []
-        query_filter = _filter(filters)
-        sparse_query = _sparse(sparse.query_vector(text))
-        requests: list[tuple[str, qm.QueryRequest]] = []
-        if dense is not None:
-            requests.append((DENSE, qm.QueryRequest(
-                query=list(dense), using=DENSE, limit=limit, filter=query_filter,
-                with_payload=True,
-            )))  # fmt: skip
-        if sparse_query.indices:
-            requests.append((SPARSE, qm.QueryRequest(
-                query=sparse_query, using=SPARSE, limit=limit, filter=query_filter,
-                with_payload=True,
-            )))  # fmt: skip
-        if not requests:
-            return [], []
-        responses: Sequence[Any] = self._client.query_batch_points(
-            name, requests=[r for _, r in requests]
+        dense_points, sparse_points = self._query_both(
+            name, dense=dense, text=text, limit=limit, filters=filters, with_payload=True
         )
-        found = {
-            using: [ScoredChunk(_chunk(p.id, p.payload or {}), p.score) for p in response.points]
-            for (using, _), response in zip(requests, responses, strict=True)
-        }
-        return found.get(DENSE, []), found.get(SPARSE, [])
+        return (
+            [ScoredChunk(_chunk(p.id, p.payload or {}), p.score) for p in dense_points],
+            [ScoredChunk(_chunk(p.id, p.payload or {}), p.score) for p in sparse_points],
+        )
+
+    def _hybrid(
+        self,
+        name: str,
+        *,
+        dense: Sequence[float],
+        text: str,
+        limit: int,
+        filters: SearchFilter | None,
+        candidates: int,
+    ) -> list[ScoredChunk]:
+        """Fuse ids and scores first, then fetch the payloads of the `limit` winners only."""
+        from rag import fusion
+
+        dense_points, sparse_points = self._query_both(
+            name, dense=dense, text=text, limit=candidates, filters=filters, with_payload=False
+        )
+        fused = fusion.weighted_scores(
+            [(str(p.id), p.score) for p in dense_points],
+            [(str(p.id), p.score) for p in sparse_points],
+            limit=limit,
+        )
+        if not fused:
+            return []
+        records = self._client.retrieve(name, [cid for cid, _ in fused], with_payload=True)
+        payloads = {str(r.id): r.payload or {} for r in records}
+        return [ScoredChunk(_chunk(cid, payloads[cid]), s) for cid, s in fused if cid in payloads]
 
     def search(
         self,
@@ -322,20 +368,18 @@ class VectorStore:
 
         if mode is RetrievalMode.DENSE and dense is None:
             raise StoreError("dense retrieval needs a query vector")
-        wide = (
-            limit
-            if mode is not RetrievalMode.HYBRID
-            else (candidates or max(limit * 4, HYBRID_CANDIDATES))
-        )
+        if mode is RetrievalMode.HYBRID and dense is not None:
+            wide = candidates or max(limit * 4, HYBRID_CANDIDATES)
+            return self._hybrid(
+                name, dense=dense, text=text, limit=limit, filters=filters, candidates=wide
+            )
         dense_hits, sparse_hits = self.search_both(
             name,
-            dense=dense if mode is not RetrievalMode.SPARSE else None,
+            dense=dense if mode is RetrievalMode.DENSE else None,
             text=text if mode is not RetrievalMode.DENSE else "",
-            limit=wide,
+            limit=limit,
             filters=filters,
         )
         if mode is RetrievalMode.DENSE:
             return fusion.as_dense_relevance(dense_hits)
-        if mode is RetrievalMode.SPARSE:
-            return fusion.as_sparse_relevance(sparse_hits)
-        return fusion.weighted(dense_hits, sparse_hits, limit=limit)
+        return fusion.as_sparse_relevance(sparse_hits)  # sparse, or hybrid without a vector

@@ -244,6 +244,12 @@ class EdgeClient:
         records, next_offset = self._shard(name).scroll(request)
         return [Hit(r.id, 0.0, r.payload) for r in records], next_offset
 
+    def retrieve(self, name: str, ids: Sequence[Any], *, with_payload: Any = True) -> list[Hit]:
+        records = self._shard(name).retrieve(
+            [str(i) for i in ids], with_payload=with_payload, with_vector=False
+        )
+        return [Hit(r.id, 0.0, r.payload) for r in records]
+
     def query_points(
         self,
         name: str,

@@ -52,6 +52,24 @@ def _ranked(
     return [ScoredChunk(chunks[cid].chunk, scores[cid]) for cid in order]
 
 
+def weighted_scores(
+    dense: Sequence[tuple[str, float]],
+    sparse: Sequence[tuple[str, float]],
+    *,
+    limit: int,
+    alpha: float = HYBRID_ALPHA,
+    half: float = BM25_HALF,
+) -> list[tuple[str, float]]:
+    """`weighted` over (id, raw score) pairs: the store fuses before it fetches any payload."""
+    scores: dict[str, float] = {}
+    for cid, score in dense:
+        scores[cid] = alpha * cosine_relevance(score)
+    for cid, score in sparse:
+        scores[cid] = scores.get(cid, 0.0) + (1 - alpha) * bm25_relevance(score, half=half)
+    order = sorted(scores, key=lambda cid: (-scores[cid], cid))[:limit]
+    return [(cid, scores[cid]) for cid in order]
+
+
 def weighted(
     dense: Sequence[ScoredChunk],
     sparse: Sequence[ScoredChunk],
@@ -61,17 +79,12 @@ def weighted(
     half: float = BM25_HALF,
 ) -> list[ScoredChunk]:
     """Convex combination of cosine relevance and squashed BM25 (raw scores in, relevance out)."""
-    chunks: dict[str, ScoredChunk] = {}
-    scores: dict[str, float] = {}
-    for hit in dense:
-        chunks.setdefault(hit.chunk.id, hit)
-        scores[hit.chunk.id] = alpha * cosine_relevance(hit.score)
-    for hit in sparse:
-        chunks.setdefault(hit.chunk.id, hit)
-        scores[hit.chunk.id] = scores.get(hit.chunk.id, 0.0) + (1 - alpha) * bm25_relevance(
-            hit.score, half=half
-        )
-    return _ranked(scores, chunks, limit)
+    chunks = {hit.chunk.id: hit.chunk for hit in [*sparse, *dense]}
+    fused = weighted_scores(
+        [(h.chunk.id, h.score) for h in dense], [(h.chunk.id, h.score) for h in sparse],
+        limit=limit, alpha=alpha, half=half,
+    )  # fmt: skip
+    return [ScoredChunk(chunks[cid], score) for cid, score in fused]
 
 
 def rrf(*lists: Sequence[ScoredChunk], limit: int, k: int = RRF_K) -> list[ScoredChunk]:
