@@ -5,8 +5,17 @@
 returns at most `top_k` chunks, best first, after near-duplicate suppression (a chunk whose
 words mostly repeat a better one's is dropped, so the answer's sources are not the same passage
 twice). `ScoredChunk.score` is a relevance in [0, 1] whose meaning is fixed per mode (see
-`rag.fusion`), so one threshold tells "found" from "not in your documents": `MIN_SCORE` is the
-measured default (see `rag eval`). With a reranker the score is the reranker's relevance instead.
+`rag.fusion`: cosine; BM25 squashed; their even mix), so one threshold (`settings.min_score`)
+tells "found" from "not in your documents". With a reranker it is the reranker's relevance.
+
+Measured with the local model (SciFact and XQuAD questions against their own corpus, where the
+gold passage is in the top 5, versus against the other corpus), hybrid top-1 score:
+    threshold       0.30   0.35   0.40   0.45   0.50
+    answerable kept 0.997  0.994  0.982  0.962  0.919
+    off-topic refused 0.201 0.407 0.652 0.842  0.937
+0.4 is the sound floor for collections of real size. In a collection of a handful of chunks BM25's
+IDF is small (ln 2.7 with 3 chunks), so the sparse half scores low and 0.4 would refuse answerable
+questions there; the default therefore stays 0.0 until the floor adapts to collection size.
 """
 
 from __future__ import annotations
