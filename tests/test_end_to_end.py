@@ -88,6 +88,13 @@ def test_end_to_end_cli_with_real_local_embedder_cites_the_right_page(tmp_path: 
         for c in cited
     ), cited
 
+    off_topic = _run_cli(["ask", "How do I bake sourdough bread?", "--json"], store)
+    events = [json.loads(line) for line in off_topic.stdout.splitlines() if line.startswith("{")]
+    sources = next(e for e in events if e["type"] == "sources")
+    assert sources["found"] is False  # below the default relevance floor: no quoting, no guess
+    answer = "".join(e["text"] for e in events if e["type"] == "textdelta")
+    assert "could not find" in answer.lower()
+
 
 def test_sample_handbook_pdf_is_built_from_its_committed_source(tmp_path: Path) -> None:
     """data/sample/employee-handbook.pdf is tests/fixtures/employee-handbook.txt, rendered."""

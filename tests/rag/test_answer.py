@@ -16,6 +16,7 @@ from rag.access import Viewer
 from rag.answer import answer_stream, collect
 from rag.events import Citations, Done, Failed, Notice, Query, Sources, TextDelta
 from rag.prompt import NOT_FOUND_ANSWER, Turn
+from tests.conftest import NO_FLOOR
 from tests.fakes.chat import FakeChat
 from tests.fakes.chunks import chunk, scored
 from tests.fakes.embedder import HashEmbedder
@@ -51,6 +52,7 @@ class Retriever:
 
 
 def services(chat: FakeChat | None = None, **settings: Any) -> Services:
+    settings = {"min_score": NO_FLOOR, **settings}
     return Services(
         settings=Settings(_env_file=None, backend=Backend.LOCAL, **settings),  # type: ignore[call-arg]
         store=VectorStore(QdrantClient(":memory:")),

@@ -15,6 +15,7 @@ from app.container import Services
 from app.settings import Backend, Settings
 from app.store import VectorStore
 from app.ui.state import SERVICES_KEY
+from tests.conftest import NO_FLOOR
 from tests.fakes.chat import FakeChat
 from tests.fakes.chunks import chunk
 from tests.fakes.embedder import HashEmbedder
@@ -33,6 +34,7 @@ def make_services(tmp_path: Path, chat: FakeChat | None = None, **settings: Any)
     data = tmp_path / "data"
     (data / "sample").mkdir(parents=True, exist_ok=True)
     (data / "sample" / "handbook.pdf").write_bytes(make_pdf(HANDBOOK_PAGES, title="Handbook"))
+    settings = {"min_score": NO_FLOOR, **settings}
     services = Services(
         settings=Settings(_env_file=None, backend=Backend.LOCAL, data_dir=data, **settings),  # type: ignore[call-arg]
         store=VectorStore(QdrantClient(":memory:")),

@@ -15,6 +15,7 @@ from app.container import Services
 from app.embedders import RemoteChat
 from app.settings import Backend, Settings
 from app.store import VectorStore
+from tests.conftest import NO_FLOOR
 from tests.fakes.chunks import chunk
 from tests.fakes.embedder import HashEmbedder
 from tests.fakes.fake_hub import FakeHub
@@ -27,7 +28,7 @@ TEXT = "Full-time employees receive 30 days of paid vacation per calendar year."
 def remote_services(tmp_path: Path, hub: FakeHub, **settings: Any) -> Services:
     config = Settings(  # type: ignore[call-arg]
         _env_file=None, backend=Backend.REMOTE, api_token=SecretStr(TOKEN), data_dir=tmp_path,
-        max_retries=2, **settings,
+        max_retries=2, **{"min_score": NO_FLOOR, **settings},
     )  # fmt: skip
     client = ModelHubClient(config, transport=httpx.MockTransport(hub.handle), sleep=lambda s: None)
     services = Services(
