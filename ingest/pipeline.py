@@ -293,6 +293,8 @@ def ingest_paths(
                 store.delete_source(name, source)
                 run.files_total += 1
                 run.finish(FileOutcome(source, "pruned", "no longer found"))
+        if report.chunks and not dry_run:
+            store.optimize(name)  # index what was written: the embedded engine scans otherwise
     except (APIError, StoreError) as exc:
         left = run.files_total - run.files_done
         report.stopped = (
