@@ -190,15 +190,19 @@ class VectorStore:
     ) -> None:
         """Write a file's new chunks, then remove its old ones: never a moment with none."""
         self.upsert_chunks(name, chunks, dense_vectors)
-        keep = [chunk.id for chunk in chunks]
-        stale = qm.Filter(
-            must=[qm.FieldCondition(key="source", match=qm.MatchValue(value=source))],
-            must_not=[qm.HasIdCondition(has_id=keep)] if keep else [],
-        )
-        self._client.delete(name, points_selector=qm.FilterSelector(filter=stale), wait=True)
+        self._delete_stale(name, source, [chunk.id for chunk in chunks])
 
     def delete_source(self, name: str, source: str) -> None:
-        self.replace_source(name, source, [], [])
+        self._delete_stale(name, source, [])
+
+    def _delete_stale(self, name: str, source: str, keep: Sequence[str]) -> None:
+        """Delete the source's chunks whose ids are not in `keep`."""
+        kept: list[qm.ExtendedPointId] = list(keep)
+        stale = qm.Filter(
+            must=[qm.FieldCondition(key="source", match=qm.MatchValue(value=source))],
+            must_not=[qm.HasIdCondition(has_id=kept)] if kept else [],
+        )
+        self._client.delete(name, points_selector=qm.FilterSelector(filter=stale), wait=True)
 
     # --- Resumable ingest (ingest/pipeline.py) -----------------------------------------------
     # A file's chunks are first written with an empty `doc_hash`, batch by batch; once all are
@@ -225,11 +229,7 @@ class VectorStore:
                 points=list(ids[start : start + _UPSERT_BATCH * 4]),
                 wait=True,
             )
-        stale = qm.Filter(
-            must=[qm.FieldCondition(key="source", match=qm.MatchValue(value=source))],
-            must_not=[qm.HasIdCondition(has_id=list(ids))] if ids else [],
-        )
-        self._client.delete(name, points_selector=qm.FilterSelector(filter=stale), wait=True)
+        self._delete_stale(name, source, ids)
 
     # --- Reading -----------------------------------------------------------------------------
 
