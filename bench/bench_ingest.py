@@ -41,17 +41,10 @@ from app.records import IngestReport  # noqa: E402
 from app.settings import Backend, Settings  # noqa: E402
 from app.store import VectorStore, open_qdrant  # noqa: E402
 from ingest.pipeline import ingest_paths  # noqa: E402
+from tests.fakes.shared_pdf_passwords import shared_pdf_passwords  # noqa: E402
 from tests.pdf_factory import make_pdf  # noqa: E402
 
 SHARED_PDFS = REPO.parent / "shared" / "pdfs"
-PASSWORDS = {
-    "libreoffice-writer-password.pdf": "openpassword",
-    **{f"r{n}-user-password.pdf": "asdfzxcv" for n in (2, 3, 4, 5, 6)},
-    "r4-aes-user-password.pdf": "asdfzxcv",
-    "r6-both-passwords.pdf": "foo",
-    "crazyones-encrypted-256.pdf": "password",
-    "encrypted-file.pdf": "test",
-}
 _WORDS = [
     "the",
     "company",
@@ -107,17 +100,6 @@ def _services(store_dir: Path, workers: int) -> Services:
         ingest_workers=workers,
     )
     return Services(settings, VectorStore(open_qdrant(settings)), InstantEmbedder(), None)
-
-
-def _passwords(root: Path) -> dict[str, str]:
-    out = {}
-    for path in root.rglob("*.pdf"):
-        source = path.relative_to(root).as_posix()
-        if path.name in PASSWORDS:
-            out[source] = PASSWORDS[path.name]
-        elif source.startswith("pdfminer-samples/encryption/"):
-            out[source] = "foo"
-    return out
 
 
 def generate_corpus(folder: Path, files: int, pages: int, seed: int = 0) -> Path:
@@ -295,7 +277,7 @@ def run_robustness() -> None:
     if not SHARED_PDFS.is_dir():
         print(f"skipped: {SHARED_PDFS} not found")
         return
-    report = _ingest(SHARED_PDFS, 1, _passwords(SHARED_PDFS))
+    report = _ingest(SHARED_PDFS, 1, shared_pdf_passwords(SHARED_PDFS))
     print(f"{len(report.files)} PDFs in {report.seconds:.1f} s: " + ", ".join(
         f"{n} {status}" for status, n in Counter(f.status for f in report.files).most_common()
     ))  # fmt: skip

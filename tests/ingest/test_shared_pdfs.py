@@ -20,33 +20,11 @@ from ingest.loaders import load
 from ingest.pipeline import ingest_paths
 from tests.conftest import make_settings
 from tests.fakes.embedder import HashEmbedder
+from tests.fakes.shared_pdf_passwords import shared_pdf_passwords
 
 SHARED_PDFS = Path(__file__).resolve().parents[2].parent / "shared" / "pdfs"
 
 # The passwords ../shared/README.md lists, by file name.
-PASSWORDS = {
-    "libreoffice-writer-password.pdf": "openpassword",
-    "r2-user-password.pdf": "asdfzxcv",
-    "r3-user-password.pdf": "asdfzxcv",
-    "r4-user-password.pdf": "asdfzxcv",
-    "r4-aes-user-password.pdf": "asdfzxcv",
-    "r5-user-password.pdf": "asdfzxcv",
-    "r6-user-password.pdf": "asdfzxcv",
-    "r6-both-passwords.pdf": "foo",
-    "crazyones-encrypted-256.pdf": "password",
-    "encrypted-file.pdf": "test",
-}
-
-
-def _passwords(root: Path) -> dict[str, str]:
-    found = {}
-    for path in root.rglob("*.pdf"):
-        source = path.relative_to(root).as_posix()
-        if path.name in PASSWORDS:
-            found[source] = PASSWORDS[path.name]
-        elif source.startswith("pdfminer-samples/encryption/"):
-            found[source] = "foo"
-    return found
 
 
 def _norm(text: str) -> str:
@@ -64,7 +42,7 @@ def shared_run(
     store = VectorStore(open_qdrant(settings))
     services = Services(settings, store, HashEmbedder(max_input_tokens=256), None)
     report = ingest_paths(
-        [SHARED_PDFS], services=services, glob="*.pdf", passwords=_passwords(SHARED_PDFS)
+        [SHARED_PDFS], services=services, glob="*.pdf", passwords=shared_pdf_passwords(SHARED_PDFS)
     )
     yield report, store
     store.close()
@@ -98,7 +76,7 @@ def test_shared_pdfs_chunks_match_the_pages_they_cite(
 ) -> None:
     report, store = shared_run
     checked = 0
-    passwords = _passwords(SHARED_PDFS)
+    passwords = shared_pdf_passwords(SHARED_PDFS)
     for outcome in report.files:
         if outcome.status != "ingested":
             continue
