@@ -159,7 +159,8 @@ def answer_stream(
     failure: str | None = None
     try:
         if model is None:
-            for piece in extractive_answer(query, sources, embedder=services.embedder):
+            focus = question if query != question else None  # a rewritten follow-up
+            for piece in extractive_answer(query, sources, embedder=services.embedder, focus=focus):
                 answer.append(piece)
                 yield TextDelta(piece)
         else:

@@ -60,6 +60,7 @@ class Pick:
     sentence: str
     score: float
     coverage: float
+    focused: bool = False  # contains a word of the follow-up as typed
 
 
 def candidates(sources: Sequence[ScoredChunk]) -> list[Candidate]:
@@ -91,10 +92,20 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def rank_sentences(
-    query: str, sources: Sequence[ScoredChunk], *, embedder: Embedder | None = None
+    query: str,
+    sources: Sequence[ScoredChunk],
+    *,
+    embedder: Embedder | None = None,
+    focus: str | None = None,
 ) -> list[Pick]:
-    """Every candidate sentence with its score and query coverage, best first."""
+    """Every candidate sentence with its score and query coverage, best first.
+
+    `focus` is a follow-up as the person typed it, when `query` was rewritten from the history:
+    the rewritten query finds the passages, but only sentences that contain the follow-up's own
+    words answer it: when there are any, they pass the coverage floor and the others are dropped.
+    """
     pool = candidates(sources)
+    focus_terms = set(content_terms(focus)) if focus else set()
     query_terms = list(dict.fromkeys(content_terms(query)))
     if not pool or not query_terms:
         return []
@@ -130,12 +141,15 @@ def rank_sentences(
         bm25, coverage = lexical[index]
         similarity = similarities[index]
         similar = embedder is not None and similarity >= MIN_SIMILARITY
-        if coverage < MIN_COVERAGE and not similar:
+        focused = bool(focus_terms.intersection(cand.terms))
+        if coverage < MIN_COVERAGE and not similar and not focused:
             continue
         score = bm25 / total_idf + similarity + 0.05 / cand.number  # earlier sources break ties
         if wants_number and _NUMBER.search(cand.sentence):
             score += NUMBER_BONUS
-        picks.append(Pick(cand.number, cand.sentence, score, coverage))
+        picks.append(Pick(cand.number, cand.sentence, score, coverage, focused))
+    if focus_terms and any(p.focused for p in picks):
+        picks = [p for p in picks if p.focused]
     picks.sort(key=lambda p: p.score, reverse=True)
     return picks
 
@@ -175,10 +189,12 @@ def extractive_answer(
     sources: Sequence[ScoredChunk],
     *,
     embedder: Embedder | None = None,
+    focus: str | None = None,
     max_sentences: int = 4,
 ) -> Iterator[str]:
     """Stream the answer: a one-line lead, then one quoted, cited sentence per bullet."""
-    chosen = select(rank_sentences(query, sources, embedder=embedder), max_sentences=max_sentences)
+    ranked = rank_sentences(query, sources, embedder=embedder, focus=focus)
+    chosen = select(ranked, max_sentences=max_sentences)
     if not chosen:
         yield NOT_FOUND
         return

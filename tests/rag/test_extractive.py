@@ -95,3 +95,25 @@ def test_rank_sentences_embeds_a_bounded_number_of_sentences() -> None:
     text = " ".join(f"Rule {i} says the vacation policy applies to team {i}." for i in range(60))
     rank_sentences("vacation policy", [scored(text)], embedder=embedder)
     assert embedder.calls == [MAX_EMBEDDED]
+
+
+def test_extractive_answer_follow_up_quotes_only_sentences_about_its_own_words() -> None:
+    sources = [scored(HANDBOOK, page=2), scored(FAQ, source="faq.md", page=None)]
+    rewritten = "How many vacation days do employees get? and for contractors?"
+
+    focused = _answer(rewritten, sources, focus="and for contractors?")
+    unfocused = _answer(rewritten, sources)
+
+    assert "25 days of paid vacation" in unfocused  # the rewritten query alone drifts back
+    quoted = focused[len(LEAD) :].splitlines()
+    assert quoted == [
+        "- Contractors are not entitled to paid vacation under the Northwind policy [2]."
+    ]
+
+
+def test_extractive_answer_follow_up_without_matching_sentence_falls_back_to_query() -> None:
+    sources = [scored(HANDBOOK, page=2)]
+    text = _answer(
+        "How many vacation days do employees get? and interns?", sources, focus="and interns?"
+    )
+    assert "25 days of paid vacation per calendar year [1]." in text
