@@ -21,6 +21,7 @@ from app.errors import ConfigError, StoreError
 from app.records import Chunk, ScoredChunk, SearchFilter
 from app.settings import RetrievalMode, Settings
 from app.store_edge import EdgeClient
+from app.store_points import chunk_payload, payload_chunk, search_filter, sparse_vector
 
 DENSE = "dense"
 SPARSE = "bm25"
@@ -44,52 +45,6 @@ def open_qdrant(settings: Settings) -> QdrantClient | EdgeClient:
             f"The store at {settings.store_path} is in use by another process "
             "(the embedded store allows one); stop it or set RAG_QDRANT_URL to a Qdrant server."
         ) from exc
-
-
-def _payload(chunk: Chunk) -> dict[str, Any]:
-    return {
-        "source": chunk.source,
-        "title": chunk.title,
-        "kind": chunk.kind,
-        "text": chunk.text,
-        "position": chunk.position,
-        "page_start": chunk.page_start,
-        "page_end": chunk.page_end,
-        "headings": list(chunk.headings),
-        "doc_hash": chunk.doc_hash,
-        "token_count": chunk.token_count,
-    }
-
-
-def _chunk(point_id: Any, payload: dict[str, Any]) -> Chunk:
-    return Chunk(
-        id=str(point_id),
-        source=payload["source"],
-        title=payload.get("title", ""),
-        kind=payload.get("kind", ""),
-        text=payload["text"],
-        position=payload.get("position", 0),
-        page_start=payload.get("page_start"),
-        page_end=payload.get("page_end"),
-        headings=tuple(payload.get("headings") or ()),
-        doc_hash=payload.get("doc_hash", ""),
-        token_count=payload.get("token_count", 0),
-    )
-
-
-def _filter(filters: SearchFilter | None) -> qm.Filter | None:
-    if filters is None:
-        return None
-    must: list[qm.Condition] = []
-    if filters.sources:
-        must.append(qm.FieldCondition(key="source", match=qm.MatchAny(any=list(filters.sources))))
-    if filters.kinds:
-        must.append(qm.FieldCondition(key="kind", match=qm.MatchAny(any=list(filters.kinds))))
-    return qm.Filter(must=must) if must else None
-
-
-def _sparse(pair: tuple[list[int], list[float]]) -> qm.SparseVector:
-    return qm.SparseVector(indices=pair[0], values=pair[1])
 
 
 class VectorStore:
@@ -172,8 +127,8 @@ class VectorStore:
             points = [
                 qm.PointStruct(
                     id=chunk.id,
-                    vector={DENSE: list(vector), SPARSE: _sparse(terms)},
-                    payload=_payload(chunk),
+                    vector={DENSE: list(vector), SPARSE: sparse_vector(terms)},
+                    payload=chunk_payload(chunk),
                 )
                 for chunk, vector, terms in zip(
                     part, dense_vectors[start : start + _UPSERT_BATCH], bm25, strict=True
@@ -256,11 +211,13 @@ class VectorStore:
     def chunks_of(self, name: str, source: str) -> list[Chunk]:
         records, _ = self._client.scroll(
             name,
-            scroll_filter=_filter(SearchFilter(sources=(source,))),
+            scroll_filter=search_filter(SearchFilter(sources=(source,))),
             limit=10_000,
             with_payload=True,
         )
-        return sorted((_chunk(r.id, r.payload or {}) for r in records), key=lambda c: c.position)
+        return sorted(
+            (payload_chunk(r.id, r.payload or {}) for r in records), key=lambda c: c.position
+        )
 
     def _query_both(
         self,
@@ -275,8 +232,8 @@ class VectorStore:
         """Raw points of the dense and the sparse query, in one round trip."""
         if not self.exists(name):
             return [], []
-        query_filter = _filter(filters)
-        sparse_query = _sparse(sparse.query_vector(text))
+        query_filter = search_filter(filters)
+        sparse_query = sparse_vector(sparse.query_vector(text))
         requests: list[tuple[str, qm.QueryRequest]] = []
         if dense is not None:
             requests.append((DENSE, qm.QueryRequest(
@@ -316,8 +273,8 @@ class VectorStore:
             name, dense=dense, text=text, limit=limit, filters=filters, with_payload=True
         )
         return (
-            [ScoredChunk(_chunk(p.id, p.payload or {}), p.score) for p in dense_points],
-            [ScoredChunk(_chunk(p.id, p.payload or {}), p.score) for p in sparse_points],
+            [ScoredChunk(payload_chunk(p.id, p.payload or {}), p.score) for p in dense_points],
+            [ScoredChunk(payload_chunk(p.id, p.payload or {}), p.score) for p in sparse_points],
         )
 
     def _hybrid(
@@ -345,7 +302,9 @@ class VectorStore:
             return []
         records = self._client.retrieve(name, [cid for cid, _ in fused], with_payload=True)
         payloads = {str(r.id): r.payload or {} for r in records}
-        return [ScoredChunk(_chunk(cid, payloads[cid]), s) for cid, s in fused if cid in payloads]
+        return [
+            ScoredChunk(payload_chunk(cid, payloads[cid]), s) for cid, s in fused if cid in payloads
+        ]
 
     def search(
         self,
