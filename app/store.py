@@ -3,8 +3,9 @@
 One collection per document collection, each point one chunk, with a named dense vector
 (`dense`, cosine) and a named BM25 sparse vector (`bm25`, Qdrant's IDF modifier). The
 collection's metadata records the embedding model and dimension, so ingesting with another
-model is refused instead of silently mixing vector spaces. This module and `app.store_edge`
-(the embedded engine) are the only ones that import qdrant_client.
+model is refused instead of silently mixing vector spaces. This module, `app.store_points`
+(its pure record <-> point conversions) and `app.store_edge` (the embedded engine) are the only
+ones that import qdrant_client.
 """
 
 from __future__ import annotations
