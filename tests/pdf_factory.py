@@ -57,6 +57,11 @@ def make_pdf(pages: Sequence[str], *, title: str | None = None) -> bytes:
     if title:
         info = add(b"<< /Title (%s) >>" % _escape(title).encode("latin-1", errors="replace"))
 
+    return serialize(objects, root=catalog, info=info)
+
+
+def serialize(objects: Sequence[bytes], *, root: int = 1, info: int | None = None) -> bytes:
+    """A PDF file of `objects` (object i+1 is `objects[i]`), with its xref table and trailer."""
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -66,7 +71,7 @@ def make_pdf(pages: Sequence[str], *, title: str | None = None) -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     for offset in offsets:
         out += b"%010d 00000 n \n" % offset
-    trailer = b"<< /Size %d /Root %d 0 R" % (len(objects) + 1, catalog)
+    trailer = b"<< /Size %d /Root %d 0 R" % (len(objects) + 1, root)
     if info:
         trailer += b" /Info %d 0 R" % info
     out += b"trailer\n" + trailer + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref
