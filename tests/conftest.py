@@ -11,6 +11,7 @@ from qdrant_client import QdrantClient
 from app.container import Services
 from app.settings import Backend, Settings
 from app.store import VectorStore
+from app.store_edge import EdgeClient
 from tests.fakes.embedder import HashEmbedder
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,6 +49,17 @@ def memory_services(settings: Settings) -> Iterator[Services]:
     services = Services(settings=settings, store=store, embedder=HashEmbedder(), chat=None)
     yield services
     services.close()
+
+
+# Every backend VectorStore runs on: qdrant-client (in memory) and the embedded Qdrant Edge,
+# which is the product's default. Store and retrieval tests run over each.
+STORE_BACKENDS = ("qdrant-local", "qdrant-edge")
+
+
+def open_test_store(backend: str, tmp_path: Path) -> VectorStore:
+    if backend == "qdrant-edge":
+        return VectorStore(EdgeClient(tmp_path / "edge"))
+    return VectorStore(QdrantClient(":memory:"))
 
 
 @pytest.fixture

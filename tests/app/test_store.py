@@ -4,13 +4,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from qdrant_client import QdrantClient
 
 from app.errors import ConfigError, StoreError
 from app.records import Chunk, SearchFilter, chunk_id
 from app.settings import RetrievalMode
 from app.store import VectorStore
 from app.store_edge import EdgeClient
+from tests.conftest import STORE_BACKENDS, open_test_store
 from tests.fakes.embedder import HashEmbedder
 
 TEXTS = [
@@ -20,11 +20,10 @@ TEXTS = [
 ]
 
 
-@pytest.fixture(params=["qdrant-local", "qdrant-edge"])
+@pytest.fixture(params=STORE_BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStore]:
     embedder = HashEmbedder()
-    client = QdrantClient(":memory:") if request.param == "qdrant-local" else EdgeClient(tmp_path)
-    store = VectorStore(client)
+    store = open_test_store(request.param, tmp_path)
     store.ensure_collection("c", dim=embedder.dim, model=embedder.model)
     chunks = [
         Chunk(chunk_id(src, i, text), src, src, src.rsplit(".")[1], text, i)
@@ -104,6 +103,7 @@ def test_store_edge_reopens_with_data_and_locks_the_folder(tmp_path: Path) -> No
     again = VectorStore(EdgeClient(tmp_path))
     hits = again.search("c", dense=None, text="persisted", mode=RetrievalMode.SPARSE, limit=3)
     assert [h.chunk.text for h in hits] == ["persisted text"]
+    assert again.collection_info("c")["dim"] == embedder.dim
     again.close()
 
 
@@ -112,3 +112,40 @@ def test_store_optimize_keeps_results(store: VectorStore) -> None:
     store.optimize("c")
     after = store.search("c", dense=None, text="revenue", mode=RetrievalMode.SPARSE, limit=3)
     assert [h.chunk.id for h in after] == [h.chunk.id for h in before] and after
+
+
+@pytest.mark.parametrize("mode", list(RetrievalMode))
+def test_store_search_every_mode_finds_the_matching_chunk(
+    store: VectorStore, mode: RetrievalMode
+) -> None:
+    query = "quarterly revenue grew"
+    dense = HashEmbedder().embed_query(query)
+    hits = store.search("c", dense=dense, text=query, mode=mode, limit=2)
+    assert hits and hits[0].chunk.source == "b.txt"
+
+
+def test_store_commit_source_stamps_new_chunks_and_drops_old(store: VectorStore) -> None:
+    embedder = HashEmbedder()
+    old_ids = [c.id for c in store.chunks_of("c", "a.md")]
+    store.commit_source("c", "a.md", old_ids, "h1")
+    assert store.source_states("c")["a.md"] == "h1"
+    text = "new cat text"
+    fresh = Chunk(chunk_id("a.md", 5, text), "a.md", "a.md", "md", text, 5, doc_hash="")
+    store.upsert_chunks("c", [fresh], embedder.embed_documents([text]))
+    assert store.source_states("c")["a.md"] == ""  # mixed hashes: a partly written file
+
+    store.commit_source("c", "a.md", [fresh.id], "h2")
+
+    assert store.source_states("c")["a.md"] == "h2"
+    assert [c.text for c in store.chunks_of("c", "a.md")] == [text]
+
+
+def test_store_chunk_round_trips_with_pages_and_headings(store: VectorStore) -> None:
+    text = "Remote work is allowed for up to three days per week."
+    original = Chunk(
+        chunk_id("handbook.pdf", 0, text), "handbook.pdf", "Handbook", "pdf", text, 0,
+        page_start=1, page_end=2, headings=("Policies", "Remote work"), doc_hash="h1",
+        token_count=12,
+    )  # fmt: skip
+    store.upsert_chunks("c", [original], HashEmbedder().embed_documents([text]))
+    assert store.chunks_of("c", "handbook.pdf") == [original]

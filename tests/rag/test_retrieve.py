@@ -4,13 +4,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from qdrant_client import QdrantClient
 
 from app.records import Chunk, ScoredChunk, SearchFilter, chunk_id
 from app.settings import RetrievalMode
 from app.store import VectorStore
-from app.store_edge import EdgeClient
 from rag.retrieve import retrieve, suppress_near_duplicates
+from tests.conftest import STORE_BACKENDS, open_test_store
 from tests.fakes.embedder import HashEmbedder
 
 TEXTS = {
@@ -31,11 +30,10 @@ def _chunk(source: str, position: int, text: str) -> Chunk:
     return Chunk(chunk_id(source, position, text), source, source, kind, text, position)
 
 
-@pytest.fixture(params=["qdrant-local", "qdrant-edge"])
+@pytest.fixture(params=STORE_BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStore]:
     embedder = HashEmbedder()
-    client = QdrantClient(":memory:") if request.param == "qdrant-local" else EdgeClient(tmp_path)
-    store = VectorStore(client)
+    store = open_test_store(request.param, tmp_path)
     store.ensure_collection("docs", dim=embedder.dim, model=embedder.model)
     chunks = [_chunk(s, i, t) for s, texts in TEXTS.items() for i, t in enumerate(texts)]
     store.upsert_chunks("docs", chunks, embedder.embed_documents([c.text for c in chunks]))
