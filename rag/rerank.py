@@ -58,6 +58,6 @@ def build_reranker(services: Services) -> ModelHubReranker | None:
     settings = services.settings
     if not settings.rerank_model or settings.resolved_backend is not Backend.REMOTE:
         return None
-    if services.client is None or not hasattr(services.client, "rerank"):
+    if services.client is None:
         return None
     return ModelHubReranker(services.client, settings.rerank_model)
