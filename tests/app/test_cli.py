@@ -8,12 +8,15 @@ from pathlib import Path
 import httpx
 import pytest
 from pydantic import SecretStr
+from qdrant_client import QdrantClient
 
 from app.cli import main
 from app.client import ModelHubClient
-from app.container import build_services
+from app.container import Services
+from app.embedders import RemoteChat, RemoteEmbedder
 from app.errors import ConfigError
 from app.settings import IONOS_BASE_URL, Backend
+from app.store import VectorStore
 from tests.conftest import SAMPLE_DATA, make_settings
 from tests.fakes.fake_hub import DEFAULT_MODELS, FakeHub, serve
 
@@ -95,10 +98,15 @@ def test_services_check_models_on_ionos_suggests_the_close_name(tmp_path: Path) 
         tmp_path, backend=Backend.REMOTE, base_url=IONOS_BASE_URL, api_token=SecretStr(TOKEN),
         chat_model="meta-llama/Llama-3.2-70B-Instruct", embed_model="BAAI/bge-m3",
     )  # fmt: skip
-    services = build_services(settings)
-    services.client = ModelHubClient(settings, transport=httpx.MockTransport(hub.handle))
-    services.chat._client = services.client  # type: ignore[union-attr]
-    services.embedder._client = services.client  # type: ignore[attr-defined]
+    client = ModelHubClient(settings, transport=httpx.MockTransport(hub.handle))
+    services = Services(
+        settings=settings,
+        store=VectorStore(QdrantClient(":memory:")),
+        embedder=RemoteEmbedder(client, settings.embed_model),
+        chat=RemoteChat(client, settings),
+        client=client,
+        _closers=[client],
+    )
     try:
         assert "meta-llama/Llama-3.3-70B-Instruct" in DEFAULT_MODELS
         with pytest.raises(
