@@ -59,19 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _env_name(field: str) -> str:
-    if field.startswith(("IONOS_", "ionos_")):
-        return field.upper()
-    return f"RAG_{field.upper()}"
-
-
 def load_settings() -> Settings:
     """Settings from the environment and .env, with a bad value reported in one line."""
     try:
         return Settings()
     except ValidationError as exc:
         problems = "; ".join(
-            f"{_env_name(str(err['loc'][0]) if err['loc'] else '')}: {err['msg']}"
+            f"{Settings.env_name(str(err['loc'][0])) if err['loc'] else 'settings'}: {err['msg']}"
             for err in exc.errors()
         )
         raise ConfigError(f"invalid settings: {problems}") from None

@@ -106,6 +106,15 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    @classmethod
+    def env_name(cls, key: str) -> str:
+        """The environment variable behind a field name (or behind an alias pydantic reports)."""
+        field = cls.model_fields.get(key)
+        if field is None:  # already an alias, e.g. "IONOS_BASE_URL"
+            return key.upper()
+        choices = getattr(field.validation_alias, "choices", None)
+        return str(choices[0]) if choices else f"RAG_{key.upper()}"
+
     @property
     def is_ionos(self) -> bool:
         return "ionos.com" in self.base_url

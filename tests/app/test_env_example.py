@@ -13,16 +13,10 @@ from app.settings import Settings
 from tests.conftest import REPO
 
 
-def _env_name(field: str) -> str:
-    alias = Settings.model_fields[field].validation_alias
-    choices = getattr(alias, "choices", None)
-    return str(choices[0]) if choices else f"RAG_{field.upper()}"
-
-
 def test_env_example_names_every_setting_and_nothing_else() -> None:
     text = (REPO / ".env.example").read_text(encoding="utf-8")
     documented = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", text, flags=re.MULTILINE))
-    expected = {_env_name(field) for field in Settings.model_fields}
+    expected = {Settings.env_name(field) for field in Settings.model_fields}
     assert documented == expected, (
         f"missing: {sorted(expected - documented)}; unknown: {sorted(documented - expected)}"
     )

@@ -68,3 +68,15 @@ def test_load_settings_invalid_value_names_the_variable(monkeypatch: pytest.Monk
     monkeypatch.setenv("RAG_TOP_K", "many")
     with pytest.raises(ConfigError, match="RAG_TOP_K"):
         load_settings()
+
+
+def test_load_settings_invalid_aliased_value_names_its_ionos_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RAG_CONNECT_TIMEOUT", "-1")
+    monkeypatch.setenv("IONOS_API_TOKEN", "x")
+    with pytest.raises(ConfigError, match="RAG_CONNECT_TIMEOUT"):
+        load_settings()
+    assert Settings.env_name("base_url") == "IONOS_BASE_URL"
+    assert Settings.env_name("IONOS_BASE_URL") == "IONOS_BASE_URL"
+    assert Settings.env_name("top_k") == "RAG_TOP_K"
