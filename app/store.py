@@ -137,17 +137,6 @@ class VectorStore:
             ]
             self._client.upsert(name, points=points, wait=True)
 
-    def replace_source(
-        self,
-        name: str,
-        source: str,
-        chunks: Sequence[Chunk],
-        dense_vectors: Sequence[Sequence[float]],
-    ) -> None:
-        """Write a file's new chunks, then remove its old ones: never a moment with none."""
-        self.upsert_chunks(name, chunks, dense_vectors)
-        self._delete_stale(name, source, [chunk.id for chunk in chunks])
-
     def delete_source(self, name: str, source: str) -> None:
         self._delete_stale(name, source, [])
 
@@ -199,15 +188,6 @@ class VectorStore:
                 yield record.id, record.payload or {}
             if offset is None:
                 return
-
-    def source_hashes(self, name: str) -> dict[str, str]:
-        """Each ingested file's content hash, to skip unchanged files on re-ingest."""
-        if not self.exists(name):
-            return {}
-        return {
-            p["source"]: p.get("doc_hash", "")
-            for _, p in self._scroll(name, ["source", "doc_hash"])
-        }
 
     def chunks_of(self, name: str, source: str) -> list[Chunk]:
         records, _ = self._client.scroll(

@@ -72,16 +72,17 @@ def test_store_ensure_collection_other_model_is_refused(store: VectorStore) -> N
         store.ensure_collection("c", dim=64, model="another-model")
 
 
-def test_store_replace_source_drops_stale_chunks(store: VectorStore) -> None:
+def test_store_commit_source_drops_stale_chunks(store: VectorStore) -> None:
     embedder = HashEmbedder()
     fresh = Chunk(chunk_id("a.md", 0, "new cat text"), "a.md", "a.md", "md", "new cat text", 0)
-    store.replace_source("c", "a.md", [fresh], embedder.embed_documents([fresh.text]))
+    store.upsert_chunks("c", [fresh], embedder.embed_documents([fresh.text]))
+    store.commit_source("c", "a.md", [fresh.id], "h2")
     assert [c.text for c in store.chunks_of("c", "a.md")] == ["new cat text"]
     assert store.count("c") == 2
 
 
-def test_store_source_hashes_and_collections_list(store: VectorStore) -> None:
-    assert set(store.source_hashes("c")) == {"a.md", "b.txt"}
+def test_store_source_states_and_collections_list(store: VectorStore) -> None:
+    assert set(store.source_states("c")) == {"a.md", "b.txt"}
     assert "c" in store.collections() and store.exists("c") and not store.exists("nope")
     assert store.collection_info("c") == {"embed_model": "hash-test", "dim": 64}
 
