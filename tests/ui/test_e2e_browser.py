@@ -132,16 +132,27 @@ def _wait_until_idle(page: Any) -> None:
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=90_000)
 
 
+@contextmanager
+def _browser_page(url: str) -> Iterator[Any]:
+    """Debian's Chromium, headless, on one page opened at `url`; closed however the test ends."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto(url)
+            yield page
+        finally:
+            browser.close()
+
+
 def test_browser_ask_streams_cited_answer_and_shows_sources(app_url: str, tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     expect = sync_api.expect
     shots = tmp_path / "screenshots"
     shots.mkdir()
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with _browser_page(app_url) as page:
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.goto(app_url)
             page.get_by_text("Offline mode: local embeddings").wait_for(timeout=90_000)
             box = page.get_by_test_id("stChatInputTextArea")
             box.wait_for()
@@ -184,32 +195,23 @@ def test_browser_ask_streams_cited_answer_and_shows_sources(app_url: str, tmp_pa
         except Exception:
             page.screenshot(path=str(shots / "failed.png"), full_page=True)
             raise
-        finally:
-            browser.close()
     assert (shots / "2-answer.png").stat().st_size > 10_000
 
 
 def test_browser_upload_ingests_with_progress(app_url: str, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
     upload = tmp_path / "travel-policy.md"
     upload.write_text(
         "# Travel policy\n\nTrain travel is preferred for trips under six hours.\n", "utf-8"
     )
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.goto(app_url)
-            page.get_by_text("Offline mode: local embeddings").wait_for(timeout=90_000)
-            page.locator("section[data-testid='stSidebar'] input[type='file']").set_input_files(
-                str(upload)
-            )
-            page.get_by_role("button", name="Ingest").click()
-            page.get_by_text("travel-policy.md ingested (1 chunk)").wait_for(timeout=90_000)
-            page.get_by_text("2 chunks indexed").wait_for()
-            page.screenshot(path=str(tmp_path / "4-upload.png"), full_page=True)
-        finally:
-            browser.close()
+    with _browser_page(app_url) as page:
+        page.get_by_text("Offline mode: local embeddings").wait_for(timeout=90_000)
+        page.locator("section[data-testid='stSidebar'] input[type='file']").set_input_files(
+            str(upload)
+        )
+        page.get_by_role("button", name="Ingest").click()
+        page.get_by_text("travel-policy.md ingested (1 chunk)").wait_for(timeout=90_000)
+        page.get_by_text("2 chunks indexed").wait_for()
+        page.screenshot(path=str(tmp_path / "4-upload.png"), full_page=True)
     saved = tmp_path / "data" / "uploads" / "docs" / "travel-policy.md"
     assert saved.read_text("utf-8").startswith("# Travel policy")
 
@@ -223,27 +225,21 @@ def test_browser_remote_mode_against_fake_hub(tmp_path: Path) -> None:
     with serve(hub) as base_url:
         env = _environment(tmp_path, RAG_BACKEND="remote", IONOS_BASE_URL=base_url)
         _ingest_sample(tmp_path, env)
-        with _streamlit(tmp_path, env) as url, sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1280, "height": 1000})
-                page.goto(url)
-                page.get_by_text(f"{base_url}: chat meta-llama/Llama-3.3-70B-Instruct").wait_for(
-                    timeout=90_000
-                )
-                expect(page.get_by_text("Chat model")).to_be_visible()
-                box = page.get_by_test_id("stChatInputTextArea")
-                box.fill("How many vacation days do employees get?")
-                box.press("Enter")
-                messages = page.get_by_test_id("stChatMessage")
-                expect(messages).to_have_count(2, timeout=90_000)
-                expect(messages.nth(1)).to_contain_text("[1]", timeout=90_000)
-                _wait_until_idle(page)
-                expect(messages.nth(1)).to_contain_text("Reasoning")
-                expect(messages.nth(1)).to_contain_text("handbook.pdf")
-                page.screenshot(path=str(tmp_path / "5-remote.png"))
-            finally:
-                browser.close()
+        with _streamlit(tmp_path, env) as url, _browser_page(url) as page:
+            page.get_by_text(f"{base_url}: chat meta-llama/Llama-3.3-70B-Instruct").wait_for(
+                timeout=90_000
+            )
+            expect(page.get_by_text("Chat model")).to_be_visible()
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.fill("How many vacation days do employees get?")
+            box.press("Enter")
+            messages = page.get_by_test_id("stChatMessage")
+            expect(messages).to_have_count(2, timeout=90_000)
+            expect(messages.nth(1)).to_contain_text("[1]", timeout=90_000)
+            _wait_until_idle(page)
+            expect(messages.nth(1)).to_contain_text("Reasoning")
+            expect(messages.nth(1)).to_contain_text("handbook.pdf")
+            page.screenshot(path=str(tmp_path / "5-remote.png"))
     chats = [r for r in hub.requests if r.path.endswith("/chat/completions")]
     assert chats and chats[-1].body["stream"] is True
     assert "[1] handbook.pdf" in chats[-1].body["messages"][0]["content"]
