@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/python -m pip
 PORT   ?= 8501
 SHARED ?= ../shared
+SRC    := core text hub store local ingest rag app tests bench streamlit_app.py
 
 .PHONY: demo ingest-sample test test-fast lint bench eval clean
 
@@ -36,8 +37,8 @@ test-fast: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check app ingest rag tests bench streamlit_app.py
-	$(BIN)/ruff format --check app ingest rag tests bench streamlit_app.py
+	$(BIN)/ruff check $(SRC)
+	$(BIN)/ruff format --check $(SRC)
 	$(BIN)/mypy
 
 ## bench: speed and memory figures (printed, never asserted)

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from app.errors import ConfigError
-from app.ports import ChatModel, Embedder
-from app.settings import Backend, Settings
+from core.errors import ConfigError
+from core.ports import ChatModel, Embedder
+from core.settings import Backend, Settings
 
 if TYPE_CHECKING:
-    from app.client import ModelHubClient
-    from app.store import VectorStore
+    from hub.transport import ModelHubClient
+    from store.vector_store import VectorStore
 
 
 @dataclass
@@ -74,20 +74,20 @@ def check_settings(settings: Settings) -> None:
 
 def build_services(settings: Settings | None = None) -> Services:
     """Build every service the settings ask for. Call once per process and keep the result."""
-    from app.store import VectorStore, open_qdrant
+    from store.vector_store import VectorStore, open_qdrant
 
     settings = settings or Settings()
     check_settings(settings)
     store = VectorStore(open_qdrant(settings))
     if settings.resolved_backend is Backend.LOCAL:
-        from app.embedders import LocalEmbedder
+        from local.embedder import LocalEmbedder
 
         return Services(
             settings=settings, store=store, embedder=LocalEmbedder(), chat=None, _closers=[store]
         )
 
-    from app.client import ModelHubClient
-    from app.embedders import RemoteChat, RemoteEmbedder
+    from hub.adapters import RemoteChat, RemoteEmbedder
+    from hub.transport import ModelHubClient
 
     client = ModelHubClient(settings)
     return Services(

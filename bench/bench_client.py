@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.client import ModelHubClient
-from app.settings import Settings
+from core.settings import Settings
+from hub.transport import ModelHubClient
 from tests.fakes.fake_hub import FakeHub, serve
 from tests.fakes.hub_replies import hash_vector
 

@@ -37,10 +37,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from app.container import Services  # noqa: E402
-from app.records import IngestReport  # noqa: E402
-from app.settings import Backend, Settings  # noqa: E402
-from app.store import VectorStore, open_qdrant  # noqa: E402
+from core.records import IngestReport  # noqa: E402
+from core.settings import Backend, Settings  # noqa: E402
 from ingest.pipeline import ingest_paths  # noqa: E402
+from store.vector_store import VectorStore, open_qdrant  # noqa: E402
 from tests.fakes.shared_pdf_passwords import shared_pdf_passwords  # noqa: E402
 from tests.pdf_factory import make_pdf  # noqa: E402
 
@@ -160,9 +160,9 @@ def pypdf_rate(corpus: Path) -> tuple[int, float]:
 
 def stage_costs(corpus: Path) -> dict[str, float]:
     """CPU seconds of each stage, in this one process: robust to other load on the machine."""
-    from app.sparse import document_vector
     from ingest.chunker import chunk_budget, chunk_document, overlap_for
     from ingest.loaders import load
+    from text.sparse import document_vector
 
     costs = dict.fromkeys(("pypdf (load)", "chunk", "bm25", "store write"), 0.0)
     budget = chunk_budget(350, InstantEmbedder.max_input_tokens)

@@ -27,13 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qdrant_client import QdrantClient
 
-from app.records import Chunk, chunk_id
-from app.settings import RetrievalMode
-from app.store import VectorStore
-from app.store_edge import EdgeClient
+from core.records import Chunk, chunk_id
+from core.settings import RetrievalMode
 from rag.eval.metrics import percentile
 from rag.prompt import build_messages
 from rag.retrieve import retrieve
+from store.edge import EdgeClient
+from store.vector_store import VectorStore
 
 DIM = 384
 VOCAB = 30_000

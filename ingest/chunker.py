@@ -1,6 +1,6 @@
 """Split a `Document` into `Chunk`s that fit the embedding model: pure, deterministic.
 
-- Sizes are counted with tiktoken (`app.tokens`). The budget is the smaller of the configured
+- Sizes are counted with tiktoken (`text.tokens`). The budget is the smaller of the configured
   chunk size and a margin below the embedding model's input limit (tiktoken's counts differ from
   the model's own tokenizer), so no chunk is ever truncated by the model.
 - Paragraphs are kept whole when they fit; longer ones are split at sentence ends, then at
@@ -19,8 +19,8 @@ import re
 from collections import deque
 from dataclasses import dataclass
 
-from app.records import Chunk, Document, chunk_id
-from app.tokens import count_tokens
+from core.records import Chunk, Document, chunk_id
+from text.tokens import count_tokens
 
 MODEL_MARGIN = 0.75  # use at most this share of the model's input limit, in tiktoken tokens
 MIN_BUDGET = 32

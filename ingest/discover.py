@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.records import FileOutcome
+from core.records import FileOutcome
 from ingest.loaders import SUPPORTED_SUFFIXES, is_supported, source_name
 
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.errors import APIError, BadRequestError, StoreError
-from app.records import Chunk, FileOutcome, IngestReport
+from core.errors import APIError, BadRequestError, StoreError
+from core.records import Chunk, FileOutcome, IngestReport
 from ingest.chunker import chunk_budget, overlap_for
 from ingest.discover import SourceFile, discover, password_for
 from ingest.loaders import file_hash
@@ -36,8 +36,8 @@ from ingest.worker import Parsed, ParserPool, ParseTask
 
 if TYPE_CHECKING:
     from app.container import Services
-    from app.ports import Embedder
-    from app.store import VectorStore
+    from core.ports import Embedder
+    from store.vector_store import VectorStore
 
 
 @dataclass(frozen=True, slots=True)

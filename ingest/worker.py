@@ -23,8 +23,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from app.errors import EncryptedError, IngestError, NoTextError
-from app.records import Chunk
+from core.errors import EncryptedError, IngestError, NoTextError
+from core.records import Chunk
 
 _RECYCLE = 200  # files per child before a fresh one takes over
 
@@ -57,9 +57,9 @@ class Parsed:
 
 def parse(task: ParseTask, source: str) -> Parsed:
     """Load and chunk one file, in whatever process calls it; never raises for a bad file."""
-    from app.sparse import document_vector
     from ingest.chunker import chunk_document
     from ingest.loaders import load
+    from text.sparse import document_vector
 
     started = time.perf_counter()
     try:

@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterator, Sequence
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
-from app.errors import ConfigError, RagError
-from app.ports import ChatDelta, ChatModel, RateLimitWait
-from app.records import ScoredChunk
-from app.settings import RetrievalMode
+from core.errors import ConfigError, RagError
+from core.ports import ChatDelta, ChatModel, RateLimitWait
+from core.records import ScoredChunk
+from core.settings import RetrievalMode
 from rag import citations as cite
 from rag.events import (
     AnswerEvent,
@@ -40,14 +40,14 @@ from rag.rewrite import heuristic_rewrite, standalone_query
 
 if TYPE_CHECKING:
     from app.container import Services
-    from rag.access import Viewer
+    from core.access import Viewer
 
 Retriever = Callable[..., list[ScoredChunk]]  # the signature of `rag.retrieve.retrieve`
 
 
 def _default_retriever(services: Services) -> Retriever:
     """`rag.retrieve.retrieve`, with the reranker when the settings configure one."""
-    from rag.rerank import build_reranker
+    from hub.rerank import build_reranker
     from rag.retrieve import retrieve
 
     return functools.partial(retrieve, reranker=build_reranker(services))

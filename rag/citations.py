@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from app.records import Citation, ScoredChunk
+from core.records import Citation, ScoredChunk
 from rag.events import Citations
 from rag.sentences import content_terms, split_sentences
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from app.records import Citation, ScoredChunk
+from core.records import Citation, ScoredChunk
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,8 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from app.ports import Embedder
-from app.records import ScoredChunk
+from core.ports import Embedder
+from core.records import ScoredChunk
 from rag.prompt import NOT_FOUND_ANSWER
 from rag.sentences import content_terms, split_sentences
 

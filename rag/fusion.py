@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.records import ScoredChunk
+from core.records import ScoredChunk
 
 BM25_HALF = 10.0  # the BM25 score that maps to relevance 0.5
 HYBRID_ALPHA = 0.5  # weight of the dense relevance in the hybrid score

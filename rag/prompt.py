@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.records import ScoredChunk
-from app.tokens import count_tokens
+from core.records import ScoredChunk
 from rag.citations import strip_markers
+from text.tokens import count_tokens
 
 SYSTEM_PROMPT = """\
 You are a careful assistant that answers questions about the user's documents.

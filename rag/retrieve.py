@@ -25,10 +25,10 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Protocol
 
-from app.ports import Embedder
-from app.records import ScoredChunk, SearchFilter
-from app.settings import RetrievalMode
-from app.store import VectorStore
+from core.ports import Embedder
+from core.records import ScoredChunk, SearchFilter
+from core.settings import RetrievalMode
+from store.vector_store import VectorStore
 
 DUPLICATE_JACCARD = 0.8  # word-shingle overlap above which a chunk repeats a better one
 _SHINGLE = 3

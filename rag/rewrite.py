@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from app.ports import ChatModel
+from core.ports import ChatModel
 from rag.citations import strip_markers
 from rag.prompt import Turn
 from rag.sentences import content_terms, words
@@ -90,7 +90,7 @@ def clean_model_query(text: str) -> str:
 
 
 def model_rewrite(question: str, history: Sequence[Turn], chat: ChatModel) -> str:
-    """Ask the chat model; raises `app.errors.APIError` when it cannot answer."""
+    """Ask the chat model; raises `core.errors.APIError` when it cannot answer."""
     reply = chat.complete_chat(rewrite_messages(question, history), max_tokens=REWRITE_MAX_TOKENS)
     query = clean_model_query(reply)
     if not query or len(query) > 4 * len(question) + 300:  # empty or rambling: not a query

@@ -9,9 +9,9 @@ import pytest
 from qdrant_client import QdrantClient
 
 from app.container import Services
-from app.settings import Backend, Settings
-from app.store import VectorStore
-from app.store_edge import EdgeClient
+from core.settings import Backend, Settings
+from store.edge import EdgeClient
+from store.vector_store import VectorStore
 from tests.fakes.embedder import HashEmbedder
 
 REPO = Path(__file__).resolve().parents[1]

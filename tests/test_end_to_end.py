@@ -61,7 +61,7 @@ def _run_cli(args: list[str], store: Path) -> subprocess.CompletedProcess[str]:
         "RAG_COLLECTION": "e2e",
     }
     return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
+        [sys.executable, "-m", "app.cli.main", *args],
         cwd=store.parent,  # no .env there: the run sees only this environment
         env=env | {"PYTHONPATH": str(REPO)},
         capture_output=True,

@@ -11,14 +11,14 @@ import logging
 import streamlit as st
 
 from app.container import Services
-from app.embedders import RemoteChat
-from app.errors import RagError
-from app.ports import ChatModel
 from app.ui.auth import signed_in_user
 from app.ui.render import render_banner, render_exchange, render_question, stream_exchange
 from app.ui.sidebar import AskOptions, render_sidebar
 from app.ui.state import Exchange, get_services, history
-from rag.access import Viewer, viewer_for
+from core.access import Viewer, viewer_for
+from core.errors import RagError
+from core.ports import ChatModel
+from hub.adapters import RemoteChat
 from rag.answer import answer_stream
 
 log = logging.getLogger(__name__)

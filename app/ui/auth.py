@@ -7,9 +7,9 @@ import time
 
 import streamlit as st
 
-from app.settings import Settings
 from app.ui.state import HISTORY_KEY, USER_KEY
-from rag.access import check_login, login_required, named_logins
+from core.access import check_login, login_required, named_logins
+from core.settings import Settings
 
 FAILED_LOGIN_DELAY = 1.0  # seconds: makes guessing passwords through the form slow
 

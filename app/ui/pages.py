@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from app.settings import Settings
+from core.settings import Settings
 
 PAGE_WIDTH_PX = 900
 CROP_ABOVE, CROP_BELOW = 0.12, 0.25  # of the page's height, around the marked sentence

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.records import Citation
-from app.settings import Backend, Settings
 from app.ui.highlight import snippet_html
 from app.ui.pages import find_source_file, page_with_text, render_page_png
 from app.ui.state import Exchange
+from core.records import Citation
+from core.settings import Backend, Settings
 from rag.events import AnswerEvent, Notice, Query, ReasoningDelta, TextDelta
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~])")

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 import streamlit as st
 
 from app.container import Services
-from app.errors import RagError
-from app.settings import Backend, RetrievalMode
 from app.ui.auth import sign_out
 from app.ui.state import HISTORY_KEY
 from app.ui.upload_panel import render_upload
 from app.ui.uploads import valid_collection_name
-from rag.access import Viewer
+from core.access import Viewer
+from core.errors import RagError
+from core.settings import Backend, RetrievalMode
 
 COLLECTION_KEY = "rag_collection"
 MODEL_KEY = "rag_chat_model"

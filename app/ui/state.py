@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from app.container import Services, build_services
-from app.embedders import LocalEmbedder
-from app.records import ScoredChunk
-from app.settings import Settings
+from core.records import ScoredChunk
+from core.settings import Settings
+from local.embedder import LocalEmbedder
 from rag.events import (
     AnswerEvent,
     Citations,

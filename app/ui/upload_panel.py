@@ -8,10 +8,10 @@ from pathlib import Path
 import streamlit as st
 
 from app.container import Services
-from app.errors import RagError
-from app.records import IngestReport
 from app.ui.uploads import save_upload, upload_dir, upload_problem
-from rag.access import Viewer
+from core.access import Viewer
+from core.errors import RagError
+from core.records import IngestReport
 
 STATUS_ICONS = {
     "ingested": ":material/check_circle:",

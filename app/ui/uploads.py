@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Collection
 from pathlib import Path
 
-from app.settings import Settings
+from core.settings import Settings
 
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
 _COLLECTION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")

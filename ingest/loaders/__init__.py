@@ -2,7 +2,7 @@
 
 `load(path, root=...)` picks the loader by suffix. The source name is the path relative to
 `root` (the folder the person pointed at), so citations say `handbook.pdf`, not an absolute
-path. Every loader raises `app.errors.IngestError` (or a subclass) with a one-line reason when a
+path. Every loader raises `core.errors.IngestError` (or a subclass) with a one-line reason when a
 file cannot be read; nothing else escapes for a bad file.
 """
 
@@ -12,8 +12,8 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from app.errors import IngestError
-from app.records import Document
+from core.errors import IngestError
+from core.records import Document
 
 # suffix -> (kind, module name inside this package)
 _LOADERS: dict[str, tuple[str, str]] = {

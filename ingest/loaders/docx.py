@@ -6,8 +6,8 @@ import re
 import zipfile
 from pathlib import Path
 
-from app.errors import IngestError, NoTextError
-from app.records import Block, Document
+from core.errors import IngestError, NoTextError
+from core.records import Block, Document
 
 _HEADING_STYLE = re.compile(r"^(?:heading|überschrift|titre|titolo|título)\s*(\d)$", re.I)
 

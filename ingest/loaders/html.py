@@ -12,8 +12,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from app.errors import NoTextError
-from app.records import Block, Document
+from core.errors import NoTextError
+from core.records import Block, Document
 from ingest.loaders.text import read_text
 
 _SKIP = frozenset(

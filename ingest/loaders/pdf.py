@@ -18,8 +18,8 @@ from typing import Any
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
-from app.errors import EncryptedError, IngestError, NoTextError
-from app.records import Block, Document
+from core.errors import EncryptedError, IngestError, NoTextError
+from core.records import Block, Document
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MAX_OUTLINE = 5000

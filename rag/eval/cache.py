@@ -12,8 +12,8 @@ from array import array
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.ports import Embedder
-from app.records import sha256_text
+from core.ports import Embedder
+from core.records import sha256_text
 
 
 class CachingEmbedder:

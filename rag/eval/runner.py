@@ -19,16 +19,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app import sparse
-from app.ports import Embedder
-from app.records import Block, Chunk, Document, ScoredChunk, sha256_text
-from app.settings import RetrievalMode, Settings
-from app.store import VectorStore
+from core.ports import Embedder
+from core.records import Block, Chunk, Document, ScoredChunk, sha256_text
+from core.settings import RetrievalMode, Settings
 from ingest.chunker import chunk_budget, chunk_document, overlap_for
 from rag.eval.cache import CachingEmbedder
 from rag.eval.datasets import EvalSet
 from rag.eval.metrics import BEIR_METRICS, QA_METRICS, evaluate, percentile
 from rag.retrieve import retrieve
+from store.vector_store import VectorStore
+from text import sparse
 
 EMBED_BATCH = 256
 BEIR_DEPTH = 300  # chunks retrieved per query: enough for 100 distinct documents

@@ -10,13 +10,13 @@ import pytest
 from pydantic import SecretStr
 from qdrant_client import QdrantClient
 
-from app.cli import main
-from app.client import ModelHubClient
+from app.cli.main import main
 from app.container import Services
-from app.embedders import RemoteChat, RemoteEmbedder
-from app.errors import ConfigError
-from app.settings import IONOS_BASE_URL, Backend
-from app.store import VectorStore
+from core.errors import ConfigError
+from core.settings import IONOS_BASE_URL, Backend
+from hub.adapters import RemoteChat, RemoteEmbedder
+from hub.transport import ModelHubClient
+from store.vector_store import VectorStore
 from tests.conftest import SAMPLE_DATA, make_settings
 from tests.fakes.fake_hub import DEFAULT_MODELS, FakeHub, serve
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from app.errors import APIError
-from app.ports import ChatDelta, ChatStreamItem, RateLimitWait
+from core.errors import APIError
+from core.ports import ChatDelta, ChatStreamItem, RateLimitWait
 
 Messages = Sequence[dict[str, object]]
 Reply = str | Callable[[Messages], str]

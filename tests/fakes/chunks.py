@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.records import Chunk, ScoredChunk, chunk_id
+from core.records import Chunk, ScoredChunk, chunk_id
 
 
 def chunk(

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.container import Services
-from app.settings import Backend, Settings
-from app.store import VectorStore, open_qdrant
+from core.settings import Backend, Settings
 from ingest import pipeline
 from ingest.pipeline import ingest_paths
+from store.vector_store import VectorStore, open_qdrant
 from tests.fakes.embedder import HashEmbedder
 
 

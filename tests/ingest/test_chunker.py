@@ -5,9 +5,9 @@ import random
 
 import pytest
 
-from app.records import Block, Chunk, Document
-from app.tokens import count_tokens
+from core.records import Block, Chunk, Document
 from ingest.chunker import chunk_budget, chunk_document, overlap_for
+from text.tokens import count_tokens
 
 WORDS = [
     *[

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import EncryptedError, IngestError, NoTextError
+from core.errors import EncryptedError, IngestError, NoTextError
 from ingest.loaders import load, source_name
 from tests.ingest.helpers import write_docx, write_encrypted_pdf, write_pdf
 

@@ -8,12 +8,12 @@ import pytest
 from qdrant_client import QdrantClient
 
 from app.container import Services
-from app.errors import AuthenticationError, BadRequestError, ConfigError
-from app.records import Chunk
-from app.settings import RetrievalMode
-from app.store import VectorStore
+from core.errors import AuthenticationError, BadRequestError, ConfigError
+from core.records import Chunk
+from core.settings import RetrievalMode
 from ingest import pipeline
 from ingest.pipeline import IngestProgress, ingest_paths
+from store.vector_store import VectorStore
 from tests.conftest import make_settings
 from tests.fakes.embedder import HashEmbedder
 from tests.ingest.helpers import write_encrypted_pdf, write_pdf

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.store import VectorStore, open_qdrant
+from store.vector_store import VectorStore, open_qdrant
 from tests.conftest import REPO, make_settings
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from app.container import Services
-from app.records import IngestReport
-from app.store import VectorStore, open_qdrant
+from core.records import IngestReport
 from ingest.loaders import load
 from ingest.pipeline import ingest_paths
+from store.vector_store import VectorStore, open_qdrant
 from tests.conftest import make_settings
 from tests.fakes.embedder import HashEmbedder
 from tests.fakes.shared_pdf_passwords import shared_pdf_passwords

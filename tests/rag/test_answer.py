@@ -7,15 +7,15 @@ import pytest
 from qdrant_client import QdrantClient
 
 from app.container import Services
-from app.errors import AuthenticationError, RateLimitError, StoreError
-from app.ports import RateLimitWait
-from app.records import ScoredChunk
-from app.settings import Backend, RetrievalMode, Settings
-from app.store import VectorStore
-from rag.access import Viewer
+from core.access import Viewer
+from core.errors import AuthenticationError, RateLimitError, StoreError
+from core.ports import RateLimitWait
+from core.records import ScoredChunk
+from core.settings import Backend, RetrievalMode, Settings
 from rag.answer import answer_stream, collect
 from rag.events import Citations, Done, Failed, Notice, Query, Sources, TextDelta
 from rag.prompt import NOT_FOUND_ANSWER, Turn
+from store.vector_store import VectorStore
 from tests.conftest import NO_FLOOR
 from tests.fakes.chat import FakeChat
 from tests.fakes.chunks import chunk, scored

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from qdrant_client import QdrantClient
 
-from app.errors import ConfigError
-from app.settings import RetrievalMode, Settings
-from app.store import VectorStore
-from rag.eval.cli import format_report
+from app.cli.eval import format_report
+from core.errors import ConfigError
+from core.settings import RetrievalMode, Settings
 from rag.eval.datasets import read_beir, read_dataset, read_squad
 from rag.eval.runner import run_eval
+from store.vector_store import VectorStore
 from tests.fakes.embedder import HashEmbedder
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.records import Chunk, ScoredChunk
+from core.records import Chunk, ScoredChunk
 from rag import fusion
 
 

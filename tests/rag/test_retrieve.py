@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from app.records import Chunk, ScoredChunk, SearchFilter, chunk_id
-from app.settings import RetrievalMode
-from app.store import VectorStore
+from core.records import Chunk, ScoredChunk, SearchFilter, chunk_id
+from core.settings import RetrievalMode
 from rag.retrieve import retrieve, suppress_near_duplicates
+from store.vector_store import VectorStore
 from tests.conftest import STORE_BACKENDS, open_test_store
 from tests.fakes.embedder import HashEmbedder
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import APIError
+from core.errors import APIError
 from rag.prompt import Turn
 from rag.rewrite import (
     clean_model_query,

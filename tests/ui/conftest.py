@@ -12,9 +12,9 @@ from qdrant_client import QdrantClient
 from streamlit.testing.v1 import AppTest
 
 from app.container import Services
-from app.settings import Backend, Settings
-from app.store import VectorStore
 from app.ui.state import SERVICES_KEY
+from core.settings import Backend, Settings
+from store.vector_store import VectorStore
 from tests.conftest import NO_FLOOR
 from tests.fakes.chat import FakeChat
 from tests.fakes.chunks import chunk

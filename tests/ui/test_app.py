@@ -8,10 +8,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.container import Services
-from app.errors import AuthenticationError
 from app.ui import app as app_module
 from app.ui.sidebar import AskOptions
 from app.ui.state import HISTORY_KEY
+from core.errors import AuthenticationError
 from tests.fakes.chat import FakeChat
 from tests.ui.conftest import start_app
 

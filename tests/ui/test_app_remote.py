@@ -10,11 +10,11 @@ from pydantic import SecretStr
 from qdrant_client import QdrantClient
 from streamlit.testing.v1 import AppTest
 
-from app.client import ModelHubClient
 from app.container import Services
-from app.embedders import RemoteChat
-from app.settings import Backend, Settings
-from app.store import VectorStore
+from core.settings import Backend, Settings
+from hub.adapters import RemoteChat
+from hub.transport import ModelHubClient
+from store.vector_store import VectorStore
 from tests.conftest import NO_FLOOR
 from tests.fakes.chunks import chunk
 from tests.fakes.embedder import HashEmbedder

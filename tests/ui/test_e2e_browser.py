@@ -75,7 +75,7 @@ def _ingest_sample(tmp: Path, env: dict[str, str]) -> None:
     sample.mkdir(parents=True)
     (sample / "handbook.pdf").write_bytes(make_pdf(HANDBOOK, title="Handbook"))
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "ingest", str(sample)],
+        [sys.executable, "-m", "app.cli.main", "ingest", str(sample)],
         cwd=tmp, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]

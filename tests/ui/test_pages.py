@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import Settings
 from app.ui.pages import find_source_file, page_with_text, quote_span, render_page_png
+from core.settings import Settings
 from tests.pdf_factory import make_pdf
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -6,8 +6,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from app.container import Services
-from app.records import FileOutcome, IngestReport
 from app.ui.upload_panel import report_lines
+from core.records import FileOutcome, IngestReport
 
 
 def _ingest_page(services, paths, collection):  # type: ignore[no-untyped-def]  # runs as a script

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import Settings
 from app.ui.uploads import (
     sanitize_filename,
     save_upload,
@@ -12,6 +11,7 @@ from app.ui.uploads import (
     upload_problem,
     valid_collection_name,
 )
+from core.settings import Settings
 
 SUFFIXES = frozenset({".pdf", ".md", ".txt"})
 

@@ -1,0 +1,122 @@
+"""`rag ask "question"`: stream a cited answer in the terminal.
+
+The answer text streams to stdout as it arrives; notices (rate-limit waits, the offline note) go
+to stderr; then each cited source is listed as `[n] file, page N: snippet`, the same citations
+the app shows. `--json` prints every event as one JSON object per line instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TextIO
+
+from core.settings import RetrievalMode
+from rag.events import (
+    AnswerEvent,
+    Citations,
+    Failed,
+    Notice,
+    Query,
+    ReasoningDelta,
+    TextDelta,
+    event_to_json,
+)
+
+if TYPE_CHECKING:
+    from app.container import Services
+
+SNIPPET_CHARS = 160
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "ask", help="ask a question about the ingested documents; streams a cited answer"
+    )
+    parser.add_argument("question", help="the question, in quotes")
+    parser.add_argument("--collection", help="collection to search (default: RAG_COLLECTION)")
+    parser.add_argument(
+        "--mode", choices=[m.value for m in RetrievalMode], help="retrieval mode (default: hybrid)"
+    )
+    parser.add_argument("--top-k", type=int, help="how many chunks to retrieve")
+    parser.add_argument("--json", action="store_true", help="print one JSON event per line")
+    parser.add_argument(
+        "--show-reasoning", action="store_true", help="print the model's reasoning to stderr"
+    )
+    parser.set_defaults(handler=run)
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def format_citations(event: Citations) -> list[str]:
+    lines = [
+        f"[{c.number}] {c.chunk.location}: {snippet(c.quote or c.chunk.text)}"
+        for c in event.citations
+    ]
+    if event.dropped:
+        numbers = ", ".join(f"[{n}]" for n in event.dropped)
+        lines.append(f"(ignored {numbers}: no such source)")
+    if event.uncited:
+        lines.append("(this answer cites no source: check it against the documents)")
+    return lines
+
+
+def render(
+    events: Iterable[AnswerEvent], out: TextIO, err: TextIO, *, show_reasoning: bool = False
+) -> int:
+    """Write the stream for a person; return the exit code (1 when the answer failed)."""
+    code = 0
+    wrote_text = False
+    for event in events:
+        if isinstance(event, TextDelta):
+            out.write(event.text)
+            out.flush()
+            wrote_text = True
+        elif isinstance(event, ReasoningDelta) and show_reasoning:
+            err.write(event.text)
+        elif isinstance(event, Query) and event.rewritten:
+            print(f"(searching for: {event.text})", file=err)
+        elif isinstance(event, Notice):
+            print(f"({event.message})", file=err)
+        elif isinstance(event, Citations):
+            if wrote_text:
+                out.write("\n")
+            lines = format_citations(event)
+            if lines:
+                out.write("\nSources:\n" + "\n".join(lines) + "\n")
+            out.flush()
+        elif isinstance(event, Failed):
+            print(f"error: {event.message}", file=err)
+            code = 1
+    return code
+
+
+def render_json(events: Iterable[AnswerEvent], out: TextIO) -> int:
+    code = 0
+    for event in events:
+        out.write(json.dumps(event_to_json(event), ensure_ascii=False, default=str) + "\n")
+        out.flush()
+        if isinstance(event, Failed):
+            code = 1
+    return code
+
+
+def run(args: argparse.Namespace, services: Services) -> int:
+    from rag.answer import answer_stream
+
+    events = answer_stream(
+        args.question,
+        services=services,
+        collection=args.collection,
+        mode=RetrievalMode(args.mode) if args.mode else None,
+        top_k=args.top_k,
+    )
+    if args.json:
+        return render_json(events, sys.stdout)
+    print(services.settings.describe_backend(), file=sys.stderr)
+    return render(events, sys.stdout, sys.stderr, show_reasoning=args.show_reasoning)

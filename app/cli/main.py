@@ -1,0 +1,99 @@
+"""`rag`: the command line. One entry point, one subcommand per job.
+
+    rag ingest PATH...   ingest files and folders          (ingest/cli.py)
+    rag ask "question"   stream a cited answer              (rag/ask_cli.py)
+    rag eval --dataset   measure retrieval quality          (rag/eval/cli.py)
+    rag ui               start the Streamlit app on 127.0.0.1
+
+Each subcommand module has `register(subparsers)`, which adds its parser and sets
+`handler(args, services) -> int`. Errors of the product end as one line on stderr with exit
+code 2; nothing a person sees is a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from app.container import build_services
+from core.errors import ConfigError, RagError
+from core.settings import Settings
+
+
+def _register_ui(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ui = subparsers.add_parser("ui", help="start the Streamlit app on 127.0.0.1")
+    ui.add_argument("--port", type=int, default=8501)
+    ui.set_defaults(handler=None, run_ui=True)
+
+
+def run_ui(port: int, settings: Settings) -> int:
+    app_file = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app_file),
+        "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",  # a product, not a dev loop: watch nothing
+        "--server.maxUploadSize", str(settings.upload_max_mb),
+    ]  # fmt: skip
+    return subprocess.call(command)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from app.cli.ask import register as register_ask
+    from app.cli.eval import register as register_eval
+    from app.cli.ingest import register as register_ingest
+
+    parser = argparse.ArgumentParser(
+        prog="rag", description="Ask questions about your own documents, with cited answers."
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    register_ingest(subparsers)
+    register_ask(subparsers)
+    register_eval(subparsers)
+    _register_ui(subparsers)
+    return parser
+
+
+def load_settings() -> Settings:
+    """Settings from the environment and .env, with a bad value reported in one line."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{Settings.env_name(str(err['loc'][0])) if err['loc'] else 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    services = None
+    try:
+        settings = load_settings()
+        if getattr(args, "run_ui", False):
+            return run_ui(args.port, settings)
+        services = build_services(settings)
+        if args.command in ("ask", "ingest"):
+            for warning in services.check_models(chat=args.command == "ask"):
+                print(f"warning: {warning}", file=sys.stderr)
+        code: int = args.handler(args, services)
+        return code
+    except RagError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if services is not None:
+            services.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

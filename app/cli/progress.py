@@ -1,0 +1,123 @@
+"""What a person sees during and after an ingest: a one-line progress bar and a summary table.
+
+The formatting functions are pure (progress and report in, text out); `ProgressBar` only adds
+the terminal: it redraws one line on a TTY and prints a line every few seconds otherwise.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from dataclasses import asdict
+from typing import Any, TextIO
+
+from core.records import IngestReport
+from ingest.pipeline import IngestProgress
+
+STATUSES = ("ingested", "unchanged", "skipped", "failed", "pruned")
+_LISTED = 40  # per status, in the summary; --json has them all
+
+
+def _clock(seconds: float) -> str:
+    hours, rest = divmod(round(seconds), 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def format_progress(progress: IngestProgress, width: int = 100) -> str:
+    """`[####----]  12/40 files · 310 pages · 902 chunks · 25.1 pages/s · ETA 0:41 · a.pdf`"""
+    total = max(progress.files_total, 1)
+    done = min(progress.files_done, total)
+    bar_width = 20
+    filled = bar_width * done // total
+    rate = ""
+    if progress.elapsed > 0 and (progress.pages or progress.chunks):
+        if progress.pages:
+            rate = f" · {progress.pages / progress.elapsed:.1f} pages/s"
+        else:
+            rate = f" · {progress.chunks / progress.elapsed:.1f} chunks/s"
+    eta = f" · ETA {_clock(progress.eta)}" if progress.eta is not None else ""
+    line = (
+        f"[{'#' * filled}{'-' * (bar_width - filled)}] {done}/{progress.files_total} files"
+        f" · {progress.pages:,} pages · {progress.chunks:,} chunks{rate}{eta}"
+    )
+    room = width - len(line) - 3
+    if progress.current and room > 8:
+        current = progress.current
+        if len(current) > room:
+            current = "…" + current[-(room - 1) :]
+        line += f" · {current}"
+    return line[:width]
+
+
+def summary(report: IngestReport) -> str:
+    """The closing table: counts per status, then each skipped/failed file with its reason."""
+    lines = [
+        f"Collection {report.collection!r}: {len(report.files)} files in {report.seconds:.1f} s"
+    ]
+    lines.append(f"  {'':<10} {'files':>7} {'pages':>8} {'chunks':>8}")
+    for status in STATUSES:
+        files = [f for f in report.files if f.status == status]
+        if files or status in ("ingested", "unchanged", "skipped", "failed"):
+            pages = sum(f.pages for f in files)
+            chunks = sum(f.chunks for f in files)
+            lines.append(f"  {status:<10} {len(files):>7} {pages:>8,} {chunks:>8,}")
+    for status in ("skipped", "failed", "pruned"):
+        files = sorted((f for f in report.files if f.status == status), key=lambda f: f.source)
+        if files:
+            lines.append(f"{status.capitalize()}:")
+            lines.extend(f"  {f.source}: {f.reason}" for f in files[:_LISTED])
+            if len(files) > _LISTED:
+                lines.append(f"  … and {len(files) - _LISTED} more (--json lists them all)")
+    warned = sorted((f for f in report.files if f.warnings), key=lambda f: f.source)
+    if warned:
+        lines.append("Warnings:")
+        lines.extend(f"  {f.source}: {'; '.join(f.warnings)}" for f in warned[:_LISTED])
+        if len(warned) > _LISTED:
+            lines.append(f"  … and {len(warned) - _LISTED} more (--json lists them all)")
+    if report.stopped:
+        lines.append(f"Stopped: {report.stopped}")
+    return "\n".join(lines)
+
+
+def report_json(report: IngestReport) -> dict[str, Any]:
+    return {
+        "collection": report.collection,
+        "seconds": round(report.seconds, 3),
+        "ok": report.ok,
+        "stopped": report.stopped,
+        "counts": {status: report.count(status) for status in STATUSES},
+        "chunks": report.chunks,
+        "files": [asdict(f) | {"warnings": list(f.warnings)} for f in report.files],
+    }
+
+
+class ProgressBar:
+    """Redraws one status line on a terminal; prints a plain line every few seconds otherwise."""
+
+    def __init__(self, stream: TextIO | None = None, *, every: float = 5.0) -> None:
+        self._stream = stream or sys.stderr
+        self._tty = self._stream.isatty()
+        self._every = every if not self._tty else 0.1
+        self._last = 0.0
+        self._drawn = False
+
+    def __call__(self, progress: IngestProgress) -> None:
+        now = time.monotonic()
+        final = progress.files_done >= progress.files_total
+        if now - self._last < self._every and not final:
+            return
+        self._last = now
+        if self._tty:
+            width = shutil.get_terminal_size((100, 20)).columns - 1
+            self._stream.write("\r\x1b[K" + format_progress(progress, width))
+            self._drawn = True
+        else:
+            self._stream.write(format_progress(progress, 160) + "\n")
+        self._stream.flush()
+
+    def close(self) -> None:
+        if self._drawn:
+            self._stream.write("\n")
+            self._stream.flush()
+            self._drawn = False

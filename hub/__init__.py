@@ -1,0 +1,1 @@
+"""The client of the IONOS AI Model Hub (and any OpenAI-compatible server)."""

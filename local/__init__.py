@@ -1,0 +1,1 @@
+"""Models that run in-process, with no network: the offline embedder."""

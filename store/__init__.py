@@ -1,0 +1,1 @@
+"""The vector store: Qdrant Edge embedded, or a Qdrant server by URL."""

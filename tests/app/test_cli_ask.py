@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+import pytest
+from qdrant_client import QdrantClient
+
+from app.cli.ask import register, snippet
+from app.container import Services
+from core.errors import APIStreamError
+from core.records import ScoredChunk
+from core.settings import Backend, Settings
+from rag import answer
+from store.vector_store import VectorStore
+from tests.fakes.chat import FakeChat
+from tests.fakes.chunks import scored
+from tests.fakes.embedder import HashEmbedder
+
+HITS = [
+    scored("Full-time employees receive 25 days of paid vacation per year.", page=3),
+    scored("Contractors are not entitled to paid vacation.", source="faq.md", page=None),
+]
+
+
+@pytest.fixture(autouse=True)
+def canned_retrieval(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    calls: list[dict[str, Any]] = []
+
+    def retrieve(query: str, **kwargs: Any) -> list[ScoredChunk]:
+        calls.append({"query": query, **kwargs})
+        return HITS
+
+    monkeypatch.setattr(answer, "_default_retriever", lambda services: retrieve)
+    return calls
+
+
+def run(argv: list[str], chat: FakeChat | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="rag")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["ask", *argv])
+    services = Services(
+        settings=Settings(_env_file=None, backend=Backend.LOCAL),  # type: ignore[call-arg]
+        store=VectorStore(QdrantClient(":memory:")),
+        embedder=HashEmbedder(),
+        chat=chat,
+    )
+    code: int = args.handler(args, services)
+    return code
+
+
+def test_ask_cli_offline_streams_answer_then_lists_cited_sources(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(["How many vacation days do employees get?"]) == 0
+    out, err = capsys.readouterr()
+    answer_text, sources = out.split("\nSources:\n")
+    assert "25 days of paid vacation per year [1]." in answer_text
+    assert sources.splitlines()[0] == (
+        "[1] handbook.pdf, page 3: Full-time employees receive 25 days of paid vacation per year."
+    )
+    assert "Offline mode" in err
+
+
+def test_ask_cli_json_prints_one_event_per_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["vacation days", "--json"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    events = [json.loads(line) for line in lines]
+    assert events[0]["type"] == "query"
+    assert events[1]["type"] == "sources"
+    assert events[-2]["type"] == "citations" and events[-1]["type"] == "done"
+    assert events[1]["chunks"][0]["chunk"]["source"] == "handbook.pdf"
+
+
+def test_ask_cli_passes_collection_mode_top_k(canned_retrieval: list[dict[str, Any]]) -> None:
+    run(["q", "--collection", "faq", "--mode", "sparse", "--top-k", "2"])
+    call = canned_retrieval[0]
+    assert (call["collection"], call["mode"].value, call["top_k"]) == ("faq", "sparse", 2)
+
+
+def test_ask_cli_failed_stream_keeps_text_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    chat = FakeChat(
+        reply="Employees get 25 days [1]. More", fail_after=5, error=APIStreamError("broke")
+    )
+    assert run(["q"], chat) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith("Employees get 25 days [1].")
+    assert "[1] handbook.pdf, page 3" in out
+    assert "error: The answer stopped early: broke" in err
+    assert "Traceback" not in err
+
+
+def test_ask_cli_flags_invalid_markers(capsys: pytest.CaptureFixture[str]) -> None:
+    run(["q"], FakeChat(reply="Ponies for all [9]."))
+    out = capsys.readouterr().out
+    assert "(ignored [9]: no such source)" in out
+    assert "cites no source" in out
+
+
+def test_snippet_long_text_cut_at_word() -> None:
+    text = "word " * 100
+    cut = snippet(text, 30)
+    assert cut.endswith("…") and len(cut) <= 30

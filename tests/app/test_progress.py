@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import io
+
+from app.cli.progress import ProgressBar, format_progress, report_json, summary
+from core.records import FileOutcome, IngestReport
+from ingest.pipeline import IngestProgress
+
+
+def test_format_progress_shows_files_pages_chunks_rate_eta() -> None:
+    line = format_progress(IngestProgress(12, 40, 310, 902, "a.pdf", 10.0, 41.0), width=200)
+
+    assert line == (
+        "[######--------------] 12/40 files · 310 pages · 902 chunks · 31.0 pages/s"
+        " · ETA 0:41 · a.pdf"
+    )
+
+
+def test_format_progress_trims_long_names_to_the_width() -> None:
+    line = format_progress(IngestProgress(1, 2, 0, 0, "x/" * 100 + "f.md", 1.0, None), width=80)
+
+    assert len(line) <= 80 and line.endswith("f.md") and "…" in line
+
+
+def test_summary_lists_counts_and_reasons() -> None:
+    report = IngestReport("docs", seconds=2.0)
+    report.files += [
+        FileOutcome("a.pdf", "ingested", chunks=3, pages=2, warnings=("1 of 2 pages ...",)),
+        FileOutcome("b.pdf", "skipped", "encrypted with a password"),
+        FileOutcome("c.pdf", "failed", "unreadable PDF (EOF marker not found)"),
+    ]
+
+    text = summary(report)
+
+    assert "  ingested         1        2        3" in text
+    assert "Skipped:\n  b.pdf: encrypted with a password" in text
+    assert "Failed:\n  c.pdf: unreadable PDF (EOF marker not found)" in text
+    assert "Warnings:\n  a.pdf: 1 of 2 pages ..." in text
+
+
+def test_report_json_counts_every_status() -> None:
+    report = IngestReport("docs", stopped="token expired")
+    report.files.append(FileOutcome("a.md", "unchanged"))
+
+    data = report_json(report)
+
+    assert data["counts"] == {
+        "ingested": 0, "unchanged": 1, "skipped": 0, "failed": 0, "pruned": 0,
+    }  # fmt: skip
+    assert data["ok"] is False and data["stopped"] == "token expired"
+
+
+def test_progress_bar_without_tty_prints_plain_lines() -> None:
+    stream = io.StringIO()
+    bar = ProgressBar(stream, every=0.0)
+
+    bar(IngestProgress(1, 2, 0, 1, "a.md", 0.5, 0.5))
+    bar(IngestProgress(2, 2, 0, 2, "b.md", 1.0, 0.0))
+    bar.close()
+
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2 and lines[-1].startswith("[####################] 2/2 files")

@@ -1,0 +1,1 @@
+"""Text analysis shared by ingest and retrieval: token counts and BM25 terms. Pure functions."""
