@@ -1,20 +1,33 @@
-"""The composition root: the one place that turns `Settings` into running services.
+"""The composition root: the one place that reads `Settings` and builds the running services.
 
 The CLI and the Streamlit app both call `build_services`; nothing else constructs HTTP clients,
-Qdrant clients or models. Tests build `Services` directly with fakes.
+stores or models, and the engines below (`ingest`, `rag`) receive their collaborators (store,
+embedder, retriever, chat model, reranker) explicitly. `Services.answer` and `Services.ingest`
+fill in what the settings say, so the shell never hands the settings down. Tests build `Services`
+directly with fakes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import ConfigError
 from core.ports import ChatModel, Embedder
-from core.settings import Backend, Settings
+from core.settings import Backend, RetrievalMode, Settings
+from ingest.pipeline import IngestOptions, IngestProgress, ingest_paths
+from rag.answer import answer_stream
+from rag.retriever import Retriever, StoreRetriever
 
 if TYPE_CHECKING:
+    from core.access import Viewer
+    from core.records import IngestReport
     from hub.transport import ModelHubClient
+    from rag.events import AnswerEvent
+    from rag.prompt import Turn
+    from rag.retrieve import Reranker
     from store.vector_store import VectorStore
 
 
@@ -25,11 +38,79 @@ class Services:
     embedder: Embedder
     chat: ChatModel | None  # None: the offline extractive answerer writes the answer
     client: ModelHubClient | None = None  # the API client, when a remote backend is in use
+    reranker: Reranker | None = None
+    retriever: Retriever | None = None  # None: the store's own, with the reranker
+    preload: Callable[[], None] = lambda: None  # start loading a local model in the background
     _closers: list[object] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.retriever is None:
+            self.retriever = StoreRetriever(self.store, self.embedder, self.reranker)
 
     @property
     def offline(self) -> bool:
         return self.chat is None
+
+    def chat_for(self, model: str | None) -> ChatModel | None:
+        """The chat adapter for `model` (the UI's model picker), sharing the one HTTP client;
+        the configured one for None, or when there is no remote backend."""
+        if model is None or self.client is None or self.chat is None or model == self.chat.model:
+            return self.chat
+        from hub.adapters import RemoteChat
+
+        return RemoteChat(self.client, self.settings.model_copy(update={"chat_model": model}))
+
+    def answer(
+        self,
+        question: str,
+        *,
+        history: Sequence[Turn] = (),
+        collection: str | None = None,
+        mode: RetrievalMode | None = None,
+        top_k: int | None = None,
+        model: str | None = None,
+        viewer: Viewer | None = None,
+    ) -> Iterator[AnswerEvent]:
+        """`rag.answer.answer_stream` over these services; the settings fill what is not given."""
+        assert self.retriever is not None  # set in __post_init__
+        return answer_stream(
+            question,
+            retriever=self.retriever,
+            chat=self.chat_for(model),
+            embedder=self.embedder,
+            collection=collection or self.settings.collection,
+            mode=mode or self.settings.retrieval_mode,
+            top_k=top_k or self.settings.top_k,
+            min_score=self.settings.min_score,
+            history=history,
+            viewer=viewer,
+        )
+
+    def ingest_options(self) -> IngestOptions:
+        s = self.settings
+        return IngestOptions(
+            chunk_tokens=s.chunk_tokens, chunk_overlap=s.chunk_overlap, workers=s.ingest_workers,
+            file_timeout=s.ingest_file_timeout, file_memory_mb=s.ingest_file_memory_mb,
+            batch_size=s.embed_batch_size, batch_tokens=s.embed_batch_tokens,
+        )  # fmt: skip
+
+    def ingest(
+        self,
+        paths: Sequence[Path],
+        *,
+        collection: str | None = None,
+        on_progress: Callable[[IngestProgress], None] | None = None,
+        prune: bool = False,
+        dry_run: bool = False,
+        passwords: Mapping[str, str] | None = None,
+        glob: str | None = None,
+    ) -> IngestReport:
+        """`ingest.pipeline.ingest_paths` into `collection` (default: the configured one)."""
+        return ingest_paths(
+            paths, store=self.store, embedder=self.embedder,
+            collection=collection or self.settings.collection, options=self.ingest_options(),
+            on_progress=on_progress, prune=prune, dry_run=dry_run, passwords=passwords, glob=glob,
+        )  # fmt: skip
 
     def check_models(self, *, chat: bool = True) -> list[str]:
         """Check the configured model names against `/v1/models` ("did you mean ...").
@@ -72,29 +153,33 @@ def check_settings(settings: Settings) -> None:
             )
 
 
-def build_services(settings: Settings | None = None) -> Services:
+def build_services(settings: Settings) -> Services:
     """Build every service the settings ask for. Call once per process and keep the result."""
     from store.vector_store import VectorStore, open_qdrant
 
-    settings = settings or Settings()
     check_settings(settings)
     store = VectorStore(open_qdrant(settings))
     if settings.resolved_backend is Backend.LOCAL:
         from local.embedder import LocalEmbedder
 
+        local = LocalEmbedder()
         return Services(
-            settings=settings, store=store, embedder=LocalEmbedder(), chat=None, _closers=[store]
-        )
+            settings=settings, store=store, embedder=local, chat=None, preload=local.preload,
+            _closers=[store],
+        )  # fmt: skip
 
     from hub.adapters import RemoteChat, RemoteEmbedder
+    from hub.rerank import ModelHubReranker
     from hub.transport import ModelHubClient
 
     client = ModelHubClient(settings)
+    reranker = ModelHubReranker(client, settings.rerank_model) if settings.rerank_model else None
     return Services(
         settings=settings,
         store=store,
         embedder=RemoteEmbedder(client, settings.embed_model),
         chat=RemoteChat(client, settings),
         client=client,
+        reranker=reranker,
         _closers=[client, store],
     )

@@ -39,7 +39,6 @@ sys.path.insert(0, str(REPO))
 from app.container import Services  # noqa: E402
 from core.records import IngestReport  # noqa: E402
 from core.settings import Backend, Settings  # noqa: E402
-from ingest.pipeline import ingest_paths  # noqa: E402
 from store.vector_store import VectorStore, open_qdrant  # noqa: E402
 from tests.fakes.shared_pdf_passwords import shared_pdf_passwords  # noqa: E402
 from tests.pdf_factory import make_pdf  # noqa: E402
@@ -123,9 +122,7 @@ def _ingest(corpus: Path, workers: int, passwords: dict[str, str] | None = None)
     with tempfile.TemporaryDirectory() as tmp:
         services = _services(Path(tmp) / "store", workers)
         try:
-            return ingest_paths(
-                [corpus], services=services, glob="*.pdf", passwords=passwords or {}
-            )
+            return services.ingest([corpus], glob="*.pdf", passwords=passwords or {})
         finally:
             services.close()
 

@@ -35,9 +35,21 @@ from ingest.loaders import file_hash
 from ingest.worker import Parsed, ParserPool, ParseTask
 
 if TYPE_CHECKING:
-    from app.container import Services
     from core.ports import Embedder
     from store.vector_store import VectorStore
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    """How to chunk, parse and batch; the composition root fills it from the settings."""
+
+    chunk_tokens: int
+    chunk_overlap: int
+    workers: int  # parser processes beside the embedder
+    file_timeout: float  # seconds one file may take to parse
+    file_memory_mb: int  # a parser's address space; 0: no cap
+    batch_size: int  # chunks per embedding request
+    batch_tokens: int  # tokens per embedding request
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,23 +232,24 @@ class _Run:
 def ingest_paths(
     paths: Sequence[Path],
     *,
-    services: Services,
-    collection: str | None = None,
+    store: VectorStore,
+    embedder: Embedder,
+    collection: str,
+    options: IngestOptions,
     on_progress: Callable[[IngestProgress], None] | None = None,
     prune: bool = False,
     dry_run: bool = False,
     passwords: Mapping[str, str] | None = None,
     glob: str | None = None,
 ) -> IngestReport:
-    """Ingest files and folders into `collection` (default: the configured one).
+    """Ingest files and folders into `collection`.
 
     Unchanged files are skipped, changed ones replaced, and with `prune` the collection's files
     that are no longer found under `paths` are removed. `dry_run` parses and reports without
     embedding or writing. Raises `ConfigError` when the collection was built with another
     embedding model; every per-file problem ends up in the report instead.
     """
-    settings, store, embedder = services.settings, services.store, services.embedder
-    name = collection or settings.collection
+    name = collection
     report = IngestReport(collection=name)
     started = time.perf_counter()
     files, problems = discover(paths, glob=glob)
@@ -245,12 +258,12 @@ def ingest_paths(
     elif store.exists(name):
         store.ensure_collection(name, dim=embedder.dim, model=embedder.model)  # only checks
     states = store.source_states(name)
-    budget = chunk_budget(settings.chunk_tokens, embedder.max_input_tokens)
-    overlap = overlap_for(budget, settings.chunk_overlap)
+    budget = chunk_budget(options.chunk_tokens, embedder.max_input_tokens)
+    overlap = overlap_for(budget, options.chunk_overlap)
     run = _Run(
         store=store, embedder=embedder, collection=name, report=report, files=files,
-        on_progress=on_progress, dry_run=dry_run, batch_size=settings.embed_batch_size,
-        batch_tokens=settings.embed_batch_tokens,
+        on_progress=on_progress, dry_run=dry_run, batch_size=options.batch_size,
+        batch_tokens=options.batch_tokens,
     )  # fmt: skip
     run.files_total += len(problems)
     for problem in problems:
@@ -258,7 +271,7 @@ def ingest_paths(
     passwords = passwords or {}
     # With one parser process, this process computing the BM25 vectors runs beside it; with
     # more, the parsers have the cores to spare and this process is the one to relieve.
-    bm25_in_parser = settings.ingest_workers > 1
+    bm25_in_parser = options.workers > 1
 
     def tasks() -> Iterator[tuple[ParseTask, str]]:
         for file in files:
@@ -277,9 +290,9 @@ def ingest_paths(
             yield task, file.source
 
     pool = ParserPool(
-        workers=settings.ingest_workers,
-        timeout=settings.ingest_file_timeout,
-        memory_mb=settings.ingest_file_memory_mb,
+        workers=options.workers,
+        timeout=options.file_timeout,
+        memory_mb=options.file_memory_mb,
     )
     try:
         with contextlib.closing(pool.run(tasks())) as results:

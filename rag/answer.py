@@ -11,15 +11,12 @@ CLI and the Streamlit app render exactly these events.
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable, Iterator, Sequence
-from types import EllipsisType
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from core.errors import ConfigError, RagError
-from core.ports import ChatDelta, ChatModel, RateLimitWait
-from core.records import ScoredChunk
+from core.errors import RagError
+from core.ports import ChatDelta, ChatModel, Embedder, RateLimitWait
 from core.settings import RetrievalMode
 from rag import citations as cite
 from rag.events import (
@@ -39,30 +36,8 @@ from rag.reasoning import ThinkSplitter
 from rag.rewrite import heuristic_rewrite, standalone_query
 
 if TYPE_CHECKING:
-    from app.container import Services
     from core.access import Viewer
-
-Retriever = Callable[..., list[ScoredChunk]]  # the signature of `rag.retrieve.retrieve`
-
-
-def _default_retriever(services: Services) -> Retriever:
-    """`rag.retrieve.retrieve`, with the reranker when the settings configure one."""
-    from hub.rerank import build_reranker
-    from rag.retrieve import retrieve
-
-    return functools.partial(retrieve, reranker=build_reranker(services))
-
-
-def check_embedding_model(services: Services, collection: str, mode: RetrievalMode) -> None:
-    """Dense search needs the query embedded by the model that embedded the collection."""
-    if mode is RetrievalMode.SPARSE or not services.store.exists(collection):
-        return
-    indexed = services.store.collection_info(collection).get("embed_model")
-    if indexed is not None and indexed != services.embedder.model:
-        raise ConfigError(
-            f"Collection {collection!r} was indexed with {indexed}, but questions are embedded "
-            f"with {services.embedder.model}. Use retrieval mode 'sparse', or re-ingest it."
-        )
+    from rag.retriever import Retriever
 
 
 def rate_limit_notice(seconds: float) -> Notice:
@@ -101,52 +76,41 @@ def _stream_chat(
 def answer_stream(
     question: str,
     *,
-    services: Services,
+    retriever: Retriever,
+    chat: ChatModel | None,
+    embedder: Embedder,
+    collection: str,
+    mode: RetrievalMode,
+    top_k: int,
+    min_score: float,
     history: Sequence[Turn] = (),
-    collection: str | None = None,
-    mode: RetrievalMode | None = None,
-    top_k: int | None = None,
-    chat: ChatModel | EllipsisType | None = ...,
-    retriever: Retriever | None = None,
     viewer: Viewer | None = None,
 ) -> Iterator[AnswerEvent]:
     """Stream the answer to `question` as events (see `rag.events`).
 
-    `chat` defaults to `services.chat` (None: offline, extractive); the app passes another adapter
-    when a person picks another model. `viewer`, when given, must be allowed to read the
-    collection: access is checked here, where the query runs, not only in what the UI shows.
+    `chat` None means offline: the extractive answerer quotes the sources, ranking sentences with
+    `embedder`. `viewer`, when given, must be allowed to read the collection: access is checked
+    here, where the query runs, not only in what the UI shows. Below `min_score` a source does
+    not count as found.
     """
-    settings = services.settings
-    model = services.chat if isinstance(chat, EllipsisType) else chat
-    collection = collection or settings.collection
-    mode = mode or settings.retrieval_mode
-    top_k = top_k or settings.top_k
-    retrieve = retriever or _default_retriever(services)
-
+    model = chat
     try:
         if viewer is not None:
             viewer.require(collection)
-        check_embedding_model(services, collection, mode)
+        retriever.check(collection, mode)
         try:
             query = standalone_query(question, history, chat=model)
         except RagError as error:
             yield Notice(f"could not rewrite the follow-up with the model ({error})")
             query = heuristic_rewrite(question, history)
         yield Query(query, rewritten=query != question)
-        hits = retrieve(
-            query,
-            store=services.store,
-            embedder=services.embedder,
-            collection=collection,
-            mode=mode,
-            top_k=top_k,
-        )
+        hits = retriever.search(query, collection=collection, mode=mode, top_k=top_k)
     except RagError as error:
         yield Failed(str(error))
         yield Done()
         return
 
-    relevant = [hit for hit in hits if hit.score >= settings.min_score]
+    relevant = [hit for hit in hits if hit.score >= min_score]
     sources = fit_sources(relevant) if model is not None else relevant
     yield Sources(tuple(sources), found=bool(sources))
     if not sources:
@@ -160,7 +124,7 @@ def answer_stream(
     try:
         if model is None:
             focus = question if query != question else None  # a rewritten follow-up
-            for piece in extractive_answer(query, sources, embedder=services.embedder, focus=focus):
+            for piece in extractive_answer(query, sources, embedder=embedder, focus=focus):
                 answer.append(piece)
                 yield TextDelta(piece)
         else:

@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 
 from app.container import Services
-from ingest.pipeline import ingest_paths
-from rag.answer import answer_stream
 from rag.events import Citations, Done, Sources, TextDelta
 from tests.conftest import REPO, SAMPLE_DATA
 
@@ -20,13 +18,13 @@ QUESTION = "What does the employee handbook say about remote work?"
 
 
 def _ask(services: Services, question: str) -> list[object]:
-    return list(answer_stream(question, services=services, collection="test"))
+    return list(services.answer(question, collection="test"))
 
 
 def test_end_to_end_ingest_twice_adds_nothing(memory_services: Services) -> None:
-    first = ingest_paths([SAMPLE_DATA], services=memory_services, collection="test")
+    first = memory_services.ingest([SAMPLE_DATA], collection="test")
     count = memory_services.store.count("test")
-    second = ingest_paths([SAMPLE_DATA], services=memory_services, collection="test")
+    second = memory_services.ingest([SAMPLE_DATA], collection="test")
 
     assert first.ok and first.count("ingested") == 4
     assert count == first.chunks > 4
@@ -35,7 +33,7 @@ def test_end_to_end_ingest_twice_adds_nothing(memory_services: Services) -> None
 
 
 def test_end_to_end_answer_streams_sources_text_then_citations(memory_services: Services) -> None:
-    ingest_paths([SAMPLE_DATA], services=memory_services, collection="test")
+    memory_services.ingest([SAMPLE_DATA], collection="test")
 
     events = _ask(memory_services, QUESTION)
 

@@ -107,11 +107,8 @@ def render_json(events: Iterable[AnswerEvent], out: TextIO) -> int:
 
 
 def run(args: argparse.Namespace, services: Services) -> int:
-    from rag.answer import answer_stream
-
-    events = answer_stream(
+    events = services.answer(
         args.question,
-        services=services,
         collection=args.collection,
         mode=RetrievalMode(args.mode) if args.mode else None,
         top_k=args.top_k,

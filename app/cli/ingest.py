@@ -15,7 +15,6 @@ from pathlib import Path
 from app.cli.progress import ProgressBar, report_json, summary
 from app.container import Services
 from ingest.loaders import SUPPORTED_SUFFIXES
-from ingest.pipeline import ingest_paths
 
 
 def _password(value: str) -> tuple[str, str]:
@@ -64,9 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, services: Services) -> int:
     bar = None if args.quiet else ProgressBar()
     try:
-        report = ingest_paths(
+        report = services.ingest(
             args.paths,
-            services=services,
             collection=args.collection,
             on_progress=bar,
             prune=args.prune,

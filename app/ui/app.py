@@ -17,9 +17,6 @@ from app.ui.sidebar import AskOptions, render_sidebar
 from app.ui.state import Exchange, get_services, history
 from core.access import Viewer, viewer_for
 from core.errors import RagError
-from core.ports import ChatModel
-from hub.adapters import RemoteChat
-from rag.answer import answer_stream
 
 log = logging.getLogger(__name__)
 
@@ -31,26 +28,17 @@ STYLE = """
 """
 
 
-def _chat_for(services: Services, options: AskOptions) -> ChatModel | None:
-    """The chat adapter for the model picked in the sidebar (sharing the one HTTP client)."""
-    if options.chat_model is None or services.client is None:
-        return services.chat
-    settings = services.settings.model_copy(update={"chat_model": options.chat_model})
-    return RemoteChat(services.client, settings)
-
-
 def ask(question: str, services: Services, viewer: Viewer, options: AskOptions) -> None:
     exchanges = history()
     exchange = Exchange(question=question, collection=options.collection)
     render_question(question)
-    events = answer_stream(
+    events = services.answer(
         question,
-        services=services,
         history=[e.turn() for e in exchanges if e.text and not e.failed],
         collection=options.collection,
         mode=options.mode,
         top_k=options.top_k,
-        chat=_chat_for(services, options),
+        model=options.chat_model,
         viewer=viewer,
     )
     try:

@@ -15,7 +15,6 @@ import streamlit as st
 from app.container import Services, build_services
 from core.records import ScoredChunk
 from core.settings import Settings
-from local.embedder import LocalEmbedder
 from rag.events import (
     AnswerEvent,
     Citations,
@@ -75,8 +74,7 @@ class Exchange:
 @st.cache_resource(show_spinner="Starting: opening the store and loading the models…")
 def _process_services() -> Services:
     services = build_services(Settings())
-    if isinstance(services.embedder, LocalEmbedder):  # loads while the page draws, not on ask
-        services.embedder.preload()
+    services.preload()  # a local model loads while the page draws, not on the first question
     return services
 
 

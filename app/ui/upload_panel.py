@@ -86,7 +86,7 @@ def render_upload(services: Services, viewer: Viewer, collection: str) -> None:
 
 def ingest_saved(services: Services, paths: list[Path], collection: str) -> bool:
     """Ingest with a live progress bar; keep the report for the next run. False on failure."""
-    from ingest.pipeline import IngestProgress, ingest_paths
+    from ingest.pipeline import IngestProgress
 
     bar = st.progress(0.0, text="Starting…")
 
@@ -100,9 +100,7 @@ def ingest_saved(services: Services, paths: list[Path], collection: str) -> bool
         )
 
     try:
-        report = ingest_paths(
-            paths, services=services, collection=collection, on_progress=on_progress
-        )
+        report = services.ingest(paths, collection=collection, on_progress=on_progress)
     except RagError as error:
         bar.empty()
         st.error(str(error))

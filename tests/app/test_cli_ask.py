@@ -11,8 +11,7 @@ from app.cli.ask import register, snippet
 from app.container import Services
 from core.errors import APIStreamError
 from core.records import ScoredChunk
-from core.settings import Backend, Settings
-from rag import answer
+from core.settings import Backend, RetrievalMode, Settings
 from store.vector_store import VectorStore
 from tests.fakes.chat import FakeChat
 from tests.fakes.chunks import scored
@@ -24,16 +23,27 @@ HITS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def canned_retrieval(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    calls: list[dict[str, Any]] = []
+class CannedRetriever:
+    """Answers every search with `HITS` and records what it was asked."""
 
-    def retrieve(query: str, **kwargs: Any) -> list[ScoredChunk]:
-        calls.append({"query": query, **kwargs})
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def check(self, collection: str, mode: RetrievalMode) -> None:
+        pass
+
+    def search(self, query: str, **kwargs: Any) -> list[ScoredChunk]:
+        self.calls.append({"query": query, **kwargs})
         return HITS
 
-    monkeypatch.setattr(answer, "_default_retriever", lambda services: retrieve)
-    return calls
+
+RETRIEVER = CannedRetriever()
+
+
+@pytest.fixture(autouse=True)
+def canned_retrieval() -> list[dict[str, Any]]:
+    RETRIEVER.calls.clear()
+    return RETRIEVER.calls
 
 
 def run(argv: list[str], chat: FakeChat | None = None) -> int:
@@ -45,6 +55,7 @@ def run(argv: list[str], chat: FakeChat | None = None) -> int:
         store=VectorStore(QdrantClient(":memory:")),
         embedder=HashEmbedder(),
         chat=chat,
+        retriever=RETRIEVER,
     )
     code: int = args.handler(args, services)
     return code

@@ -15,7 +15,6 @@ from pathlib import Path
 from app.container import Services
 from core.settings import Backend, Settings
 from ingest import pipeline
-from ingest.pipeline import ingest_paths
 from store.vector_store import VectorStore, open_qdrant
 from tests.fakes.embedder import HashEmbedder
 
@@ -48,7 +47,7 @@ def main(argv: Sequence[str]) -> None:
     store = VectorStore(open_qdrant(settings))  # the product's embedded store
     services = Services(settings=settings, store=store, embedder=_SlowEmbedder(delay), chat=None)
     try:
-        report = ingest_paths([root], services=services)
+        report = services.ingest([root])
     finally:
         services.close()
     print(f"done {report.count('ingested')} {report.count('unchanged')}", flush=True)

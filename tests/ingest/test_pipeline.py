@@ -12,7 +12,7 @@ from core.errors import AuthenticationError, BadRequestError, ConfigError
 from core.records import Chunk
 from core.settings import RetrievalMode
 from ingest import pipeline
-from ingest.pipeline import IngestProgress, ingest_paths
+from ingest.pipeline import IngestProgress
 from store.vector_store import VectorStore
 from tests.conftest import make_settings
 from tests.fakes.embedder import HashEmbedder
@@ -47,7 +47,7 @@ def test_ingest_paths_sources_are_relative_to_the_folder_given(
 ) -> None:
     root = _corpus(tmp_path / "docs")
 
-    report = ingest_paths([root], services=services)
+    report = services.ingest([root])
 
     assert report.ok and report.count("ingested") == 3
     assert sorted(services.store.source_states("test")) == [
@@ -62,13 +62,13 @@ def test_ingest_paths_second_run_skips_unchanged_without_embedding(
     services: Services, tmp_path: Path
 ) -> None:
     root = _corpus(tmp_path / "docs")
-    ingest_paths([root], services=services)
+    services.ingest([root])
     embedder = services.embedder
     assert isinstance(embedder, HashEmbedder)
     calls = len(embedder.calls)
     count = services.store.count("test")
 
-    report = ingest_paths([root], services=services)
+    report = services.ingest([root])
 
     assert report.count("unchanged") == 3 and report.count("ingested") == 0
     assert len(embedder.calls) == calls
@@ -77,10 +77,10 @@ def test_ingest_paths_second_run_skips_unchanged_without_embedding(
 
 def test_ingest_paths_changed_file_is_replaced(services: Services, tmp_path: Path) -> None:
     root = _corpus(tmp_path / "docs")
-    ingest_paths([root], services=services)
+    services.ingest([root])
     (root / "notes.txt").write_text("Completely new notes about parking.\n", "utf-8")
 
-    report = ingest_paths([root], services=services)
+    report = services.ingest([root])
 
     assert report.count("ingested") == 1 and report.count("unchanged") == 2
     assert _texts(services, "notes.txt") == "Completely new notes about parking."
@@ -90,12 +90,12 @@ def test_ingest_paths_changed_file_is_replaced(services: Services, tmp_path: Pat
 
 def test_ingest_paths_prune_removes_vanished_files(services: Services, tmp_path: Path) -> None:
     root = _corpus(tmp_path / "docs")
-    ingest_paths([root], services=services)
+    services.ingest([root])
     (root / "notes.txt").unlink()
 
-    kept = ingest_paths([root], services=services)
+    kept = services.ingest([root])
     assert "notes.txt" in services.store.source_states("test")
-    pruned = ingest_paths([root], services=services, prune=True)
+    pruned = services.ingest([root], prune=True)
 
     assert kept.count("pruned") == 0
     assert [f.source for f in pruned.files if f.status == "pruned"] == ["notes.txt"]
@@ -105,7 +105,7 @@ def test_ingest_paths_prune_removes_vanished_files(services: Services, tmp_path:
 def test_ingest_paths_dry_run_writes_nothing(services: Services, tmp_path: Path) -> None:
     root = _corpus(tmp_path / "docs")
 
-    report = ingest_paths([root], services=services, dry_run=True)
+    report = services.ingest([root], dry_run=True)
 
     assert report.count("ingested") == 3 and report.chunks >= 3
     assert services.store.count("test") == 0
@@ -116,7 +116,7 @@ def test_ingest_paths_password_per_file(services: Services, tmp_path: Path) -> N
     write_encrypted_pdf(root / "a" / "locked.pdf", ["Salary bands."], user_password="pw")
     write_encrypted_pdf(root / "other.pdf", ["Other secret."], user_password="pw2")
 
-    report = ingest_paths([root], services=services, passwords={"a/locked.pdf": "pw"})
+    report = services.ingest([root], passwords={"a/locked.pdf": "pw"})
 
     outcomes = {f.source: f for f in report.files}
     assert outcomes["a/locked.pdf"].status == "ingested"
@@ -130,7 +130,7 @@ def test_ingest_paths_bad_files_fail_alone(services: Services, tmp_path: Path) -
     (root / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not a pdf")
     write_pdf(root / "scan.pdf", ["", ""])
 
-    report = ingest_paths([root], services=services)
+    report = services.ingest([root])
 
     outcomes = {f.source: f for f in report.files}
     assert outcomes["broken.pdf"].status == "failed" and outcomes["broken.pdf"].reason
@@ -142,7 +142,7 @@ def test_ingest_paths_bad_files_fail_alone(services: Services, tmp_path: Path) -
 def test_ingest_paths_textless_pages_warn(services: Services, tmp_path: Path) -> None:
     write_pdf(tmp_path / "mixed.pdf", ["Some text.", "", "More text."])
 
-    report = ingest_paths([tmp_path / "mixed.pdf"], services=services)
+    report = services.ingest([tmp_path / "mixed.pdf"])
 
     assert report.files[0].warnings == ("1 of 3 pages have no text; OCR needed",)
 
@@ -155,7 +155,7 @@ def test_ingest_paths_missing_path_and_duplicate_names_are_reported(
     (tmp_path / "a" / "x.md").write_text("# A\n\nfirst", "utf-8")
     (tmp_path / "b" / "x.md").write_text("# B\n\nsecond", "utf-8")
 
-    report = ingest_paths([tmp_path / "a", tmp_path / "b", tmp_path / "missing"], services=services)
+    report = services.ingest([tmp_path / "a", tmp_path / "b", tmp_path / "missing"])
 
     statuses = sorted((f.source, f.status) for f in report.files)
     assert statuses == [
@@ -168,7 +168,7 @@ def test_ingest_paths_missing_path_and_duplicate_names_are_reported(
 def test_ingest_paths_glob_filters_folder_files(services: Services, tmp_path: Path) -> None:
     root = _corpus(tmp_path / "docs")
 
-    report = ingest_paths([root], services=services, glob="*.md")
+    report = services.ingest([root], glob="*.md")
 
     assert [f.source for f in report.files] == ["faq/billing.md"]
 
@@ -177,7 +177,7 @@ def test_ingest_paths_embeds_in_batches(services: Services, tmp_path: Path) -> N
     text = " ".join(f"Sentence {i} about the travel policy." for i in range(400))
     (tmp_path / "long.txt").write_text(text, "utf-8")
 
-    report = ingest_paths([tmp_path], services=services)
+    report = services.ingest([tmp_path])
 
     embedder = services.embedder
     assert isinstance(embedder, HashEmbedder)
@@ -189,7 +189,7 @@ def test_ingest_paths_reports_progress_to_the_end(services: Services, tmp_path: 
     root = _corpus(tmp_path / "docs")
     seen: list[IngestProgress] = []
 
-    ingest_paths([root], services=services, on_progress=seen.append)
+    services.ingest([root], on_progress=seen.append)
 
     assert [p.files_done for p in seen] == [1, 2, 3]
     assert seen[-1].files_total == 3 and seen[-1].pages == 2 and seen[-1].chunks >= 3
@@ -198,11 +198,11 @@ def test_ingest_paths_reports_progress_to_the_end(services: Services, tmp_path: 
 
 def test_ingest_paths_other_model_is_refused(services: Services, tmp_path: Path) -> None:
     root = _corpus(tmp_path / "docs")
-    ingest_paths([root], services=services)
+    services.ingest([root])
     services.embedder = HashEmbedder(dim=32, model="other-model")
 
     with pytest.raises(ConfigError, match="other-model"):
-        ingest_paths([root], services=services)
+        services.ingest([root])
 
 
 class _ExpiringEmbedder(HashEmbedder):
@@ -229,13 +229,13 @@ def test_ingest_paths_expired_token_stops_cleanly_and_resumes(
         (root / f"{n}.txt").write_text(" ".join(f"Doc {n} line {i}." for i in range(60)), "utf-8")
     services.embedder = _ExpiringEmbedder(good_calls=1)
 
-    stopped = ingest_paths([root], services=services)
+    stopped = services.ingest([root])
 
     assert stopped.stopped and "token invalid or expired" in stopped.stopped
     assert "run the same command again" in stopped.stopped
     assert stopped.count("failed") == 0 and 0 < stopped.count("ingested") < 6
     services.embedder = HashEmbedder()
-    resumed = ingest_paths([root], services=services)
+    resumed = services.ingest([root])
     assert resumed.ok and resumed.count("ingested") + resumed.count("unchanged") == 6
     assert resumed.count("unchanged") == stopped.count("ingested")
     clean = _clean_run(root)
@@ -244,13 +244,13 @@ def test_ingest_paths_expired_token_stops_cleanly_and_resumes(
 
 def test_ingest_paths_partial_file_is_redone(services: Services, tmp_path: Path) -> None:
     root = _corpus(tmp_path / "docs")
-    ingest_paths([root], services=services)
+    services.ingest([root])
     chunks = services.store.chunks_of("test", "notes.txt")
     half = [dataclasses.replace(c, doc_hash="") for c in chunks[:1]]
     services.store.upsert_chunks("test", half, HashEmbedder().embed_documents(["x"]))
     assert services.store.source_states("test")["notes.txt"] == ""  # as if killed mid-write
 
-    report = ingest_paths([root], services=services)
+    report = services.ingest([root])
 
     assert [f.source for f in report.files if f.status == "ingested"] == ["notes.txt"]
     assert _snapshot(services.store) == _snapshot(_clean_run(root))
@@ -259,7 +259,7 @@ def test_ingest_paths_partial_file_is_redone(services: Services, tmp_path: Path)
 def _clean_run(root: Path) -> VectorStore:
     store = VectorStore(QdrantClient(":memory:"))
     settings = make_settings(root.parent / "clean", embed_batch_size=4)
-    ingest_paths([root], services=Services(settings, store, HashEmbedder(), None))
+    Services(settings, store, HashEmbedder(), None).ingest([root])
     return store
 
 
@@ -286,7 +286,7 @@ def test_ingest_paths_refused_input_fails_its_file_only(services: Services, tmp_
     (tmp_path / "bad.txt").write_text("This one has a forbidden word.", "utf-8")
     services.embedder = _PickyEmbedder()
 
-    report = ingest_paths([tmp_path], services=services)
+    report = services.ingest([tmp_path])
 
     outcomes = {f.source: f for f in report.files}
     assert outcomes["bad.txt"].status == "failed"
@@ -318,7 +318,7 @@ def test_ingest_paths_small_file_is_written_in_one_go(tmp_path: Path) -> None:
     store = _SpyStore()
     services = Services(make_settings(tmp_path, embed_batch_size=4), store, HashEmbedder(), None)
 
-    report = ingest_paths([tmp_path], services=services)
+    report = services.ingest([tmp_path])
 
     assert report.chunks > 4  # embedded in several batches...
     assert store.upserts == [["long.txt"] * report.chunks]  # ...written at once, then committed
@@ -335,7 +335,7 @@ def test_ingest_paths_large_file_written_progressively_ends_the_same(
     store = _SpyStore()
     services = Services(make_settings(tmp_path, embed_batch_size=4), store, HashEmbedder(), None)
 
-    report = ingest_paths([tmp_path / "docs"], services=services)
+    report = services.ingest([tmp_path / "docs"])
 
     assert len(store.upserts) > 1 and all(len(u) <= 4 for u in store.upserts)
     assert _snapshot(store) == _snapshot(_clean_run(tmp_path / "docs")) and report.ok
@@ -349,7 +349,7 @@ def test_ingest_paths_bm25_vectors_made_by_parsers_when_several(
     (tmp_path / "docs" / "a.md").write_text("# Travel\n\nTrains under four hours.", "utf-8")
     store = _SpyStore()
     settings = make_settings(tmp_path, ingest_workers=workers)
-    ingest_paths([tmp_path / "docs"], services=Services(settings, store, HashEmbedder(), None))
+    Services(settings, store, HashEmbedder(), None).ingest([tmp_path / "docs"])
     (chunk,) = store.chunks_of("test", "a.md")
 
     hits = store.search("test", dense=None, text="trains hours", mode=RetrievalMode.SPARSE, limit=1)

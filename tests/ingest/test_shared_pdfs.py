@@ -16,7 +16,6 @@ import pytest
 from app.container import Services
 from core.records import IngestReport
 from ingest.loaders import load
-from ingest.pipeline import ingest_paths
 from store.vector_store import VectorStore, open_qdrant
 from tests.conftest import make_settings
 from tests.fakes.embedder import HashEmbedder
@@ -41,8 +40,8 @@ def shared_run(
     settings = make_settings(tmp, ingest_file_timeout=60.0)
     store = VectorStore(open_qdrant(settings))
     services = Services(settings, store, HashEmbedder(max_input_tokens=256), None)
-    report = ingest_paths(
-        [SHARED_PDFS], services=services, glob="*.pdf", passwords=shared_pdf_passwords(SHARED_PDFS)
+    report = services.ingest(
+        [SHARED_PDFS], glob="*.pdf", passwords=shared_pdf_passwords(SHARED_PDFS)
     )
     yield report, store
     store.close()

@@ -12,7 +12,7 @@ from core.errors import AuthenticationError, RateLimitError, StoreError
 from core.ports import RateLimitWait
 from core.records import ScoredChunk
 from core.settings import Backend, RetrievalMode, Settings
-from rag.answer import answer_stream, collect
+from rag.answer import collect
 from rag.events import Citations, Done, Failed, Notice, Query, Sources, TextDelta
 from rag.prompt import NOT_FOUND_ANSWER, Turn
 from store.vector_store import VectorStore
@@ -44,27 +44,31 @@ class Retriever:
         self.error = error
         self.calls: list[dict[str, Any]] = []
 
-    def __call__(self, query: str, **kwargs: Any) -> list[ScoredChunk]:
+    def check(self, collection: str, mode: RetrievalMode) -> None:
+        pass
+
+    def search(self, query: str, **kwargs: Any) -> list[ScoredChunk]:
         self.calls.append({"query": query, **kwargs})
         if self.error:
             raise self.error
         return self.hits
 
 
-def services(chat: FakeChat | None = None, **settings: Any) -> Services:
+def services(
+    chat: FakeChat | None = None, retriever: Retriever | None = None, **settings: Any
+) -> Services:
     settings = {"min_score": NO_FLOOR, **settings}
     return Services(
         settings=Settings(_env_file=None, backend=Backend.LOCAL, **settings),  # type: ignore[call-arg]
         store=VectorStore(QdrantClient(":memory:")),
         embedder=HashEmbedder(),
         chat=chat,
+        retriever=retriever,
     )
 
 
 def test_answer_stream_offline_event_order_and_citations() -> None:
-    events = list(
-        answer_stream("How many vacation days?", services=services(), retriever=Retriever())
-    )
+    events = list(services(retriever=Retriever()).answer("How many vacation days?"))
     kinds = [type(e) for e in events]
     assert kinds[0] is Query and kinds[1] is Sources
     assert kinds[-2:] == [Citations, Done]
@@ -76,7 +80,7 @@ def test_answer_stream_offline_event_order_and_citations() -> None:
 
 def test_answer_stream_chat_gets_sources_in_system_message() -> None:
     chat = FakeChat(reply="Employees get 25 days [1]. Contractors get none [2].")
-    folded = collect(answer_stream("vacation?", services=services(chat), retriever=Retriever()))
+    folded = collect(services(chat, retriever=Retriever()).answer("vacation?"))
     system = str(chat.streams[0][0]["content"])
     assert "[1] handbook.pdf, page 3" in system and "[2] faq.md" in system
     assert folded["text"] == "Employees get 25 days [1]. Contractors get none [2]."
@@ -86,9 +90,7 @@ def test_answer_stream_chat_gets_sources_in_system_message() -> None:
 def test_answer_stream_below_threshold_answers_not_found_without_model() -> None:
     chat = FakeChat(reply="should never be asked")
     hits = [scored("irrelevant", score=0.1)]
-    events = list(
-        answer_stream("x?", services=services(chat, min_score=0.5), retriever=Retriever(hits))
-    )
+    events = list(services(chat, min_score=0.5, retriever=Retriever(hits)).answer("x?"))
     folded = collect(events)
     assert folded["sources"].found is False and folded["sources"].chunks == ()
     assert folded["text"] == NOT_FOUND_ANSWER
@@ -98,7 +100,7 @@ def test_answer_stream_below_threshold_answers_not_found_without_model() -> None
 
 def test_answer_stream_invalid_markers_dropped_and_uncited_flagged() -> None:
     chat = FakeChat(reply="Everyone gets a pony [7].")
-    folded = collect(answer_stream("pony?", services=services(chat), retriever=Retriever()))
+    folded = collect(services(chat, retriever=Retriever()).answer("pony?"))
     assert folded["citations"].dropped == (7,)
     assert folded["citations"].uncited is True
 
@@ -108,7 +110,7 @@ def test_answer_stream_mid_stream_error_keeps_partial_text_and_fails() -> None:
     chat = FakeChat(
         reply="Employees get 25 days [1]. And more text here.", fail_after=5, error=error
     )
-    events = list(answer_stream("q", services=services(chat), retriever=Retriever()))
+    events = list(services(chat, retriever=Retriever()).answer("q"))
     folded = collect(events)
     assert folded["text"] == "Employees get 25 days [1]. "
     assert "token invalid or expired" in folded["failed"]
@@ -118,7 +120,7 @@ def test_answer_stream_mid_stream_error_keeps_partial_text_and_fails() -> None:
 
 def test_answer_stream_rate_limit_wait_becomes_notice() -> None:
     chat = FakeChat(reply="Yes [1].", script=[RateLimitWait(2.2)])
-    folded = collect(answer_stream("q", services=services(chat), retriever=Retriever()))
+    folded = collect(services(chat, retriever=Retriever()).answer("q"))
     assert folded["notices"] == ["waiting 3s for the rate limit"]
     assert folded["text"] == "Yes [1]."
 
@@ -126,14 +128,14 @@ def test_answer_stream_rate_limit_wait_becomes_notice() -> None:
 def test_answer_stream_rate_limit_error_fails_visibly() -> None:
     error = RateLimitError("rate limit", operation="chat", status=429, retry_after=30)
     chat = FakeChat(reply="Yes [1].", fail_after=0, error=error)
-    folded = collect(answer_stream("q", services=services(chat), retriever=Retriever()))
+    folded = collect(services(chat, retriever=Retriever()).answer("q"))
     assert folded["text"] == ""
     assert "HTTP 429" in folded["failed"]
 
 
 def test_answer_stream_reasoning_kept_out_of_answer() -> None:
     chat = FakeChat(reply="<think>inline musing</think>Answer [1].", reasoning="separate musing")
-    folded = collect(answer_stream("q", services=services(chat), retriever=Retriever()))
+    folded = collect(services(chat, retriever=Retriever()).answer("q"))
     assert folded["text"] == "Answer [1]."
     assert "separate musing" in folded["reasoning"] and "inline musing" in folded["reasoning"]
 
@@ -141,9 +143,7 @@ def test_answer_stream_reasoning_kept_out_of_answer() -> None:
 def test_answer_stream_follow_up_rewritten_before_retrieval() -> None:
     retriever = Retriever()
     history = [Turn("How many vacation days do employees get?", "25 [1].")]
-    events = list(
-        answer_stream("And contractors?", services=services(), history=history, retriever=retriever)
-    )
+    events = list(services(retriever=retriever).answer("And contractors?", history=history))
     query = events[0]
     assert isinstance(query, Query) and query.rewritten
     assert retriever.calls[0]["query"] == query.text
@@ -155,39 +155,29 @@ def test_answer_stream_model_rewrite_failure_notices_and_uses_heuristic() -> Non
         reply="ok [1].", fail_after=0, error=RateLimitError("x", operation="c", status=429)
     )
     history = [Turn("How many vacation days do employees get?", "25 [1].")]
-    events = list(
-        answer_stream(
-            "And contractors?", services=services(chat), history=history, retriever=Retriever()
-        )
-    )
+    events = list(services(chat, retriever=Retriever()).answer("And contractors?", history=history))
     assert any(isinstance(e, Notice) and "rewrite" in e.message for e in events)
     assert "vacation days" in events[1].text  # type: ignore[union-attr]
 
 
 def test_answer_stream_retrieval_error_fails_before_sources() -> None:
     retriever = Retriever(error=StoreError("store unreachable"))
-    events = list(answer_stream("q", services=services(), retriever=retriever))
+    events = list(services(retriever=retriever).answer("q"))
     assert [type(e) for e in events] == [Query, Failed, Done]
 
 
 def test_answer_stream_viewer_without_access_never_retrieves() -> None:
     retriever = Retriever()
     viewer = Viewer("bob", {"hr": ["alice"]})
-    events = list(
-        answer_stream("q", services=services(), collection="hr", retriever=retriever, viewer=viewer)
-    )
+    events = list(services(retriever=retriever).answer("q", collection="hr", viewer=viewer))
     assert isinstance(events[0], Failed) and "hr" in events[0].message
     assert retriever.calls == []
 
 
 def test_answer_stream_passes_collection_mode_and_top_k() -> None:
     retriever = Retriever()
-    list(
-        answer_stream(
-            "q", services=services(), collection="c2", mode=RetrievalMode.DENSE, top_k=3,
-            retriever=retriever,
-        )
-    )  # fmt: skip
+    svc = services(retriever=retriever)
+    list(svc.answer("q", collection="c2", mode=RetrievalMode.DENSE, top_k=3))
     call = retriever.calls[0]
     assert (call["collection"], call["mode"], call["top_k"]) == ("c2", RetrievalMode.DENSE, 3)
 
@@ -203,7 +193,7 @@ def test_answer_stream_real_retrieval_on_memory_qdrant_cites_chunk(mode: Retriev
     svc.store.ensure_collection("docs", dim=svc.embedder.dim, model=svc.embedder.model)
     svc.store.upsert_chunks("docs", chunks, svc.embedder.embed_documents(texts))
 
-    folded = collect(answer_stream("paid vacation days", services=svc, mode=mode))
+    folded = collect(svc.answer("paid vacation days", mode=mode))
     assert "25 days of paid vacation per year [1]." in folded["text"]
     assert folded["citations"].citations[0].chunk.id == chunks[0].id
 
@@ -211,15 +201,14 @@ def test_answer_stream_real_retrieval_on_memory_qdrant_cites_chunk(mode: Retriev
 def test_answer_stream_failure_before_any_text_says_no_answer() -> None:
     error = AuthenticationError("token invalid or expired", operation="chat", status=401)
     chat = FakeChat(reply="Yes [1].", fail_after=0, error=error)
-    folded = collect(answer_stream("q", services=services(chat), retriever=Retriever()))
+    folded = collect(services(chat, retriever=Retriever()).answer("q"))
     assert folded["failed"].startswith("No answer: chat: token invalid or expired")
 
 
 def test_answer_stream_collection_of_another_embedding_model_fails_clearly() -> None:
     svc = services()
     svc.store.ensure_collection("docs", dim=64, model="other-model")
-    events = list(answer_stream("q", services=svc, retriever=Retriever()))
+    events = list(svc.answer("q"))
     assert isinstance(events[0], Failed) and "indexed with other-model" in events[0].message
-    sparse = collect(answer_stream("vacation", services=svc, mode=RetrievalMode.SPARSE,
-                                   retriever=Retriever()))  # fmt: skip
+    sparse = collect(svc.answer("vacation", mode=RetrievalMode.SPARSE))  # fmt: skip
     assert sparse["failed"] is None

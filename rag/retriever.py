@@ -1,0 +1,77 @@
+"""The retriever the answer path calls: a store, an embedder and an optional reranker, bound.
+
+`answer_stream` receives one of these (or any callable of the same shape, e.g. a test's fake)
+instead of the composition root's services: it asks for the `top_k` best chunks of a collection
+and knows nothing of how they are found. `check` runs first, before a follow-up is rewritten: a
+dense search needs questions embedded by the model that embedded the collection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from core.errors import ConfigError
+from core.ports import Embedder
+from core.records import ScoredChunk, SearchFilter
+from core.settings import RetrievalMode
+from rag.retrieve import Reranker, retrieve
+
+if TYPE_CHECKING:
+    from store.vector_store import VectorStore
+
+
+class Retriever(Protocol):
+    def check(self, collection: str, mode: RetrievalMode) -> None:
+        """Raise `ConfigError` when `collection` cannot be searched in `mode` (before any work)."""
+        ...
+
+    def search(
+        self,
+        query: str,
+        *,
+        collection: str,
+        mode: RetrievalMode,
+        top_k: int,
+        filters: SearchFilter | None = None,
+    ) -> list[ScoredChunk]:
+        """The `top_k` best chunks of `collection` for `query`, best first."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoreRetriever:
+    store: VectorStore
+    embedder: Embedder
+    reranker: Reranker | None = None
+
+    def search(
+        self,
+        query: str,
+        *,
+        collection: str,
+        mode: RetrievalMode,
+        top_k: int,
+        filters: SearchFilter | None = None,
+    ) -> list[ScoredChunk]:
+        return retrieve(
+            query,
+            store=self.store,
+            embedder=self.embedder,
+            collection=collection,
+            mode=mode,
+            top_k=top_k,
+            filters=filters,
+            reranker=self.reranker,
+        )
+
+    def check(self, collection: str, mode: RetrievalMode) -> None:
+        """Dense search needs the query embedded by the model that embedded the collection."""
+        if mode is RetrievalMode.SPARSE or not self.store.exists(collection):
+            return
+        indexed = self.store.collection_info(collection).get("embed_model")
+        if indexed is not None and indexed != self.embedder.model:
+            raise ConfigError(
+                f"Collection {collection!r} was indexed with {indexed}, but questions are embedded "
+                f"with {self.embedder.model}. Use retrieval mode 'sparse', or re-ingest it."
+            )
