@@ -14,7 +14,8 @@ from core.ports import ChatModel, Embedder
 from core.settings import Backend, Settings
 
 if TYPE_CHECKING:
-    from hub.transport import ModelHubClient
+    from hub.client import ModelHubClient
+    from hub.config import HubConfig
     from store.vector_store import VectorStore
 
 
@@ -72,6 +73,37 @@ def check_settings(settings: Settings) -> None:
             )
 
 
+def hub_config(settings: Settings) -> HubConfig:
+    """The few settings the hub client reads."""
+    from hub.config import HubConfig
+
+    return HubConfig(
+        base_url=settings.base_url,
+        token=settings.api_token.get_secret_value() if settings.api_token else "",
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        max_retries=settings.max_retries,
+        retry_budget_seconds=settings.retry_budget_seconds,
+        rate_limit_per_minute=settings.rate_limit_per_minute,
+        rate_limit_burst=settings.rate_limit_burst,
+        embed_batch_size=settings.embed_batch_size,
+        embed_batch_tokens=settings.embed_batch_tokens,
+        embed_concurrency=settings.embed_concurrency,
+    )
+
+
+def remote_chat(client: ModelHubClient, settings: Settings, model: str | None = None) -> ChatModel:
+    """The chat adapter for `model` (default: the settings' chat model) over `client`."""
+    from hub.adapters import RemoteChat
+
+    return RemoteChat(
+        client,
+        model=model or settings.chat_model,
+        max_tokens=settings.max_tokens,
+        temperature=settings.temperature,
+    )
+
+
 def build_services(settings: Settings | None = None) -> Services:
     """Build every service the settings ask for. Call once per process and keep the result."""
     from store.vector_store import VectorStore, open_qdrant
@@ -86,15 +118,15 @@ def build_services(settings: Settings | None = None) -> Services:
             settings=settings, store=store, embedder=LocalEmbedder(), chat=None, _closers=[store]
         )
 
-    from hub.adapters import RemoteChat, RemoteEmbedder
-    from hub.transport import ModelHubClient
+    from hub.adapters import RemoteEmbedder
+    from hub.client import ModelHubClient
 
-    client = ModelHubClient(settings)
+    client = ModelHubClient(hub_config(settings))
     return Services(
         settings=settings,
         store=store,
         embedder=RemoteEmbedder(client, settings.embed_model),
-        chat=RemoteChat(client, settings),
+        chat=remote_chat(client, settings),
         client=client,
         _closers=[client, store],
     )

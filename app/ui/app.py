@@ -10,7 +10,7 @@ import logging
 
 import streamlit as st
 
-from app.container import Services
+from app.container import Services, remote_chat
 from app.ui.auth import signed_in_user
 from app.ui.render import render_banner, render_exchange, render_question, stream_exchange
 from app.ui.sidebar import AskOptions, render_sidebar
@@ -18,7 +18,6 @@ from app.ui.state import Exchange, get_services, history
 from core.access import Viewer, viewer_for
 from core.errors import RagError
 from core.ports import ChatModel
-from hub.adapters import RemoteChat
 from rag.answer import answer_stream
 
 log = logging.getLogger(__name__)
@@ -35,8 +34,7 @@ def _chat_for(services: Services, options: AskOptions) -> ChatModel | None:
     """The chat adapter for the model picked in the sidebar (sharing the one HTTP client)."""
     if options.chat_model is None or services.client is None:
         return services.chat
-    settings = services.settings.model_copy(update={"chat_model": options.chat_model})
-    return RemoteChat(services.client, settings)
+    return remote_chat(services.client, services.settings, options.chat_model)
 
 
 def ask(question: str, services: Services, viewer: Viewer, options: AskOptions) -> None:
