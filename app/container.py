@@ -16,6 +16,7 @@ from core.settings import Backend, Settings
 if TYPE_CHECKING:
     from hub.client import ModelHubClient
     from hub.config import HubConfig
+    from hub.rerank import ModelHubReranker
     from store.vector_store import VectorStore
 
 
@@ -31,6 +32,18 @@ class Services:
     @property
     def offline(self) -> bool:
         return self.chat is None
+
+    @property
+    def reranker(self) -> ModelHubReranker | None:
+        """The reranker the settings ask for, or None (unset, offline, or no API client)."""
+        settings = self.settings
+        if not settings.rerank_model or settings.resolved_backend is not Backend.REMOTE:
+            return None
+        if self.client is None:
+            return None
+        from hub.rerank import ModelHubReranker
+
+        return ModelHubReranker(self.client, settings.rerank_model)
 
     def check_models(self, *, chat: bool = True) -> list[str]:
         """Check the configured model names against `/v1/models` ("did you mean ...").
