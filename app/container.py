@@ -24,7 +24,9 @@ from rag.retriever import Retriever, StoreRetriever
 if TYPE_CHECKING:
     from core.access import Viewer
     from core.records import IngestReport
-    from hub.transport import ModelHubClient
+    from hub.client import ModelHubClient
+    from hub.config import HubConfig
+    from hub.rerank import ModelHubReranker
     from rag.events import AnswerEvent
     from rag.prompt import Turn
     from rag.retrieve import Reranker
@@ -56,9 +58,7 @@ class Services:
         the configured one for None, or when there is no remote backend."""
         if model is None or self.client is None or self.chat is None or model == self.chat.model:
             return self.chat
-        from hub.adapters import RemoteChat
-
-        return RemoteChat(self.client, self.settings.model_copy(update={"chat_model": model}))
+        return remote_chat(self.client, self.settings, model)
 
     def answer(
         self,
@@ -153,6 +153,48 @@ def check_settings(settings: Settings) -> None:
             )
 
 
+def hub_config(settings: Settings) -> HubConfig:
+    """The few settings the hub client reads."""
+    from hub.config import HubConfig
+
+    return HubConfig(
+        base_url=settings.base_url,
+        token=settings.api_token.get_secret_value() if settings.api_token else "",
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        max_retries=settings.max_retries,
+        retry_budget_seconds=settings.retry_budget_seconds,
+        rate_limit_per_minute=settings.rate_limit_per_minute,
+        rate_limit_burst=settings.rate_limit_burst,
+        embed_batch_size=settings.embed_batch_size,
+        embed_batch_tokens=settings.embed_batch_tokens,
+        embed_concurrency=settings.embed_concurrency,
+    )
+
+
+def remote_chat(client: ModelHubClient, settings: Settings, model: str | None = None) -> ChatModel:
+    """The chat adapter for `model` (default: the settings' chat model) over `client`."""
+    from hub.adapters import RemoteChat
+
+    return RemoteChat(
+        client,
+        model=model or settings.chat_model,
+        max_tokens=settings.max_tokens,
+        temperature=settings.temperature,
+    )
+
+
+def build_reranker(settings: Settings, client: ModelHubClient | None) -> ModelHubReranker | None:
+    """The reranker the settings ask for, or None (unset, offline, or no API client)."""
+    if not settings.rerank_model or settings.resolved_backend is not Backend.REMOTE:
+        return None
+    if client is None:
+        return None
+    from hub.rerank import ModelHubReranker
+
+    return ModelHubReranker(client, settings.rerank_model)
+
+
 def build_services(settings: Settings) -> Services:
     """Build every service the settings ask for. Call once per process and keep the result."""
     from store.vector_store import VectorStore, open_qdrant
@@ -168,18 +210,16 @@ def build_services(settings: Settings) -> Services:
             _closers=[store],
         )  # fmt: skip
 
-    from hub.adapters import RemoteChat, RemoteEmbedder
-    from hub.rerank import ModelHubReranker
-    from hub.transport import ModelHubClient
+    from hub.adapters import RemoteEmbedder
+    from hub.client import ModelHubClient
 
-    client = ModelHubClient(settings)
-    reranker = ModelHubReranker(client, settings.rerank_model) if settings.rerank_model else None
+    client = ModelHubClient(hub_config(settings))
     return Services(
         settings=settings,
         store=store,
         embedder=RemoteEmbedder(client, settings.embed_model),
-        chat=RemoteChat(client, settings),
+        chat=remote_chat(client, settings),
         client=client,
-        reranker=reranker,
+        reranker=build_reranker(settings, client),
         _closers=[client, store],
     )

@@ -26,8 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.container import hub_config
 from core.settings import Settings
-from hub.transport import ModelHubClient
+from hub.client import ModelHubClient
 from tests.fakes.fake_hub import FakeHub, serve
 from tests.fakes.hub_replies import hash_vector
 
@@ -96,7 +97,7 @@ def one_run(chunks: list[str], *, batch: int, latency: float, halve: bool) -> Ru
     server.start()
     base_url = parent.recv()
     settings = Settings(base_url=base_url, embed_batch_size=batch, backend="remote")
-    with ModelHubClient(settings) as client:
+    with ModelHubClient(hub_config(settings)) as client:
         started = time.monotonic()
         vectors = client.embeddings(chunks, model=MODEL)
         seconds = time.monotonic() - started

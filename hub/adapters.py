@@ -1,5 +1,5 @@
 """The Model Hub behind the core's ports: `RemoteEmbedder` and `RemoteChat` adapt
-`hub.transport.ModelHubClient` to `core.ports.Embedder` and `core.ports.ChatModel`.
+`hub.client.ModelHubClient` to `core.ports.Embedder` and `core.ports.ChatModel`.
 """
 
 from __future__ import annotations
@@ -8,10 +8,9 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from core.ports import ChatStreamItem, Priority
-from core.settings import Settings
 
 if TYPE_CHECKING:
-    from hub.transport import ModelHubClient
+    from hub.client import ModelHubClient
 
 # Input limits of the embedding models we know, in the model's own tokens. Unknown models get a
 # conservative default; chunkers stay well below whichever applies.
@@ -58,29 +57,33 @@ class RemoteEmbedder:
 
 
 class RemoteChat:
-    """`/v1/chat/completions` with the settings' model, token limit and temperature."""
+    """`/v1/chat/completions` with one model, token limit and temperature."""
 
-    def __init__(self, client: ModelHubClient, settings: Settings) -> None:
+    def __init__(
+        self, client: ModelHubClient, *, model: str, max_tokens: int, temperature: float
+    ) -> None:
         self._client = client
-        self._settings = settings
+        self._model = model
+        self._max_tokens = max_tokens
+        self._temperature = temperature
 
     @property
     def model(self) -> str:
-        return self._settings.chat_model
+        return self._model
 
     def stream_chat(self, messages: Sequence[dict[str, object]]) -> Iterator[ChatStreamItem]:
         return self._client.chat_stream(
             list(messages),
-            model=self._settings.chat_model,
-            max_tokens=self._settings.max_tokens,
-            temperature=self._settings.temperature,
+            model=self._model,
+            max_tokens=self._max_tokens,
+            temperature=self._temperature,
             priority=Priority.INTERACTIVE,
         )
 
     def complete_chat(self, messages: Sequence[dict[str, object]], *, max_tokens: int) -> str:
         return self._client.chat_text(
             list(messages),
-            model=self._settings.chat_model,
+            model=self._model,
             max_tokens=max_tokens,
             temperature=0.0,
             priority=Priority.INTERACTIVE,

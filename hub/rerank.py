@@ -1,20 +1,17 @@
-"""Optional reranking through the Model Hub's `/v1/rerank`.
+"""Reranking through the Model Hub's `/v1/rerank`: `ModelHubReranker`, an adapter.
 
-On only when `settings.rerank_model` is set and the backend is remote (there is no local
-reranker: offline, retrieval's own order stands). The reranked score is the model's
-`relevance_score`; a reranker that fails leaves nothing half-done, the error surfaces.
+Whether to rerank is the composition root's decision (`app.container`: only when
+`settings.rerank_model` is set and the backend is remote; offline, retrieval's own order stands).
+The reranked score is the model's `relevance_score`; a reranker that fails leaves nothing
+half-done, the error surfaces.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from core.records import ScoredChunk
-from core.settings import Backend
-
-if TYPE_CHECKING:
-    from app.container import Services
 
 
 class RerankClient(Protocol):
@@ -51,13 +48,3 @@ def _document(hit: ScoredChunk) -> str:
     heading = " › ".join(chunk.headings)
     head = " — ".join(part for part in (chunk.title, heading) if part)
     return f"{head}\n{chunk.text}" if head else chunk.text
-
-
-def build_reranker(services: Services) -> ModelHubReranker | None:
-    """The reranker the settings ask for, or None (unset, offline, or no API client)."""
-    settings = services.settings
-    if not settings.rerank_model or settings.resolved_backend is not Backend.REMOTE:
-        return None
-    if services.client is None:
-        return None
-    return ModelHubReranker(services.client, settings.rerank_model)

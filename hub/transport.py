@@ -1,21 +1,16 @@
-"""The client for the IONOS AI Model Hub (and any OpenAI-compatible server): the only httpx user.
+"""HTTP to an OpenAI-compatible server, and the only module that imports httpx: `Transport`.
 
-    ModelHubClient(settings)          one per process, built by `app.container`
-      .chat / .chat_stream / .chat_chunks / .chat_text      POST /v1/chat/completions
-      .completions / .completion_stream                     POST /v1/completions
-      .embeddings                                           POST /v1/embeddings (batched, parallel)
-      .images                                               POST /v1/images/generations
-      .models / .check_model                                GET  /v1/models (cached briefly)
-      .rerank                                               POST /v1/rerank (outside the spec)
-
-The operations themselves (bodies, batching, typed answers) live in `hub.operations`; this module
-holds what touches HTTP.
+    Transport(config)                     one shared httpx.Client with an explicit httpx.Timeout
+      .request_json(operation, method, path, body, priority)    -> the decoded JSON answer
+      .stream_json(operation, path, body, priority)              -> SSE payloads, waits announced
 
 Every request takes a slot from the one `RateLimiter` (interactive before bulk), retries
-408/409/429/5xx and connection errors within a budget, fails fast on 401 ("token invalid or
-expired") and raises the `core.errors` tree. Streaming generators yield `RateLimitWait` before any
-wait of a second or more, so a UI can say why nothing is happening. The token goes into one
-request header and nowhere else: not into reprs, logs or error messages.
+408/409/429/5xx and connection errors with capped backoff, jitter and `Retry-After` within a
+budget, fails fast on 401 ("token invalid or expired") and raises the `core.errors` tree, reading
+both IONOS-native and OpenAI error bodies. Streams yield `RateLimitWait` before any wait of a
+second or more, so a UI can say why nothing is happening. The token goes into one request header
+and nowhere else: not into reprs, logs or error messages. What to send and how to read the
+answers is `hub.client`'s business.
 """
 
 from __future__ import annotations
@@ -25,7 +20,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Generator, Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import httpx
 
@@ -38,9 +33,8 @@ from core.errors import (
     status_error_class,
 )
 from core.ports import Priority, RateLimitWait
-from core.settings import Settings
 from hub import wire
-from hub.operations import HubOperations
+from hub.config import HubConfig
 from hub.ratelimit import (
     RateLimiter,
     RetryPolicy,
@@ -57,6 +51,8 @@ REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-correlation-id", "x-amzn-
 
 R = TypeVar("R")
 
+HTTPTransport: TypeAlias = httpx.BaseTransport  # what tests inject: an httpx.MockTransport
+
 
 def _drive(steps: Generator[RateLimitWait, None, R]) -> R:
     """Run a request generator to its result, ignoring its wait announcements."""
@@ -67,65 +63,60 @@ def _drive(steps: Generator[RateLimitWait, None, R]) -> R:
             return done.value  # type: ignore[no-any-return]
 
 
-class ModelHubClient(HubOperations):
-    """The operations of `HubOperations` over one shared `httpx.Client`."""
+class Transport:
+    """Rate-limited, retried requests over one shared `httpx.Client`."""
 
     def __init__(
         self,
-        settings: Settings,
+        config: HubConfig,
         *,
-        transport: httpx.BaseTransport | None = None,
+        transport: HTTPTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         limiter: RateLimiter | None = None,
         jitter: Callable[[], float] = random.random,
     ) -> None:
-        self._settings = settings
+        self._config = config
         self._sleep = sleep
         self._clock = clock
         self._jitter = jitter
-        self._token = settings.api_token.get_secret_value() if settings.api_token else ""
+        self._token = config.token
         headers = {"Accept": "application/json", "User-Agent": "ionos-rag/0.1"}
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
         self._http = httpx.Client(
-            base_url=settings.base_url.rstrip("/") + "/",
+            base_url=config.base_url.rstrip("/") + "/",
             headers=headers,
-            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            timeout=httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
             transport=transport,
         )
         self.limiter = limiter or RateLimiter(
-            settings.rate_limit_per_minute, settings.rate_limit_burst, clock=clock
+            config.rate_limit_per_minute, config.rate_limit_burst, clock=clock
         )
         self._policy = RetryPolicy(
-            max_retries=settings.max_retries, budget_seconds=settings.retry_budget_seconds
+            max_retries=config.max_retries, budget_seconds=config.retry_budget_seconds
         )
-        self._models: tuple[float, list[str]] | None = None
 
     def __repr__(self) -> str:
-        return f"ModelHubClient(base_url={self._settings.base_url!r}, limiter={self.limiter!r})"
-
-    def __enter__(self) -> ModelHubClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        return f"Transport(base_url={self._config.base_url!r}, limiter={self.limiter!r})"
 
     def close(self) -> None:
         self._http.close()
 
-    # --- The request machinery -----------------------------------------------------------------
-
-    def _json(self, operation: str, method: str, path: str, body: Any, priority: Priority) -> Any:
+    def request_json(
+        self, operation: str, method: str, path: str, body: Any, priority: Priority
+    ) -> Any:
+        """The JSON answer of one request (rate-limited, retried)."""
         response = _drive(self._send(operation, method, path, body, priority, False))
         try:
             return response.json()
         except ValueError:
             raise APIError("answered something that is not JSON", operation=operation) from None
 
-    def _stream(
+    def stream_json(
         self, operation: str, path: str, body: Any, priority: Priority
     ) -> Iterator[dict[str, Any] | RateLimitWait]:
+        """The JSON payloads of a streamed POST, with waits announced before they happen."""
         response = yield from self._send(operation, "POST", path, body, priority, True)
         yield from self._stream_payloads(operation, response)
 
@@ -149,11 +140,11 @@ class ModelHubClient(HubOperations):
                 response = self._http.send(request, stream=stream)
             except httpx.TimeoutException:
                 error = APITimeoutError(
-                    f"no answer within {self._settings.read_timeout:g} s", operation=operation
+                    f"no answer within {self._config.read_timeout:g} s", operation=operation
                 )
             except httpx.TransportError as exc:
                 error = APIConnectionError(
-                    f"cannot reach {self._settings.base_url} ({type(exc).__name__})",
+                    f"cannot reach {self._config.base_url} ({type(exc).__name__})",
                     operation=operation,
                 )
             else:
@@ -252,7 +243,7 @@ class ModelHubClient(HubOperations):
                     yield payload
             except httpx.TimeoutException:
                 raise APITimeoutError(
-                    f"the stream stalled: no data for {self._settings.read_timeout:g} s",
+                    f"the stream stalled: no data for {self._config.read_timeout:g} s",
                     operation=operation,
                 ) from None
             except httpx.TransportError as exc:

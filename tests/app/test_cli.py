@@ -11,11 +11,11 @@ from pydantic import SecretStr
 from qdrant_client import QdrantClient
 
 from app.cli.main import main
-from app.container import Services
+from app.container import Services, hub_config, remote_chat
 from core.errors import ConfigError
 from core.settings import IONOS_BASE_URL, Backend
-from hub.adapters import RemoteChat, RemoteEmbedder
-from hub.transport import ModelHubClient
+from hub.adapters import RemoteEmbedder
+from hub.client import ModelHubClient
 from store.vector_store import VectorStore
 from tests.conftest import SAMPLE_DATA, make_settings
 from tests.fakes.fake_hub import DEFAULT_MODELS, FakeHub, serve
@@ -98,12 +98,12 @@ def test_services_check_models_on_ionos_suggests_the_close_name(tmp_path: Path) 
         tmp_path, backend=Backend.REMOTE, base_url=IONOS_BASE_URL, api_token=SecretStr(TOKEN),
         chat_model="meta-llama/Llama-3.2-70B-Instruct", embed_model="BAAI/bge-m3",
     )  # fmt: skip
-    client = ModelHubClient(settings, transport=httpx.MockTransport(hub.handle))
+    client = ModelHubClient(hub_config(settings), transport=httpx.MockTransport(hub.handle))
     services = Services(
         settings=settings,
         store=VectorStore(QdrantClient(":memory:")),
         embedder=RemoteEmbedder(client, settings.embed_model),
-        chat=RemoteChat(client, settings),
+        chat=remote_chat(client, settings),
         client=client,
         _closers=[client],
     )

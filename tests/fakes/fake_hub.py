@@ -3,7 +3,7 @@
 Use it in-process or as a real HTTP server:
 
     hub = FakeHub()
-    client = ModelHubClient(settings, transport=httpx.MockTransport(hub.handle))
+    client = ModelHubClient(hub_config(settings), transport=httpx.MockTransport(hub.handle))
     with serve(hub) as base_url:          # "http://127.0.0.1:PORT/v1", stops itself on exit
         ...
 

@@ -8,10 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
+from app.container import hub_config
 from core.errors import BadRequestError, ConfigError
 from core.ports import ChatDelta, Priority, RateLimitWait
 from core.settings import Settings
-from hub.transport import ModelHubClient
+from hub.client import ModelHubClient
 from hub.wire import ChatCompletionChunk
 from tests.fakes.fake_hub import PNG_1X1, FakeClock, FakeHub
 from tests.fakes.hub_replies import hash_vector
@@ -30,7 +31,7 @@ MESSAGES = [{"role": "system", "content": SOURCES}, {"role": "user", "content": 
 def make_client(hub: FakeHub, clock: FakeClock | None = None, **settings: Any) -> ModelHubClient:
     clock = clock or FakeClock()
     return ModelHubClient(
-        Settings(api_token="tok-123", base_url="http://hub.test/v1", **settings),
+        hub_config(Settings(api_token="tok-123", base_url="http://hub.test/v1", **settings)),
         transport=httpx.MockTransport(hub.handle),
         sleep=clock.sleep,
         clock=clock.now,
@@ -326,7 +327,7 @@ def test_client_behind_the_remote_adapters() -> None:
     embedder = RemoteEmbedder(client, EMBED_MODEL)
     assert embedder.dim == 32
     assert embedder.embed_documents(["a b", "c"]) == [hash_vector("a b", 32), hash_vector("c", 32)]
-    chat = RemoteChat(client, Settings(max_tokens=77))
+    chat = RemoteChat(client, model=CHAT_MODEL, max_tokens=77, temperature=0.2)
     answer = "".join(d.content for d in chat.stream_chat(MESSAGES) if isinstance(d, ChatDelta))
     assert answer == "Staff get 25 vacation days. [1]"
     assert chat.complete_chat(MESSAGES, max_tokens=5) == "Staff get 25 vacation days."
@@ -341,3 +342,9 @@ def test_client_embeddings_failure_stops_the_remaining_batches() -> None:
     with pytest.raises(BadRequestError, match="input too long"):
         client.embeddings([f"text {i}" for i in range(50)], model=EMBED_MODEL)
     assert hub.count("/v1/embeddings") < 50
+
+
+def test_hub_config_repr_leaves_the_token_out() -> None:
+    config = hub_config(Settings(api_token="tok-123", base_url="http://hub.test/v1"))
+    assert config.token == "tok-123"
+    assert "tok-123" not in repr(config)

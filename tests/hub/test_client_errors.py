@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.container import hub_config
 from core.errors import (
     APIConnectionError,
     APIStatusError,
@@ -25,7 +26,7 @@ from core.errors import (
 )
 from core.ports import ChatDelta, RateLimitWait
 from core.settings import Settings
-from hub.transport import ModelHubClient
+from hub.client import ModelHubClient
 from tests.fakes.fake_hub import FakeClock, FakeHub, serve
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2Vu.sig"
@@ -39,7 +40,7 @@ def make_client(
 ) -> ModelHubClient:
     clock = clock or FakeClock()
     return ModelHubClient(
-        Settings(api_token=TOKEN, base_url="http://hub.test/v1", **settings),
+        hub_config(Settings(api_token=TOKEN, base_url="http://hub.test/v1", **settings)),
         transport=httpx.MockTransport(hub.handle),
         sleep=sleep or clock.sleep,
         clock=clock.now,
@@ -158,7 +159,7 @@ def test_client_connection_errors_retried_then_raised() -> None:
 
     clock = FakeClock()
     client = ModelHubClient(
-        Settings(api_token=TOKEN, base_url="http://hub.test/v1", max_retries=2),
+        hub_config(Settings(api_token=TOKEN, base_url="http://hub.test/v1", max_retries=2)),
         transport=httpx.MockTransport(refuse),
         sleep=clock.sleep,
         clock=clock.now,
@@ -175,7 +176,7 @@ def test_client_read_timeout_is_timeout_error() -> None:
 
     clock = FakeClock()
     client = ModelHubClient(
-        Settings(api_token=TOKEN, base_url="http://hub.test/v1", max_retries=0),
+        hub_config(Settings(api_token=TOKEN, base_url="http://hub.test/v1", max_retries=0)),
         transport=httpx.MockTransport(slow),
         sleep=clock.sleep,
         clock=clock.now,
@@ -199,7 +200,7 @@ def test_client_token_never_in_reprs_errors_or_logs(caplog: pytest.LogCaptureFix
     hub = FakeHub()
     settings = Settings(api_token=TOKEN, base_url="http://hub.test/v1", max_retries=1)
     client = ModelHubClient(
-        settings, transport=httpx.MockTransport(hub.handle), sleep=lambda s: None
+        hub_config(settings), transport=httpx.MockTransport(hub.handle), sleep=lambda s: None
     )
     hub.fail_next(500, message=f"bad token {TOKEN} echoed", times=2)
     with pytest.raises(ServerError) as caught:
@@ -255,7 +256,7 @@ def test_client_stream_wrong_content_type_is_stream_error() -> None:
         return httpx.Response(200, headers={"content-type": "text/html"}, content=b"<html/>")
 
     client = ModelHubClient(
-        Settings(base_url="http://hub.test/v1"), transport=httpx.MockTransport(html)
+        hub_config(Settings(base_url="http://hub.test/v1")), transport=httpx.MockTransport(html)
     )
     with pytest.raises(APIStreamError, match="expected text/event-stream, got text/html"):
         list(client.chat_stream(MESSAGES, model=CHAT_MODEL, max_tokens=8))
@@ -267,7 +268,7 @@ def test_client_stream_without_finish_or_done_is_stream_error() -> None:
         return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=chunk)
 
     client = ModelHubClient(
-        Settings(base_url="http://hub.test/v1"), transport=httpx.MockTransport(cut)
+        hub_config(Settings(base_url="http://hub.test/v1")), transport=httpx.MockTransport(cut)
     )
     with pytest.raises(APIStreamError, match="ended after 1 events without finishing"):
         list(client.chat_stream(MESSAGES, model=CHAT_MODEL, max_tokens=8))
@@ -289,7 +290,7 @@ def test_client_stream_closed_when_consumer_stops_early() -> None:
         return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=Body())
 
     client = ModelHubClient(
-        Settings(base_url="http://hub.test/v1"), transport=httpx.MockTransport(handler)
+        hub_config(Settings(base_url="http://hub.test/v1")), transport=httpx.MockTransport(handler)
     )
     stream = client.chat_stream(MESSAGES, model=CHAT_MODEL, max_tokens=8)
     assert next(stream) == ChatDelta(content="a")
@@ -301,7 +302,9 @@ def test_client_stream_stalled_raises_timeout_over_real_http() -> None:
     hub = FakeHub()
     hub.stall_stream(after=2, seconds=2.0)
     with serve(hub) as base_url:
-        client = ModelHubClient(Settings(base_url=base_url, read_timeout=0.3, max_retries=0))
+        client = ModelHubClient(
+            hub_config(Settings(base_url=base_url, read_timeout=0.3, max_retries=0))
+        )
         stream = client.chat_stream(MESSAGES, model=CHAT_MODEL, max_tokens=64)
         with pytest.raises(APITimeoutError, match=r"stream stalled: no data for 0\.3 s"):
             list(stream)
@@ -313,7 +316,7 @@ def test_client_stream_broken_over_real_http_is_stream_error() -> None:
     hub.break_stream(after=3)
     with (
         serve(hub) as base_url,
-        ModelHubClient(Settings(base_url=base_url)) as client,
+        ModelHubClient(hub_config(Settings(base_url=base_url))) as client,
         pytest.raises(APIStreamError, match="stream broke after 3 events"),
     ):
         list(client.chat_stream(MESSAGES, model=CHAT_MODEL, max_tokens=64))

@@ -26,10 +26,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.container import hub_config
 from core.errors import ConfigError
 from core.ports import ChatDelta
 from core.settings import Settings
-from hub.transport import ModelHubClient
+from hub.client import ModelHubClient
 
 pytestmark = pytest.mark.interop
 
@@ -93,7 +94,9 @@ def llama_url() -> Iterator[str]:
 
 @pytest.fixture
 def client(llama_url: str) -> Iterator[ModelHubClient]:
-    with ModelHubClient(Settings(base_url=llama_url, backend="remote", max_retries=0)) as client:
+    with ModelHubClient(
+        hub_config(Settings(base_url=llama_url, backend="remote", max_retries=0))
+    ) as client:
         yield client
 
 

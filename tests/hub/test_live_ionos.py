@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.container import hub_config
 from core.ports import ChatDelta, Priority
 from core.settings import IONOS_BASE_URL, Settings
-from hub.transport import ModelHubClient
+from hub.client import ModelHubClient
 
 pytestmark = pytest.mark.live
 
@@ -18,7 +19,7 @@ def client() -> Iterator[ModelHubClient]:
     settings = Settings(base_url=IONOS_BASE_URL)
     if settings.api_token is None:
         pytest.skip("set IONOS_API_TOKEN to run the live IONOS tests")
-    with ModelHubClient(settings) as live:
+    with ModelHubClient(hub_config(settings)) as live:
         yield live
 
 

@@ -4,10 +4,10 @@ from collections.abc import Sequence
 
 import pytest
 
-from app.container import Services
+from app.container import build_reranker
 from core.records import Chunk, ScoredChunk
 from core.settings import Settings
-from hub.rerank import ModelHubReranker, build_reranker
+from hub.rerank import ModelHubReranker
 
 
 class FakeRerankClient:
@@ -56,10 +56,6 @@ def test_reranker_empty_candidates_make_no_call() -> None:
     assert client.calls == []
 
 
-def _services(settings: Settings, client: object | None) -> Services:
-    return Services(settings=settings, store=None, embedder=None, chat=None, client=client)  # type: ignore[arg-type]
-
-
 @pytest.mark.parametrize(
     ("backend", "model", "has_client", "expected"),
     [
@@ -73,5 +69,5 @@ def test_build_reranker_only_when_configured_and_remote(
     backend: str, model: str | None, has_client: bool, expected: bool
 ) -> None:
     settings = Settings(backend=backend, rerank_model=model, _env_file=None)  # type: ignore[arg-type,call-arg]
-    services = _services(settings, FakeRerankClient([]) if has_client else None)
-    assert (build_reranker(services) is not None) is expected
+    client = FakeRerankClient([]) if has_client else None
+    assert (build_reranker(settings, client) is not None) is expected  # type: ignore[arg-type]

@@ -10,10 +10,9 @@ from pydantic import SecretStr
 from qdrant_client import QdrantClient
 from streamlit.testing.v1 import AppTest
 
-from app.container import Services
+from app.container import Services, hub_config, remote_chat
 from core.settings import Backend, Settings
-from hub.adapters import RemoteChat
-from hub.transport import ModelHubClient
+from hub.client import ModelHubClient
 from store.vector_store import VectorStore
 from tests.conftest import NO_FLOOR
 from tests.fakes.chunks import chunk
@@ -30,12 +29,14 @@ def remote_services(tmp_path: Path, hub: FakeHub, **settings: Any) -> Services:
         _env_file=None, backend=Backend.REMOTE, api_token=SecretStr(TOKEN), data_dir=tmp_path,
         max_retries=2, **{"min_score": NO_FLOOR, **settings},
     )  # fmt: skip
-    client = ModelHubClient(config, transport=httpx.MockTransport(hub.handle), sleep=lambda s: None)
+    client = ModelHubClient(
+        hub_config(config), transport=httpx.MockTransport(hub.handle), sleep=lambda s: None
+    )
     services = Services(
         settings=config,
         store=VectorStore(QdrantClient(":memory:")),
         embedder=HashEmbedder(),
-        chat=RemoteChat(client, config),
+        chat=remote_chat(client, config),
         client=client,
     )
     services.store.ensure_collection("docs", dim=64, model="hash-test")
