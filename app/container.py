@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from core.errors import ConfigError
 from core.ports import ChatModel, Embedder
-from core.settings import Backend, Settings
+from core.settings import Backend, Settings, load_settings
 
 if TYPE_CHECKING:
     from hub.transport import ModelHubClient
@@ -76,7 +76,7 @@ def build_services(settings: Settings | None = None) -> Services:
     """Build every service the settings ask for. Call once per process and keep the result."""
     from store.vector_store import VectorStore, open_qdrant
 
-    settings = settings or Settings()
+    settings = settings or load_settings()
     check_settings(settings)
     store = VectorStore(open_qdrant(settings))
     if settings.resolved_backend is Backend.LOCAL:

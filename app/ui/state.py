@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from app.container import Services, build_services
-from core.settings import Settings
+from core.settings import load_settings
 from local.embedder import LocalEmbedder
 from rag.events import AnswerState
 from rag.prompt import Turn
@@ -37,7 +37,7 @@ class Exchange(AnswerState):
 
 @st.cache_resource(show_spinner="Starting: opening the store and loading the models…")
 def _process_services() -> Services:
-    services = build_services(Settings())
+    services = build_services(load_settings())
     if isinstance(services.embedder, LocalEmbedder):  # loads while the page draws, not on ask
         services.embedder.preload()
     return services
