@@ -4,7 +4,8 @@
     ├── ConfigError               settings that cannot work (missing token, bad URL, model mismatch)
     ├── IngestError               one file could not be read; the batch goes on
     │   ├── EncryptedError        needs a password we do not have
-    │   └── NoTextError           nothing extractable (scans without OCR)
+    │   ├── NoTextError           nothing extractable (scans without OCR)
+    │   └── UnsupportedFileError  no loader for its file type
     ├── StoreError                the vector store refused or is unreachable
     ├── AccessDeniedError         this user may not read that collection
     └── APIError                  the OpenAI-compatible API failed
@@ -18,6 +19,9 @@
             ├── NotFoundError           404 (wrong base URL or model)
             ├── RateLimitError          429
             └── ServerError             5xx
+
+The three `IngestError` subclasses mark a file as skipped, any other `IngestError` as failed
+(`ingest.worker.parse` maps the classes to `Parsed.status`).
 
 Catch broadly only at the top (CLI `main`, Streamlit callbacks) and show `str(error)`.
 """
@@ -45,6 +49,10 @@ class EncryptedError(IngestError):
 
 
 class NoTextError(IngestError):
+    pass
+
+
+class UnsupportedFileError(IngestError):
     pass
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 # Fixed namespace: chunk ids are uuid5(namespace, source + position + text hash), so the same file
 # always yields the same ids and re-ingesting it overwrites instead of duplicating.
@@ -97,10 +98,20 @@ class Citation:
     quote: str = ""  # the sentence(s) of the chunk that support the answer, for highlighting
 
 
+class FileStatus(StrEnum):
+    """What an ingest run did with one file. The values are what `rag ingest --json` prints."""
+
+    INGESTED = "ingested"  # parsed, embedded and written
+    UNCHANGED = "unchanged"  # same content hash as in the store: left alone
+    SKIPPED = "skipped"  # nothing to ingest: unsupported, encrypted, no text
+    FAILED = "failed"  # could not be read or written; the reason says why
+    PRUNED = "pruned"  # in the store but no longer on disk: removed
+
+
 @dataclass(frozen=True, slots=True)
 class FileOutcome:
     source: str
-    status: str  # "ingested", "unchanged", "skipped", "failed", "pruned"
+    status: FileStatus
     reason: str = ""
     chunks: int = 0
     pages: int = 0
@@ -116,7 +127,7 @@ class IngestReport:
     seconds: float = 0.0
     stopped: str = ""  # why the run stopped early (e.g. the token expired); rerun to resume
 
-    def count(self, status: str) -> int:
+    def count(self, status: FileStatus) -> int:
         return sum(1 for f in self.files if f.status == status)
 
     @property
@@ -125,7 +136,7 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
-        return self.count("failed") == 0 and not self.stopped
+        return self.count(FileStatus.FAILED) == 0 and not self.stopped
 
 
 @dataclass(frozen=True, slots=True)

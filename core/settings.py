@@ -3,15 +3,24 @@
 Read from the environment and from a `.env` file in the working directory. The API settings use
 the `IONOS_` names the IONOS documentation uses; everything else is prefixed `RAG_`. `.env.example`
 documents each one. Nothing else in the code base reads the environment.
+
+`load_settings` is how the product reads them (the CLI and the Streamlit app alike): a bad value
+becomes one `ConfigError` with a line per problem, each naming its environment variable, instead
+of a pydantic traceback. The token is never part of a message.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from core.errors import ConfigError
 
 IONOS_BASE_URL = "https://openai.inference.de-txl.ionos.com/v1"
 LOCAL_EMBED_MODEL = "all-MiniLM-L6-v2"
@@ -40,6 +49,7 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         populate_by_name=True,
+        hide_input_in_errors=True,  # a validation error must never print the token back
     )
 
     # --- The API -------------------------------------------------------------------------------
@@ -101,6 +111,25 @@ class Settings(BaseSettings):
         """`RAG_QDRANT_URL=` in a .env means "not set", as it does in .env.example."""
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("api_token")
+    @classmethod
+    def _token_fits_a_header(cls, value: SecretStr | None) -> SecretStr | None:
+        """The token goes into an HTTP header: ASCII, no spaces, no control characters."""
+        if value is None:
+            return None
+        token = value.get_secret_value()
+        if not token.isascii():
+            raise ValueError(
+                "the token contains a non-ASCII character (a typographic quote or dash picked "
+                "up while copying?); copy it again from the IONOS console"
+            )
+        if any(char.isspace() or not char.isprintable() for char in token):
+            raise ValueError(
+                "the token contains spaces, line breaks or control characters; "
+                "it must be one unbroken line"
+            )
+        return value
+
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
@@ -143,3 +172,31 @@ class Settings(BaseSettings):
             )
         host = "IONOS AI Model Hub" if self.is_ionos else self.base_url
         return f"{host}: chat {self.chat_model}, embeddings {self.embed_model}"
+
+
+_SETTINGS_FIELD = re.compile(r'field "(\w+)"')
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment and .env (and `overrides`, by field name).
+
+    Raises `ConfigError` with one line per problem, `VARIABLE: what is wrong`, for a value that
+    does not validate and for a JSON setting (RAG_AUTH_USERS, RAG_COLLECTION_ACCESS) that does
+    not parse.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = [_problem(err["loc"], err["msg"]) for err in exc.errors()]
+    except SettingsError as exc:  # raised by pydantic-settings before validation: bad JSON
+        match = _SETTINGS_FIELD.search(str(exc))
+        variable = Settings.env_name(match.group(1)) if match else "settings"
+        cause = exc.__cause__
+        why = f"not valid JSON ({cause})" if isinstance(cause, json.JSONDecodeError) else str(exc)
+        lines = [f"{variable}: {why}"]
+    raise ConfigError("\n".join(lines)) from None
+
+
+def _problem(loc: tuple[int | str, ...], message: str) -> str:
+    variable = Settings.env_name(str(loc[0])) if loc else "settings"
+    return f"{variable}: {message.removeprefix('Value error, ')}"

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.records import FileOutcome
+from core.records import FileOutcome, FileStatus
 from ingest.loaders import SUPPORTED_SUFFIXES, is_supported, source_name
 
 
@@ -50,7 +50,7 @@ def discover(
         if source in found:
             if found[source].path.resolve() != path.resolve():
                 problems.append(FileOutcome(
-                    source, "failed",
+                    source, FileStatus.FAILED,
                     f"another file has the same name ({found[source].path}); ingest the two "
                     "folders into separate collections, or their common parent",
                 ))  # fmt: skip
@@ -58,7 +58,8 @@ def discover(
         try:
             size = path.stat().st_size
         except OSError as exc:
-            problems.append(FileOutcome(source, "failed", f"cannot read it ({exc.strerror})"))
+            reason = f"cannot read it ({exc.strerror})"
+            problems.append(FileOutcome(source, FileStatus.FAILED, reason))
             return
         found[source] = SourceFile(path, root, source, size)
 
@@ -74,10 +75,10 @@ def discover(
             else:
                 kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
                 problems.append(FileOutcome(
-                    given.name, "skipped", f"unsupported file type (supported: {kinds})"
+                    given.name, FileStatus.SKIPPED, f"unsupported file type (supported: {kinds})"
                 ))  # fmt: skip
         else:
-            problems.append(FileOutcome(str(given), "failed", "no such file or folder"))
+            problems.append(FileOutcome(str(given), FileStatus.FAILED, "no such file or folder"))
     return list(found.values()), problems
 
 

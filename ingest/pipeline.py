@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import APIError, BadRequestError, StoreError
-from core.records import Chunk, FileOutcome, IngestReport
+from core.records import Chunk, FileOutcome, FileStatus, IngestReport
 from ingest.chunker import chunk_budget, overlap_for
 from ingest.discover import SourceFile, discover, password_for
 from ingest.loaders import file_hash
-from ingest.worker import Parsed, ParserPool, ParseTask
+from ingest.worker import Parsed, ParserPool, ParseStatus, ParseTask
 
 if TYPE_CHECKING:
     from core.ports import Embedder
@@ -146,12 +146,13 @@ class _Run:
     # parsed files --------------------------------------------------------------------------
 
     def accept(self, parsed: Parsed, file: SourceFile, doc_hash: str) -> None:
-        if parsed.status != "ok":
-            self.finish(FileOutcome(file.source, parsed.status, parsed.reason), size=file.size)
+        if parsed.status is not ParseStatus.OK:
+            status = FileStatus(parsed.status.value)  # skipped or failed: the same words
+            self.finish(FileOutcome(file.source, status, parsed.reason), size=file.size)
             return
         self.current = file.source
         if not parsed.chunks:
-            self.finish(FileOutcome(file.source, "skipped", "no text"), size=file.size)
+            self.finish(FileOutcome(file.source, FileStatus.SKIPPED, "no text"), size=file.size)
             return
         if self.dry_run:
             self.finish(self._outcome(parsed, "dry run: not written"), size=file.size)
@@ -166,8 +167,8 @@ class _Run:
 
     def _outcome(self, parsed: Parsed, reason: str = "") -> FileOutcome:
         return FileOutcome(
-            parsed.source, "ingested", reason, chunks=len(parsed.chunks), pages=parsed.pages,
-            warnings=parsed.warnings,
+            parsed.source, FileStatus.INGESTED, reason, chunks=len(parsed.chunks),
+            pages=parsed.pages, warnings=parsed.warnings,
         )  # fmt: skip
 
     def flush(self) -> None:
@@ -221,7 +222,7 @@ class _Run:
 
     def _complete(self, item: _InFlight) -> None:
         if item.failed:  # its chunks stay partial: the next run retries it
-            outcome = FileOutcome(item.file.source, "failed", item.failed)
+            outcome = FileOutcome(item.file.source, FileStatus.FAILED, item.failed)
         else:
             ids = [chunk.id for chunk in item.parsed.chunks]
             self.store.commit_source(self.collection, item.file.source, ids, item.doc_hash)
@@ -278,14 +279,17 @@ def ingest_paths(
             try:
                 doc_hash = file_hash(file.path)
             except OSError as exc:
-                run.finish(FileOutcome(file.source, "failed", f"cannot read it ({exc.strerror})"))
+                reason = f"cannot read it ({exc.strerror})"
+                run.finish(FileOutcome(file.source, FileStatus.FAILED, reason))
                 continue
             if states.get(file.source) == doc_hash:
-                run.finish(FileOutcome(file.source, "unchanged"), size=file.size, counted=False)
+                run.finish(
+                    FileOutcome(file.source, FileStatus.UNCHANGED), size=file.size, counted=False
+                )
                 continue
             task = ParseTask(
                 file.path, file.root, password_for(file, passwords), budget, overlap,
-                tag=(file, doc_hash), bm25=bm25_in_parser,
+                tag=(file, doc_hash), bm25=bm25_in_parser, content_hash=doc_hash,
             )  # fmt: skip
             yield task, file.source
 
@@ -305,7 +309,7 @@ def ingest_paths(
             for source in sorted(set(states) - seen):
                 store.delete_source(name, source)
                 run.files_total += 1
-                run.finish(FileOutcome(source, "pruned", "no longer found"))
+                run.finish(FileOutcome(source, FileStatus.PRUNED, "no longer found"))
         if report.chunks and not dry_run:
             store.optimize(name)  # index what was written: the embedded engine scans otherwise
     except (APIError, StoreError) as exc:

@@ -19,11 +19,12 @@ import sys
 import time
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from core.errors import EncryptedError, IngestError, NoTextError
+from core.errors import EncryptedError, IngestError, NoTextError, UnsupportedFileError
 from core.records import Chunk
 
 _RECYCLE = 200  # files per child before a fresh one takes over
@@ -38,6 +39,17 @@ class ParseTask:
     overlap: int
     tag: Any = None  # the caller's own bookkeeping, handed back with the result
     bm25: bool = False  # also compute each chunk's BM25 vector here, off the writing process
+    content_hash: str | None = None  # the file's sha256, when the caller has hashed it already
+
+
+class ParseStatus(StrEnum):
+    OK = "ok"  # chunks came out (possibly none)
+    SKIPPED = "skipped"  # nothing to parse: encrypted, no text, unsupported type
+    FAILED = "failed"  # the file is broken, or the parser crashed, hung or ran out of memory
+
+
+# The `IngestError` classes that skip a file rather than fail it; any other one fails it.
+_SKIPPING: tuple[type[IngestError], ...] = (EncryptedError, NoTextError, UnsupportedFileError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +57,7 @@ class Parsed:
     """One file's outcome: its chunks, or why it has none."""
 
     source: str
-    status: str  # "ok", "skipped" (encrypted, no text, unsupported) or "failed"
+    status: ParseStatus
     chunks: tuple[Chunk, ...] = ()
     sparse: tuple[tuple[list[int], list[float]], ...] = ()  # BM25 vectors, when asked for
     pages: int = 0
@@ -63,25 +75,26 @@ def parse(task: ParseTask, source: str) -> Parsed:
 
     started = time.perf_counter()
     try:
-        document = load(task.path, root=task.root, password=task.password)
+        document = load(
+            task.path, root=task.root, password=task.password, content_hash=task.content_hash
+        )
         chunks = chunk_document(document, budget=task.budget, overlap=task.overlap)
         bm25 = tuple(document_vector(c.indexed_text) for c in chunks) if task.bm25 else ()
-    except (EncryptedError, NoTextError) as exc:
-        return Parsed(source, "skipped", reason=exc.reason, tag=task.tag)
     except IngestError as exc:
-        status = "skipped" if exc.reason.startswith("unsupported file type") else "failed"
+        status = ParseStatus.SKIPPED if isinstance(exc, _SKIPPING) else ParseStatus.FAILED
         return Parsed(source, status, reason=exc.reason, tag=task.tag)
     except MemoryError:
-        return Parsed(source, "failed", reason="ran out of memory while parsing", tag=task.tag)
+        reason = "ran out of memory while parsing"
+        return Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag)
     except RecursionError:
-        return Parsed(source, "failed", reason="nested too deeply to parse", tag=task.tag)
+        return Parsed(source, ParseStatus.FAILED, reason="nested too deeply to parse", tag=task.tag)
     except Exception as exc:  # a parser bug on a hostile file fails that file alone
         message = " ".join(str(exc).split())[:160]
         reason = f"could not be parsed ({type(exc).__name__}: {message})"
-        return Parsed(source, "failed", reason=reason, tag=task.tag)
+        return Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag)
     return Parsed(
         source,
-        "ok",
+        ParseStatus.OK,
         chunks=tuple(chunks),
         sparse=bm25,
         pages=document.page_count or 0,
@@ -141,7 +154,8 @@ def serve(memory_mb: int, parent: int = 0) -> None:
         try:
             outbox.send(result)
         except MemoryError:
-            outbox.send(Parsed(source, "failed", reason="ran out of memory", tag=task.tag))
+            failed = Parsed(source, ParseStatus.FAILED, reason="ran out of memory", tag=task.tag)
+            outbox.send(failed)
 
 
 class _Child:
@@ -248,7 +262,7 @@ class ParserPool:
                         assert task is not None
                         idle.append(self._replace(child, True))
                         done.append(Parsed(
-                            child.source, "failed",
+                            child.source, ParseStatus.FAILED,
                             reason=f"parsing took longer than {self._timeout:g} s; stopped",
                             tag=task.tag,
                         ))  # fmt: skip
@@ -274,7 +288,7 @@ class ParserPool:
         how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
         return Parsed(
             child.source,
-            "failed",
+            ParseStatus.FAILED,
             reason=f"the parser crashed on it ({how}; likely out of memory)",
             tag=child.task.tag,
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from core.errors import RagError
 from core.ports import ChatDelta, ChatModel, Embedder, RateLimitWait
@@ -142,26 +142,3 @@ def answer_stream(
     if failure is not None:
         yield Failed(failure)
     yield Done({"sources": len(sources), "cited": len(resolved.citations)})
-
-
-def collect(events: Sequence[AnswerEvent] | Iterator[AnswerEvent]) -> dict[str, Any]:
-    """Fold an event stream into its parts (for tests, the eval harness and `rag ask --json`)."""
-    folded: dict[str, Any] = {"text": "", "reasoning": "", "notices": [], "failed": None}
-    for event in events:
-        if isinstance(event, Query):
-            folded["query"] = event
-        elif isinstance(event, Sources):
-            folded["sources"] = event
-        elif isinstance(event, TextDelta):
-            folded["text"] += event.text
-        elif isinstance(event, ReasoningDelta):
-            folded["reasoning"] += event.text
-        elif isinstance(event, Notice):
-            folded["notices"].append(event.message)
-        elif isinstance(event, Citations):
-            folded["citations"] = event
-        elif isinstance(event, Failed):
-            folded["failed"] = event.message
-        elif isinstance(event, Done):
-            folded["done"] = event
-    return folded

@@ -4,10 +4,13 @@
                                           ...or at any point after Sources:  Failed -> Done
 
 The Streamlit app and `rag ask` render the same stream; `--json` prints one event per line.
+`AnswerState` is the one fold of that stream: each renderer applies the events to it as they
+arrive and draws from it; `fold` does the whole stream at once (tests, batch callers).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -70,3 +73,47 @@ AnswerEvent = Query | Sources | TextDelta | ReasoningDelta | Notice | Citations 
 def event_to_json(event: AnswerEvent) -> dict[str, Any]:
     """A JSON-ready dict with a `type` field, for `rag ask --json`."""
     return {"type": type(event).__name__.lower(), **asdict(event)}
+
+
+@dataclass(slots=True)
+class AnswerState:
+    """Everything an answer stream has said so far; mutable while it streams."""
+
+    query: str = ""  # the search query used (empty until the Query event)
+    rewritten: bool = False
+    sources: tuple[ScoredChunk, ...] = ()
+    found: bool = True
+    text: str = ""
+    reasoning: str = ""
+    notices: list[str] = field(default_factory=list)
+    citations: Citations | None = None
+    failed: str | None = None
+    done: bool = False
+    usage: dict[str, int] = field(default_factory=dict)
+
+    def apply(self, event: AnswerEvent) -> None:
+        """Fold one more event in."""
+        if isinstance(event, TextDelta):
+            self.text += event.text
+        elif isinstance(event, ReasoningDelta):
+            self.reasoning += event.text
+        elif isinstance(event, Query):
+            self.query, self.rewritten = event.text, event.rewritten
+        elif isinstance(event, Sources):
+            self.sources, self.found = event.chunks, event.found
+        elif isinstance(event, Notice):
+            self.notices.append(event.message)
+        elif isinstance(event, Citations):
+            self.citations = event
+        elif isinstance(event, Failed):
+            self.failed = event.message
+        else:
+            self.done, self.usage = True, dict(event.usage)
+
+
+def fold(events: Iterable[AnswerEvent]) -> AnswerState:
+    """A whole stream folded into its state."""
+    state = AnswerState()
+    for event in events:
+        state.apply(event)
+    return state

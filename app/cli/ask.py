@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 from core.settings import RetrievalMode
 from rag.events import (
     AnswerEvent,
+    AnswerState,
     Citations,
     Failed,
     Notice,
@@ -69,41 +70,41 @@ def format_citations(event: Citations) -> list[str]:
 def render(
     events: Iterable[AnswerEvent], out: TextIO, err: TextIO, *, show_reasoning: bool = False
 ) -> int:
-    """Write the stream for a person; return the exit code (1 when the answer failed)."""
-    code = 0
-    wrote_text = False
+    """Write the stream for a person; return the exit code (1 when the answer failed).
+
+    Deltas are written as they arrive; everything else is drawn from the folded `AnswerState`.
+    """
+    state = AnswerState()
     for event in events:
+        state.apply(event)
         if isinstance(event, TextDelta):
             out.write(event.text)
             out.flush()
-            wrote_text = True
         elif isinstance(event, ReasoningDelta) and show_reasoning:
             err.write(event.text)
-        elif isinstance(event, Query) and event.rewritten:
-            print(f"(searching for: {event.text})", file=err)
+        elif isinstance(event, Query) and state.rewritten:
+            print(f"(searching for: {state.query})", file=err)
         elif isinstance(event, Notice):
-            print(f"({event.message})", file=err)
-        elif isinstance(event, Citations):
-            if wrote_text:
+            print(f"({state.notices[-1]})", file=err)
+        elif isinstance(event, Citations) and state.citations is not None:
+            if state.text:
                 out.write("\n")
-            lines = format_citations(event)
+            lines = format_citations(state.citations)
             if lines:
                 out.write("\nSources:\n" + "\n".join(lines) + "\n")
             out.flush()
         elif isinstance(event, Failed):
-            print(f"error: {event.message}", file=err)
-            code = 1
-    return code
+            print(f"error: {state.failed}", file=err)
+    return 0 if state.failed is None else 1
 
 
 def render_json(events: Iterable[AnswerEvent], out: TextIO) -> int:
-    code = 0
+    state = AnswerState()
     for event in events:
+        state.apply(event)
         out.write(json.dumps(event_to_json(event), ensure_ascii=False, default=str) + "\n")
         out.flush()
-        if isinstance(event, Failed):
-            code = 1
-    return code
+    return 0 if state.failed is None else 1
 
 
 def run(args: argparse.Namespace, services: Services) -> int:

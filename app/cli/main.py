@@ -18,11 +18,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from app.container import build_services
-from core.errors import ConfigError, RagError
-from core.settings import Settings
+from core.errors import RagError
+from core.settings import Settings, load_settings
 
 
 def _register_ui(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,18 +55,6 @@ def build_parser() -> argparse.ArgumentParser:
     register_eval(subparsers)
     _register_ui(subparsers)
     return parser
-
-
-def load_settings() -> Settings:
-    """Settings from the environment and .env, with a bad value reported in one line."""
-    try:
-        return Settings()
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{Settings.env_name(str(err['loc'][0])) if err['loc'] else 'settings'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigError(f"invalid settings: {problems}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

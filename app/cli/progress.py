@@ -12,10 +12,12 @@ import time
 from dataclasses import asdict
 from typing import Any, TextIO
 
-from core.records import IngestReport
+from core.records import FileStatus, IngestReport
 from ingest.pipeline import IngestProgress
 
-STATUSES = ("ingested", "unchanged", "skipped", "failed", "pruned")
+STATUSES = tuple(FileStatus)  # the summary's rows, in this order
+_ALWAYS = (FileStatus.INGESTED, FileStatus.UNCHANGED, FileStatus.SKIPPED, FileStatus.FAILED)
+_EXPLAINED = (FileStatus.SKIPPED, FileStatus.FAILED, FileStatus.PRUNED)  # listed with reasons
 _LISTED = 40  # per status, in the summary; --json has them all
 
 
@@ -58,11 +60,11 @@ def summary(report: IngestReport) -> str:
     lines.append(f"  {'':<10} {'files':>7} {'pages':>8} {'chunks':>8}")
     for status in STATUSES:
         files = [f for f in report.files if f.status == status]
-        if files or status in ("ingested", "unchanged", "skipped", "failed"):
+        if files or status in _ALWAYS:
             pages = sum(f.pages for f in files)
             chunks = sum(f.chunks for f in files)
             lines.append(f"  {status:<10} {len(files):>7} {pages:>8,} {chunks:>8,}")
-    for status in ("skipped", "failed", "pruned"):
+    for status in _EXPLAINED:
         files = sorted((f for f in report.files if f.status == status), key=lambda f: f.source)
         if files:
             lines.append(f"{status.capitalize()}:")

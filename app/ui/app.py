@@ -58,8 +58,8 @@ def main() -> None:
     st.markdown(STYLE, unsafe_allow_html=True)
     try:
         services = get_services()
-    except RagError as error:
-        st.error(str(error), icon=":material/error:")
+    except RagError as error:  # e.g. a setting that does not validate: one line per problem
+        st.error(str(error).replace("\n", "  \n"), icon=":material/error:")
         st.stop()
     settings = services.settings
     user = signed_in_user(settings)

@@ -13,7 +13,7 @@ from app.ui.highlight import snippet_html
 from app.ui.pages import find_source_file, page_with_text, render_page_png
 from app.ui.state import Exchange
 from core.records import Citation
-from core.settings import Backend, Settings
+from core.settings import Backend, Settings, load_settings
 from rag.events import AnswerEvent, Notice, Query, ReasoningDelta, TextDelta
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~])")
@@ -41,7 +41,7 @@ def render_banner(settings: Settings) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=256, ttl=300)
 def _source_file(data_dir: str, source: str, collection: str) -> str | None:
-    found = find_source_file(Settings(data_dir=Path(data_dir)), source, collection)
+    found = find_source_file(load_settings(data_dir=Path(data_dir)), source, collection)
     return str(found) if found else None
 
 

@@ -11,13 +11,13 @@ from app.container import Services
 from app.ui.uploads import save_upload, upload_dir, upload_problem
 from core.access import Viewer
 from core.errors import RagError
-from core.records import IngestReport
+from core.records import FileStatus, IngestReport
 
 STATUS_ICONS = {
-    "ingested": ":material/check_circle:",
-    "unchanged": ":material/radio_button_checked:",
-    "skipped": ":material/skip_next:",
-    "failed": ":material/error:",
+    FileStatus.INGESTED: ":material/check_circle:",
+    FileStatus.UNCHANGED: ":material/radio_button_checked:",
+    FileStatus.SKIPPED: ":material/skip_next:",
+    FileStatus.FAILED: ":material/error:",
 }
 _ROUND_KEY = "rag_upload_round"  # bumped after an ingest, which clears the uploader
 _REPORT_KEY = "rag_ingest_report"  # the last run's report lines, shown after the rerun

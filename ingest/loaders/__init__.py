@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from core.errors import IngestError
+from core.errors import IngestError, UnsupportedFileError
 from core.records import Document
 
 # suffix -> (kind, module name inside this package)
@@ -52,18 +52,25 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load(path: Path, *, root: Path, password: str | None = None) -> Document:
-    """Read one file into a `Document`; raises `IngestError` with a one-line reason."""
+def load(
+    path: Path, *, root: Path, password: str | None = None, content_hash: str | None = None
+) -> Document:
+    """Read one file into a `Document`; raises `IngestError` with a one-line reason.
+
+    `content_hash` is the file's sha256 when the caller has it already (the pipeline hashes
+    every file to find the unchanged ones); without it the file is hashed here.
+    """
     source = source_name(path, root)
     entry = _LOADERS.get(path.suffix.lower())
     if entry is None:
-        raise IngestError(source, f"unsupported file type {path.suffix or '(none)'}")
+        raise UnsupportedFileError(source, f"unsupported file type {path.suffix or '(none)'}")
     kind, module = entry
     reader = _reader(module)
-    try:
-        content_hash = file_hash(path)
-    except OSError as exc:
-        raise IngestError(source, f"cannot read the file ({exc.strerror or exc})") from exc
+    if content_hash is None:
+        try:
+            content_hash = file_hash(path)
+        except OSError as exc:
+            raise IngestError(source, f"cannot read the file ({exc.strerror or exc})") from exc
     return reader(path, source=source, kind=kind, content_hash=content_hash, password=password)
 
 

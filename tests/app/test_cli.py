@@ -115,3 +115,29 @@ def test_services_check_models_on_ionos_suggests_the_close_name(tmp_path: Path) 
             services.check_models()
     finally:
         services.close()
+
+
+BAD_SETTINGS = [
+    ("RAG_TOP_K", "abc"),
+    ("RAG_AUTH_USERS", '{"alice": "her password"'),  # malformed JSON
+    ("RAG_COLLECTION_ACCESS", '{"hr": ["alice"]]'),
+    ("IONOS_API_TOKEN", "eyJhbGciOi“secret”.payload"),  # typographic quotes from copying
+    ("IONOS_API_TOKEN", "eyJhbGciOi secret.payload"),
+]
+
+
+@pytest.mark.parametrize(("variable", "value"), BAD_SETTINGS)
+def test_cli_bad_setting_is_one_line_naming_its_variable(
+    env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+) -> None:
+    monkeypatch.setenv(variable, value)
+
+    assert main(["ask", "anything"]) == 2
+    line = _one_line_error(capsys)
+
+    assert line.startswith(f"error: {variable}: ")
+    assert "secret" not in line

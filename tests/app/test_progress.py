@@ -3,7 +3,7 @@ from __future__ import annotations
 import io
 
 from app.cli.progress import ProgressBar, format_progress, report_json, summary
-from core.records import FileOutcome, IngestReport
+from core.records import FileOutcome, FileStatus, IngestReport
 from ingest.pipeline import IngestProgress
 
 
@@ -25,9 +25,11 @@ def test_format_progress_trims_long_names_to_the_width() -> None:
 def test_summary_lists_counts_and_reasons() -> None:
     report = IngestReport("docs", seconds=2.0)
     report.files += [
-        FileOutcome("a.pdf", "ingested", chunks=3, pages=2, warnings=("1 of 2 pages ...",)),
-        FileOutcome("b.pdf", "skipped", "encrypted with a password"),
-        FileOutcome("c.pdf", "failed", "unreadable PDF (EOF marker not found)"),
+        FileOutcome(
+            "a.pdf", FileStatus.INGESTED, chunks=3, pages=2, warnings=("1 of 2 pages ...",)
+        ),
+        FileOutcome("b.pdf", FileStatus.SKIPPED, "encrypted with a password"),
+        FileOutcome("c.pdf", FileStatus.FAILED, "unreadable PDF (EOF marker not found)"),
     ]
 
     text = summary(report)
@@ -40,7 +42,7 @@ def test_summary_lists_counts_and_reasons() -> None:
 
 def test_report_json_counts_every_status() -> None:
     report = IngestReport("docs", stopped="token expired")
-    report.files.append(FileOutcome("a.md", "unchanged"))
+    report.files.append(FileOutcome("a.md", FileStatus.UNCHANGED))
 
     data = report_json(report)
 

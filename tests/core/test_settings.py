@@ -5,10 +5,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from app.cli.main import load_settings
 from app.container import check_settings
 from core.errors import ConfigError
-from core.settings import IONOS_BASE_URL, Backend, Settings
+from core.settings import IONOS_BASE_URL, Backend, Settings, load_settings
 from tests.conftest import make_settings
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.secret-payload.signature"
@@ -80,3 +79,46 @@ def test_load_settings_invalid_aliased_value_names_its_ionos_variable(
     assert Settings.env_name("base_url") == "IONOS_BASE_URL"
     assert Settings.env_name("IONOS_BASE_URL") == "IONOS_BASE_URL"
     assert Settings.env_name("top_k") == "RAG_TOP_K"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("RAG_TOP_K", "abc", "valid integer"),
+        ("RAG_AUTH_USERS", "{alice: pw}", "not valid JSON"),
+        ("RAG_COLLECTION_ACCESS", "[", "not valid JSON"),
+        ("IONOS_API_TOKEN", "tök-secret", "non-ASCII"),
+        ("IONOS_API_TOKEN", "tok-secret\x07", "control characters"),
+        ("IONOS_API_TOKEN", "tok secret", "spaces"),
+    ],
+)
+def test_load_settings_bad_value_is_one_line_naming_its_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, says: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    monkeypatch.setenv(variable, value)
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+
+    assert str(caught.value).splitlines() == [str(caught.value)]
+    assert str(caught.value).startswith(f"{variable}: ") and says in str(caught.value)
+    assert "secret" not in str(caught.value)
+
+
+def test_load_settings_lists_each_problem_on_its_own_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RAG_TOP_K", "abc")
+    monkeypatch.setenv("RAG_MAX_TOKENS", "0")
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+
+    lines = str(caught.value).splitlines()
+    assert sorted(line.split(":")[0] for line in lines) == ["RAG_MAX_TOKENS", "RAG_TOP_K"]
+
+
+def test_load_settings_overrides_by_field_name(tmp_path: Path) -> None:
+    assert load_settings(_env_file=None, top_k=9, data_dir=tmp_path).top_k == 9

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import EncryptedError, IngestError, NoTextError
+from core.errors import EncryptedError, IngestError, NoTextError, UnsupportedFileError
+from ingest import loaders
 from ingest.loaders import load, source_name
 from tests.ingest.helpers import write_docx, write_encrypted_pdf, write_pdf
 
@@ -168,6 +169,29 @@ def test_load_unsupported_suffix_raises(tmp_path: Path) -> None:
 
     with pytest.raises(IngestError, match="unsupported file type"):
         load(path, root=tmp_path)
+
+
+def test_load_unsupported_suffix_raises_its_own_class(tmp_path: Path) -> None:
+    path = tmp_path / "image.png"
+    path.write_bytes(b"\x89PNG")
+
+    with pytest.raises(UnsupportedFileError):
+        load(path, root=tmp_path)
+
+
+def test_load_given_content_hash_is_used_without_hashing_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("Some notes.", "utf-8")
+    hashed: list[Path] = []
+    monkeypatch.setattr(loaders, "file_hash", lambda p: hashed.append(p) or "computed")
+
+    given = load(path, root=tmp_path, content_hash="given")
+    computed = load(path, root=tmp_path)
+
+    assert given.content_hash == "given" and computed.content_hash == "computed"
+    assert hashed == [path]
 
 
 def test_source_name_is_relative_to_root_with_forward_slashes(tmp_path: Path) -> None:

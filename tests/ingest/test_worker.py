@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.worker import ParserPool, ParseTask
+from ingest.worker import ParserPool, ParseStatus, ParseTask, parse
 from tests.conftest import REPO
 from tests.ingest.helpers import write_bomb_pdf
 
@@ -22,6 +22,27 @@ def _good(tmp_path: Path) -> Path:
     path = tmp_path / "good.txt"
     path.write_text("A perfectly ordinary file.", "utf-8")
     return path
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "status"),
+    [
+        ("image.png", b"\x89PNG", ParseStatus.SKIPPED),  # UnsupportedFileError
+        ("empty.md", b"   \n", ParseStatus.SKIPPED),  # NoTextError
+        ("blob.txt", b"\x00\x01binary", ParseStatus.FAILED),  # a plain IngestError
+        ("fine.txt", b"Plain words.", ParseStatus.OK),
+    ],
+)
+def test_parse_status_follows_the_error_class(
+    tmp_path: Path, name: str, data: bytes, status: ParseStatus
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+
+    result = parse(*_task(path))
+
+    assert result.status is status
+    assert (result.reason == "") is (status is ParseStatus.OK)
 
 
 def test_worker_hanging_file_times_out_and_the_next_one_parses(tmp_path: Path) -> None:

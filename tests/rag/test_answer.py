@@ -12,8 +12,7 @@ from core.errors import AuthenticationError, RateLimitError, StoreError
 from core.ports import RateLimitWait
 from core.records import ScoredChunk
 from core.settings import Backend, RetrievalMode, Settings
-from rag.answer import collect
-from rag.events import Citations, Done, Failed, Notice, Query, Sources, TextDelta
+from rag.events import Citations, Done, Failed, Notice, Query, Sources, TextDelta, fold
 from rag.prompt import NOT_FOUND_ANSWER, Turn
 from store.vector_store import VectorStore
 from tests.conftest import NO_FLOOR
@@ -73,36 +72,36 @@ def test_answer_stream_offline_event_order_and_citations() -> None:
     assert kinds[0] is Query and kinds[1] is Sources
     assert kinds[-2:] == [Citations, Done]
     assert set(kinds[2:-2]) == {TextDelta}
-    folded = collect(events)
-    assert "25 days of paid vacation" in folded["text"]
-    assert folded["citations"].citations[0].chunk == HANDBOOK.chunk
+    folded = fold(events)
+    assert "25 days of paid vacation" in folded.text
+    assert folded.citations.citations[0].chunk == HANDBOOK.chunk
 
 
 def test_answer_stream_chat_gets_sources_in_system_message() -> None:
     chat = FakeChat(reply="Employees get 25 days [1]. Contractors get none [2].")
-    folded = collect(services(chat, retriever=Retriever()).answer("vacation?"))
+    folded = fold(services(chat, retriever=Retriever()).answer("vacation?"))
     system = str(chat.streams[0][0]["content"])
     assert "[1] handbook.pdf, page 3" in system and "[2] faq.md" in system
-    assert folded["text"] == "Employees get 25 days [1]. Contractors get none [2]."
-    assert [c.number for c in folded["citations"].citations] == [1, 2]
+    assert folded.text == "Employees get 25 days [1]. Contractors get none [2]."
+    assert [c.number for c in folded.citations.citations] == [1, 2]
 
 
 def test_answer_stream_below_threshold_answers_not_found_without_model() -> None:
     chat = FakeChat(reply="should never be asked")
     hits = [scored("irrelevant", score=0.1)]
     events = list(services(chat, min_score=0.5, retriever=Retriever(hits)).answer("x?"))
-    folded = collect(events)
-    assert folded["sources"].found is False and folded["sources"].chunks == ()
-    assert folded["text"] == NOT_FOUND_ANSWER
-    assert folded["citations"].uncited is False
+    folded = fold(events)
+    assert folded.found is False and folded.sources == ()
+    assert folded.text == NOT_FOUND_ANSWER
+    assert folded.citations.uncited is False
     assert chat.streams == []
 
 
 def test_answer_stream_invalid_markers_dropped_and_uncited_flagged() -> None:
     chat = FakeChat(reply="Everyone gets a pony [7].")
-    folded = collect(services(chat, retriever=Retriever()).answer("pony?"))
-    assert folded["citations"].dropped == (7,)
-    assert folded["citations"].uncited is True
+    folded = fold(services(chat, retriever=Retriever()).answer("pony?"))
+    assert folded.citations.dropped == (7,)
+    assert folded.citations.uncited is True
 
 
 def test_answer_stream_mid_stream_error_keeps_partial_text_and_fails() -> None:
@@ -111,33 +110,33 @@ def test_answer_stream_mid_stream_error_keeps_partial_text_and_fails() -> None:
         reply="Employees get 25 days [1]. And more text here.", fail_after=5, error=error
     )
     events = list(services(chat, retriever=Retriever()).answer("q"))
-    folded = collect(events)
-    assert folded["text"] == "Employees get 25 days [1]. "
-    assert "token invalid or expired" in folded["failed"]
-    assert [c.number for c in folded["citations"].citations] == [1]
+    folded = fold(events)
+    assert folded.text == "Employees get 25 days [1]. "
+    assert "token invalid or expired" in folded.failed
+    assert [c.number for c in folded.citations.citations] == [1]
     assert isinstance(events[-2], Failed) and isinstance(events[-1], Done)
 
 
 def test_answer_stream_rate_limit_wait_becomes_notice() -> None:
     chat = FakeChat(reply="Yes [1].", script=[RateLimitWait(2.2)])
-    folded = collect(services(chat, retriever=Retriever()).answer("q"))
-    assert folded["notices"] == ["waiting 3s for the rate limit"]
-    assert folded["text"] == "Yes [1]."
+    folded = fold(services(chat, retriever=Retriever()).answer("q"))
+    assert folded.notices == ["waiting 3s for the rate limit"]
+    assert folded.text == "Yes [1]."
 
 
 def test_answer_stream_rate_limit_error_fails_visibly() -> None:
     error = RateLimitError("rate limit", operation="chat", status=429, retry_after=30)
     chat = FakeChat(reply="Yes [1].", fail_after=0, error=error)
-    folded = collect(services(chat, retriever=Retriever()).answer("q"))
-    assert folded["text"] == ""
-    assert "HTTP 429" in folded["failed"]
+    folded = fold(services(chat, retriever=Retriever()).answer("q"))
+    assert folded.text == ""
+    assert "HTTP 429" in folded.failed
 
 
 def test_answer_stream_reasoning_kept_out_of_answer() -> None:
     chat = FakeChat(reply="<think>inline musing</think>Answer [1].", reasoning="separate musing")
-    folded = collect(services(chat, retriever=Retriever()).answer("q"))
-    assert folded["text"] == "Answer [1]."
-    assert "separate musing" in folded["reasoning"] and "inline musing" in folded["reasoning"]
+    folded = fold(services(chat, retriever=Retriever()).answer("q"))
+    assert folded.text == "Answer [1]."
+    assert "separate musing" in folded.reasoning and "inline musing" in folded.reasoning
 
 
 def test_answer_stream_follow_up_rewritten_before_retrieval() -> None:
@@ -193,16 +192,16 @@ def test_answer_stream_real_retrieval_on_memory_qdrant_cites_chunk(mode: Retriev
     svc.store.ensure_collection("docs", dim=svc.embedder.dim, model=svc.embedder.model)
     svc.store.upsert_chunks("docs", chunks, svc.embedder.embed_documents(texts))
 
-    folded = collect(svc.answer("paid vacation days", mode=mode))
-    assert "25 days of paid vacation per year [1]." in folded["text"]
-    assert folded["citations"].citations[0].chunk.id == chunks[0].id
+    folded = fold(svc.answer("paid vacation days", mode=mode))
+    assert "25 days of paid vacation per year [1]." in folded.text
+    assert folded.citations.citations[0].chunk.id == chunks[0].id
 
 
 def test_answer_stream_failure_before_any_text_says_no_answer() -> None:
     error = AuthenticationError("token invalid or expired", operation="chat", status=401)
     chat = FakeChat(reply="Yes [1].", fail_after=0, error=error)
-    folded = collect(services(chat, retriever=Retriever()).answer("q"))
-    assert folded["failed"].startswith("No answer: chat: token invalid or expired")
+    folded = fold(services(chat, retriever=Retriever()).answer("q"))
+    assert folded.failed.startswith("No answer: chat: token invalid or expired")
 
 
 def test_answer_stream_collection_of_another_embedding_model_fails_clearly() -> None:
@@ -210,5 +209,5 @@ def test_answer_stream_collection_of_another_embedding_model_fails_clearly() -> 
     svc.store.ensure_collection("docs", dim=64, model="other-model")
     events = list(svc.answer("q"))
     assert isinstance(events[0], Failed) and "indexed with other-model" in events[0].message
-    sparse = collect(svc.answer("vacation", mode=RetrievalMode.SPARSE))  # fmt: skip
-    assert sparse["failed"] is None
+    sparse = fold(svc.answer("vacation", mode=RetrievalMode.SPARSE))  # fmt: skip
+    assert sparse.failed is None

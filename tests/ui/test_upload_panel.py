@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.container import Services
 from app.ui.upload_panel import report_lines
-from core.records import FileOutcome, IngestReport
+from core.records import FileOutcome, FileStatus, IngestReport
 
 
 def _ingest_page(services, paths, collection):  # type: ignore[no-untyped-def]  # runs as a script
@@ -38,8 +38,10 @@ def test_report_lines_show_failures_with_reason_and_warnings() -> None:
     report = IngestReport(
         collection="docs",
         files=[
-            FileOutcome("a.pdf", "ingested", chunks=3, warnings=("1 of 2 pages has no text",)),
-            FileOutcome("b.pdf", "failed", reason="encrypted: needs a password"),
+            FileOutcome(
+                "a.pdf", FileStatus.INGESTED, chunks=3, warnings=("1 of 2 pages has no text",)
+            ),
+            FileOutcome("b.pdf", FileStatus.FAILED, reason="encrypted: needs a password"),
         ],
         seconds=1.25,
     )
