@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from core.errors import ConfigError
-from core.ports import ChatModel, Embedder
+from core.ports import ChatModel, Embedder, VectorStore
 from core.settings import Backend, Settings
 
 if TYPE_CHECKING:
     from hub.transport import ModelHubClient
-    from store.vector_store import VectorStore
 
 
 @dataclass
@@ -74,11 +73,12 @@ def check_settings(settings: Settings) -> None:
 
 def build_services(settings: Settings | None = None) -> Services:
     """Build every service the settings ask for. Call once per process and keep the result."""
-    from store.vector_store import VectorStore, open_qdrant
+    from store import open_store
 
     settings = settings or Settings()
     check_settings(settings)
-    store = VectorStore(open_qdrant(settings))
+    key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
+    store = open_store(url=settings.qdrant_url, api_key=key, path=settings.store_path)
     if settings.resolved_backend is Backend.LOCAL:
         from local.embedder import LocalEmbedder
 

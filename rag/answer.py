@@ -57,7 +57,7 @@ def check_embedding_model(services: Services, collection: str, mode: RetrievalMo
     """Dense search needs the query embedded by the model that embedded the collection."""
     if mode is RetrievalMode.SPARSE or not services.store.exists(collection):
         return
-    indexed = services.store.collection_info(collection).get("embed_model")
+    indexed = services.store.collection_info(collection).embed_model
     if indexed is not None and indexed != services.embedder.model:
         raise ConfigError(
             f"Collection {collection!r} was indexed with {indexed}, but questions are embedded "
