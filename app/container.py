@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import ConfigError
-from core.ports import ChatModel, Embedder
+from core.ports import ChatModel, Embedder, VectorStore
 from core.settings import Backend, RetrievalMode, Settings
 from ingest.pipeline import IngestOptions, IngestProgress, ingest_paths
 from rag.answer import answer_stream
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from rag.events import AnswerEvent
     from rag.prompt import Turn
     from rag.retrieve import Reranker
-    from store.vector_store import VectorStore
 
 
 @dataclass
@@ -197,10 +196,11 @@ def build_reranker(settings: Settings, client: ModelHubClient | None) -> ModelHu
 
 def build_services(settings: Settings) -> Services:
     """Build every service the settings ask for. Call once per process and keep the result."""
-    from store.vector_store import VectorStore, open_qdrant
+    from store import open_store
 
     check_settings(settings)
-    store = VectorStore(open_qdrant(settings))
+    key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
+    store = open_store(url=settings.qdrant_url, api_key=key, path=settings.store_path)
     if settings.resolved_backend is Backend.LOCAL:
         from local.embedder import LocalEmbedder
 

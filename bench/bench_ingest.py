@@ -39,7 +39,7 @@ sys.path.insert(0, str(REPO))
 from app.container import Services  # noqa: E402
 from core.records import IngestReport  # noqa: E402
 from core.settings import Backend, Settings  # noqa: E402
-from store.vector_store import VectorStore, open_qdrant  # noqa: E402
+from store import open_store  # noqa: E402
 from tests.fakes.shared_pdf_passwords import shared_pdf_passwords  # noqa: E402
 from tests.pdf_factory import make_pdf  # noqa: E402
 
@@ -98,7 +98,8 @@ def _services(store_dir: Path, workers: int) -> Services:
         collection="bench",
         ingest_workers=workers,
     )
-    return Services(settings, VectorStore(open_qdrant(settings)), InstantEmbedder(), None)
+    store = open_store(url=None, api_key=None, path=settings.store_path)
+    return Services(settings, store, InstantEmbedder(), None)
 
 
 def generate_corpus(folder: Path, files: int, pages: int, seed: int = 0) -> Path:

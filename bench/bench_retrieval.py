@@ -25,15 +25,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qdrant_client import QdrantClient
-
+from core.ports import VectorStore
 from core.records import Chunk, chunk_id
 from core.settings import RetrievalMode
 from rag.eval.metrics import percentile
 from rag.prompt import build_messages
 from rag.retrieve import retrieve
-from store.edge import EdgeClient
-from store.vector_store import VectorStore
+from store.edge import EdgeStore
+from store.qdrant import QdrantStore
+from text import sparse
 
 DIM = 384
 VOCAB = 30_000
@@ -69,15 +69,15 @@ def corpus(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
 
 
 def build(engine: str, texts: list[str], vectors: np.ndarray, folder: Path) -> VectorStore:
-    client = EdgeClient(folder) if engine == "edge" else QdrantClient(":memory:")
-    store = VectorStore(client)
+    store: VectorStore = EdgeStore(folder) if engine == "edge" else QdrantStore.local()
     store.ensure_collection("bench", dim=DIM, model="synthetic")
     for start in range(0, len(texts), 2000):
         chunks = [
             Chunk(chunk_id(f"doc{i // 10}", i % 10, t), f"doc{i // 10}", "t", "text", t, i % 10)
             for i, t in enumerate(texts[start : start + 2000], start=start)
         ]
-        store.upsert_chunks("bench", chunks, vectors[start : start + 2000].tolist())
+        bm25 = [sparse.document_vector(c.indexed_text) for c in chunks]
+        store.upsert_chunks("bench", chunks, vectors[start : start + 2000].tolist(), bm25)
     return store
 
 
@@ -120,7 +120,7 @@ def main() -> None:
                 started = time.perf_counter()
                 store = build(engine, texts, vectors, Path(folder))
                 if args.optimize and engine == "edge":
-                    store._client.optimize("bench")  # type: ignore[union-attr]
+                    store.optimize("bench")
                 built = time.perf_counter() - started
                 label = engine + ("+hnsw" if args.optimize and engine == "edge" else "")
                 asked = queries if engine == "edge" else queries[: args.local_queries]

@@ -1,8 +1,8 @@
 """The seams between the pure core and the adapters at the edges.
 
-The core (chunking, retrieval logic, prompt building, citations) talks to embedders and chat
-models only through these protocols, so tests pass in-memory fakes and the composition root
-(`app.container`) picks the real adapters from the settings.
+The core (chunking, retrieval logic, prompt building, citations) talks to embedders, chat
+models and the vector store only through these protocols, so tests pass in-memory fakes and the
+composition root (`app.container`) picks the real adapters from the settings.
 """
 
 from __future__ import annotations
@@ -11,6 +11,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Protocol, runtime_checkable
+
+from core.records import (
+    Candidate,
+    Chunk,
+    CollectionInfo,
+    SearchFilter,
+    StoreQuery,
+)
 
 
 class Priority(IntEnum):
@@ -70,4 +78,90 @@ class ChatModel(Protocol):
 
     def complete_chat(self, messages: Sequence[dict[str, object]], *, max_tokens: int) -> str:
         """One short non-streamed answer (used e.g. to rewrite follow-up questions)."""
+        ...
+
+
+# --- The vector store -----------------------------------------------------------------------
+
+SparseTerms = tuple[Sequence[int], Sequence[float]]  # BM25 term ids and weights of one chunk
+
+
+@runtime_checkable
+class VectorStore(Protocol):
+    """Collections of chunks with a dense and a BM25 sparse vector each: it stores and searches.
+
+    Which queries to send, how many candidates, and how to fuse their scores into a relevance
+    is retrieval's business (`rag.retrieve`). Adapters: `store.edge.EdgeStore` (Qdrant Edge,
+    embedded) and `store.qdrant.QdrantStore` (a Qdrant server, or qdrant-client's local mode);
+    `tests/store/test_store.py` is the contract both pass.
+
+    A missing collection reads as empty: `count` 0, `source_states` {}, `search` no candidates,
+    `fetch` nothing.
+    """
+
+    # Collections
+    def collections(self) -> list[str]: ...
+
+    def exists(self, name: str) -> bool: ...
+
+    def collection_info(self, name: str) -> CollectionInfo: ...
+
+    def ensure_collection(self, name: str, *, dim: int, model: str) -> None:
+        """Create the collection, or raise `ConfigError` if it holds another model's vectors."""
+        ...
+
+    def delete_collection(self, name: str) -> None: ...
+
+    def count(self, name: str) -> int: ...
+
+    def optimize(self, name: str) -> None:
+        """Build the search indexes after a bulk write (blocking; a no-op where automatic)."""
+        ...
+
+    def close(self) -> None: ...
+
+    # Writing. A file's chunks are written with an empty `doc_hash`, batch by batch; once all
+    # are in, `commit_source` stamps them with the file's hash and drops the file's older
+    # chunks, so a run killed at any point leaves the file "partial" and the next run redoes it.
+    def upsert_chunks(
+        self,
+        name: str,
+        chunks: Sequence[Chunk],
+        dense_vectors: Sequence[Sequence[float]],
+        sparse_vectors: Sequence[SparseTerms],
+    ) -> None:
+        """Write chunks with their dense and BM25 vectors (`text.sparse.document_vector`)."""
+        ...
+
+    def commit_source(self, name: str, source: str, ids: Sequence[str], doc_hash: str) -> None:
+        """Mark a file's fully written chunks complete, then delete its chunks not among `ids`."""
+        ...
+
+    def delete_source(self, name: str, source: str) -> None: ...
+
+    def source_states(self, name: str) -> dict[str, str]:
+        """Each source's content hash when its chunks are complete, "" when partly written."""
+        ...
+
+    # Reading
+    def chunks_of(self, name: str, source: str) -> list[Chunk]:
+        """A source's chunks in document order."""
+        ...
+
+    def search(
+        self,
+        name: str,
+        queries: Sequence[StoreQuery],
+        *,
+        limit: int,
+        filters: SearchFilter | None = None,
+    ) -> list[list[Candidate]]:
+        """Each query's best `limit` candidates, best first, with raw scores, in one round trip.
+
+        A sparse query without terms finds nothing.
+        """
+        ...
+
+    def fetch(self, name: str, ids: Sequence[str]) -> dict[str, Chunk]:
+        """The chunks of `ids` that exist, by id."""
         ...

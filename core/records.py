@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -145,3 +146,41 @@ class SearchFilter:
 
     sources: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+
+
+# --- What the vector store takes and returns (see `core.ports.VectorStore`) -----------------
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionInfo:
+    """What a collection recorded at creation; None for a collection made without it."""
+
+    embed_model: str | None = None
+    dim: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DenseQuery:
+    """Nearest chunks by cosine similarity to `vector`."""
+
+    vector: Sequence[float]
+
+
+@dataclass(frozen=True, slots=True)
+class SparseQuery:
+    """Best chunks by BM25 over the query's term weights (`text.sparse.query_vector`)."""
+
+    indices: Sequence[int]
+    values: Sequence[float]
+
+
+StoreQuery = DenseQuery | SparseQuery
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A search hit before its payload is fetched: a chunk id and the store's raw score
+    (cosine for a dense query, BM25 for a sparse one)."""
+
+    id: str
+    score: float

@@ -33,10 +33,10 @@ from ingest.chunker import chunk_budget, overlap_for
 from ingest.discover import SourceFile, discover, password_for
 from ingest.loaders import file_hash
 from ingest.worker import Parsed, ParserPool, ParseStatus, ParseTask
+from text import sparse
 
 if TYPE_CHECKING:
-    from core.ports import Embedder
-    from store.vector_store import VectorStore
+    from core.ports import Embedder, VectorStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ class IngestProgress:
     eta: float | None  # seconds left, once there is a rate to go by
 
 
-_Sparse = tuple[list[int], list[float]] | None  # None: the store computes it
+_Sparse = tuple[list[int], list[float]] | None  # None: computed before the write
 
 # A file with more chunks than this is written batch by batch as its vectors arrive, so memory
 # stays bounded; smaller files are written in one go once all their vectors are in, so their
@@ -198,9 +198,12 @@ class _Run:
                     write.extend(item.buffer)
                 item.buffer = []
         if write:
-            chunks, dense, bm25 = zip(*write, strict=True)
-            given = None if any(terms is None for terms in bm25) else bm25
-            self.store.upsert_chunks(self.collection, chunks, dense, given)
+            chunks, dense, given = zip(*write, strict=True)
+            bm25 = [
+                sparse.document_vector(chunk.indexed_text) if terms is None else terms
+                for chunk, terms in zip(chunks, given, strict=True)
+            ]  # the parser process made them, unless it could not
+            self.store.upsert_chunks(self.collection, chunks, dense, bm25)
         for item in completed:
             self._complete(item)
 

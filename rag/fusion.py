@@ -60,7 +60,7 @@ def weighted_scores(
     alpha: float = HYBRID_ALPHA,
     half: float = BM25_HALF,
 ) -> list[tuple[str, float]]:
-    """`weighted` over (id, raw score) pairs: the store fuses before it fetches any payload."""
+    """`weighted` over (id, raw score) pairs: retrieval fuses before it fetches any payload."""
     scores: dict[str, float] = {}
     for cid, score in dense:
         scores[cid] = alpha * cosine_relevance(score)

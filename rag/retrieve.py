@@ -1,5 +1,10 @@
 """Retrieval: the one function every caller uses to find the chunks that answer a question.
 
+The decisions are made here, not in the store (`core.ports.VectorStore` only answers dense and
+sparse queries with ids and raw scores, and fetches chunks): which queries a mode sends, the
+query's BM25 terms, how many candidates per side, how they fuse (`rag.fusion`), and that only
+the winners' chunks are fetched (`search_chunks`).
+
     retrieve(query, store=..., embedder=..., collection=..., mode=..., top_k=...)
 
 returns at most `top_k` chunks, best first, after near-duplicate suppression (a chunk whose
@@ -25,15 +30,18 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Protocol
 
-from core.ports import Embedder
-from core.records import ScoredChunk, SearchFilter
+from core.errors import StoreError
+from core.ports import Embedder, VectorStore
+from core.records import Candidate, DenseQuery, ScoredChunk, SearchFilter, SparseQuery
 from core.settings import RetrievalMode
-from store.vector_store import VectorStore
+from rag import fusion
+from text import sparse
 
 DUPLICATE_JACCARD = 0.8  # word-shingle overlap above which a chunk repeats a better one
 _SHINGLE = 3
 _WORD = re.compile(r"\w+")
 RERANK_CANDIDATES = 20  # chunks sent to the reranker, at least
+HYBRID_CANDIDATES = 100  # per side, before fusion
 
 
 class Reranker(Protocol):
@@ -91,7 +99,8 @@ def retrieve(
         return []
     wanted = max(top_k, RERANK_CANDIDATES) if reranker is not None else top_k
     dense = embedder.embed_query(query) if mode is not RetrievalMode.SPARSE else None
-    hits = store.search(
+    hits = search_chunks(
+        store,
         collection,
         dense=dense,
         text=query,
@@ -103,3 +112,52 @@ def retrieve(
     if reranker is not None and hits:
         hits = reranker.rerank(query, hits, top_n=top_k)
     return hits[:top_k]
+
+
+def search_chunks(
+    store: VectorStore,
+    collection: str,
+    *,
+    dense: Sequence[float] | None,
+    text: str,
+    mode: RetrievalMode,
+    limit: int,
+    filters: SearchFilter | None = None,
+    candidates: int | None = None,
+) -> list[ScoredChunk]:
+    """Best first, scored as relevance in [0, 1] (see `rag.fusion` for what it means).
+
+    dense: cosine; sparse: squashed BM25; hybrid: their weighted sum over the union of
+    each side's top `candidates` (default: 4 x limit, at least
+    `HYBRID_CANDIDATES`: on SciFact, nDCG@10 0.724 with 40 per side, 0.731 with 100).
+    Hybrid without a query vector falls back to sparse.
+    """
+    if mode is RetrievalMode.DENSE:
+        if dense is None:
+            raise StoreError("dense retrieval needs a query vector")
+        (found,) = store.search(collection, [DenseQuery(dense)], limit=limit, filters=filters)
+        return fusion.as_dense_relevance(_with_chunks(store, collection, _pairs(found)))
+    terms = SparseQuery(*sparse.query_vector(text))
+    if mode is RetrievalMode.HYBRID and dense is not None:
+        wide = candidates or max(limit * 4, HYBRID_CANDIDATES)
+        dense_found, sparse_found = store.search(
+            collection, [DenseQuery(dense), terms], limit=wide, filters=filters
+        )
+        fused = fusion.weighted_scores(_pairs(dense_found), _pairs(sparse_found), limit=limit)
+        return _with_chunks(store, collection, fused)  # only the winners' payloads are fetched
+    (found,) = store.search(collection, [terms], limit=limit, filters=filters)
+    return fusion.as_sparse_relevance(_with_chunks(store, collection, _pairs(found)))
+
+
+def _pairs(candidates: Sequence[Candidate]) -> list[tuple[str, float]]:
+    return [(c.id, c.score) for c in candidates]
+
+
+def _with_chunks(
+    store: VectorStore, collection: str, pairs: Sequence[tuple[str, float]]
+) -> list[ScoredChunk]:
+    """The scored ids as chunks, in order (an id deleted meanwhile is skipped)."""
+    if not pairs:
+        return []
+    chunks = store.fetch(collection, [cid for cid, _ in pairs])
+    return [ScoredChunk(chunks[cid], score) for cid, score in pairs if cid in chunks]

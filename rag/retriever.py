@@ -9,16 +9,13 @@ dense search needs questions embedded by the model that embedded the collection.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from core.errors import ConfigError
-from core.ports import Embedder
+from core.ports import Embedder, VectorStore
 from core.records import ScoredChunk, SearchFilter
 from core.settings import RetrievalMode
 from rag.retrieve import Reranker, retrieve
-
-if TYPE_CHECKING:
-    from store.vector_store import VectorStore
 
 
 class Retriever(Protocol):
@@ -69,7 +66,7 @@ class StoreRetriever:
         """Dense search needs the query embedded by the model that embedded the collection."""
         if mode is RetrievalMode.SPARSE or not self.store.exists(collection):
             return
-        indexed = self.store.collection_info(collection).get("embed_model")
+        indexed = self.store.collection_info(collection).embed_model
         if indexed is not None and indexed != self.embedder.model:
             raise ConfigError(
                 f"Collection {collection!r} was indexed with {indexed}, but questions are embedded "

@@ -1,12 +1,18 @@
-"""Chunks to Qdrant points and back, and search filters: the store's pure conversions."""
+"""Chunks to point payloads and back, and search filters as plain conditions: the pure
+conversions both store adapters share."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from qdrant_client import models as qm
+from core.errors import ConfigError, StoreError
+from core.records import Chunk, CollectionInfo, SearchFilter
 
-from core.records import Chunk, SearchFilter
+DENSE = "dense"  # the named dense vector (cosine)
+SPARSE = "bm25"  # the named sparse vector (BM25, Qdrant's IDF modifier)
+INDEXED_FIELDS = ("source", "kind")  # keyword payload indexes
+UPSERT_BATCH = 256
+SCROLL_PAGE = 512
 
 
 def chunk_payload(chunk: Chunk) -> dict[str, Any]:
@@ -40,16 +46,41 @@ def payload_chunk(point_id: Any, payload: dict[str, Any]) -> Chunk:
     )
 
 
-def search_filter(filters: SearchFilter | None) -> qm.Filter | None:
+def filter_conditions(filters: SearchFilter | None) -> list[tuple[str, list[str]]]:
+    """The filter as (payload key, accepted values) pairs, all of which must hold."""
     if filters is None:
-        return None
-    must: list[qm.Condition] = []
-    if filters.sources:
-        must.append(qm.FieldCondition(key="source", match=qm.MatchAny(any=list(filters.sources))))
-    if filters.kinds:
-        must.append(qm.FieldCondition(key="kind", match=qm.MatchAny(any=list(filters.kinds))))
-    return qm.Filter(must=must) if must else None
+        return []
+    pairs = [("source", list(filters.sources)), ("kind", list(filters.kinds))]
+    return [(key, values) for key, values in pairs if values]
 
 
-def sparse_vector(pair: tuple[list[int], list[float]]) -> qm.SparseVector:
-    return qm.SparseVector(indices=pair[0], values=pair[1])
+def collection_metadata(model: str, dim: int) -> dict[str, Any]:
+    return {"embed_model": model, "dim": dim}
+
+
+def metadata_info(metadata: dict[str, Any] | None) -> CollectionInfo:
+    meta = metadata or {}
+    return CollectionInfo(embed_model=meta.get("embed_model"), dim=meta.get("dim"))
+
+
+def check_same_model(name: str, info: CollectionInfo, *, dim: int, model: str) -> None:
+    """Refuse to mix vector spaces: the collection must have been made with this model."""
+    if info.embed_model not in (None, model) or info.dim not in (None, dim):
+        raise ConfigError(
+            f"Collection {name!r} was indexed with {info.embed_model} "
+            f"({info.dim} dims), not {model} ({dim} dims). Re-index it into a new "
+            "collection (--collection NAME), or delete it and ingest again."
+        )
+
+
+def check_lengths(chunks: int, dense: int, sparse: int) -> None:
+    if chunks != dense:
+        raise StoreError(f"{chunks} chunks but {dense} vectors")
+    if chunks != sparse:
+        raise StoreError(f"{chunks} chunks but {sparse} sparse vectors")
+
+
+def merge_state(states: dict[str, str], payload: dict[str, Any]) -> None:
+    """Fold one point into `source_states`: a source's hash, or "" once two differ."""
+    source, doc_hash = payload["source"], payload.get("doc_hash") or ""
+    states[source] = doc_hash if states.get(source, doc_hash) == doc_hash else ""

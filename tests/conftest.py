@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from qdrant_client import QdrantClient
 
 from app.container import Services
+from core.ports import SparseTerms, VectorStore
+from core.records import Chunk
 from core.settings import Backend, Settings
-from store.edge import EdgeClient
-from store.vector_store import VectorStore
+from store.edge import EdgeStore
+from store.qdrant import QdrantStore
 from tests.fakes.embedder import HashEmbedder
+from text import sparse
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -45,21 +47,26 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def memory_services(settings: Settings) -> Iterator[Services]:
     """Offline services on an in-memory Qdrant with the hashing test embedder."""
-    store = VectorStore(QdrantClient(":memory:"))
+    store = QdrantStore.local()
     services = Services(settings=settings, store=store, embedder=HashEmbedder(), chat=None)
     yield services
     services.close()
 
 
-# Every backend VectorStore runs on: qdrant-client (in memory) and the embedded Qdrant Edge,
-# which is the product's default. Store and retrieval tests run over each.
+# Every adapter of `core.ports.VectorStore`: qdrant-client (in memory) and the embedded Qdrant
+# Edge, which is the product's default. Store and retrieval tests run over each.
 STORE_BACKENDS = ("qdrant-local", "qdrant-edge")
 
 
 def open_test_store(backend: str, tmp_path: Path) -> VectorStore:
     if backend == "qdrant-edge":
-        return VectorStore(EdgeClient(tmp_path / "edge"))
-    return VectorStore(QdrantClient(":memory:"))
+        return EdgeStore(tmp_path / "edge")
+    return QdrantStore.local()
+
+
+def bm25(chunks: Sequence[Chunk]) -> list[SparseTerms]:
+    """The chunks' BM25 vectors, as ingest computes them for `upsert_chunks`."""
+    return [sparse.document_vector(chunk.indexed_text) for chunk in chunks]
 
 
 @pytest.fixture

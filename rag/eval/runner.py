@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.ports import Embedder
+from core.ports import Embedder, VectorStore
 from core.records import Block, Chunk, Document, ScoredChunk, sha256_text
 from core.settings import RetrievalMode, Settings
 from ingest.chunker import chunk_budget, chunk_document, overlap_for
@@ -27,7 +27,6 @@ from rag.eval.cache import CachingEmbedder
 from rag.eval.datasets import EvalSet
 from rag.eval.metrics import BEIR_METRICS, QA_METRICS, evaluate, percentile
 from rag.retrieve import retrieve
-from store.vector_store import VectorStore
 from text import sparse
 
 EMBED_BATCH = 256
@@ -105,7 +104,9 @@ def index(
     before = getattr(embedder, "embedded", 0)
     for start in range(0, len(chunks), EMBED_BATCH):
         part = chunks[start : start + EMBED_BATCH]
-        store.upsert_chunks(name, part, embedder.embed_documents([c.indexed_text for c in part]))
+        texts = [c.indexed_text for c in part]
+        bm25 = [sparse.document_vector(text) for text in texts]
+        store.upsert_chunks(name, part, embedder.embed_documents(texts), bm25)
         say(f"indexed {start + len(part)}/{len(chunks)} chunks into {name}")
     store.optimize(name)
     return name, len(chunks), getattr(embedder, "embedded", 0) - before

@@ -8,7 +8,6 @@ from pathlib import Path
 import httpx
 import pytest
 from pydantic import SecretStr
-from qdrant_client import QdrantClient
 
 from app.cli.main import main
 from app.container import Services, hub_config, remote_chat
@@ -16,7 +15,7 @@ from core.errors import ConfigError
 from core.settings import IONOS_BASE_URL, Backend
 from hub.adapters import RemoteEmbedder
 from hub.client import ModelHubClient
-from store.vector_store import VectorStore
+from store.qdrant import QdrantStore
 from tests.conftest import SAMPLE_DATA, make_settings
 from tests.fakes.fake_hub import DEFAULT_MODELS, FakeHub, serve
 
@@ -101,7 +100,7 @@ def test_services_check_models_on_ionos_suggests_the_close_name(tmp_path: Path) 
     client = ModelHubClient(hub_config(settings), transport=httpx.MockTransport(hub.handle))
     services = Services(
         settings=settings,
-        store=VectorStore(QdrantClient(":memory:")),
+        store=QdrantStore.local(),
         embedder=RemoteEmbedder(client, settings.embed_model),
         chat=remote_chat(client, settings),
         client=client,

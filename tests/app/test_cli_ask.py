@@ -5,14 +5,13 @@ import json
 from typing import Any
 
 import pytest
-from qdrant_client import QdrantClient
 
 from app.cli.ask import register, snippet
 from app.container import Services
 from core.errors import APIStreamError
 from core.records import ScoredChunk
 from core.settings import Backend, RetrievalMode, Settings
-from store.vector_store import VectorStore
+from store.qdrant import QdrantStore
 from tests.fakes.chat import FakeChat
 from tests.fakes.chunks import scored
 from tests.fakes.embedder import HashEmbedder
@@ -52,7 +51,7 @@ def run(argv: list[str], chat: FakeChat | None = None) -> int:
     args = parser.parse_args(["ask", *argv])
     services = Services(
         settings=Settings(_env_file=None, backend=Backend.LOCAL),  # type: ignore[call-arg]
-        store=VectorStore(QdrantClient(":memory:")),
+        store=QdrantStore.local(),
         embedder=HashEmbedder(),
         chat=chat,
         retriever=RETRIEVER,

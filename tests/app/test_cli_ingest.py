@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from qdrant_client import QdrantClient
 
 from app.cli.ingest import register
 from app.container import Services
-from store.vector_store import VectorStore
+from store.qdrant import QdrantStore
 from tests.conftest import make_settings
 from tests.fakes.embedder import HashEmbedder
 from tests.pdf_factory import make_pdf
@@ -18,7 +17,7 @@ from tests.pdf_factory import make_pdf
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
-    store = VectorStore(QdrantClient(":memory:"))
+    store = QdrantStore.local()
     services = Services(make_settings(tmp_path), store, HashEmbedder(), None)
     yield services
     services.close()

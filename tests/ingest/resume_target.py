@@ -15,7 +15,7 @@ from pathlib import Path
 from app.container import Services
 from core.settings import Backend, Settings
 from ingest import pipeline
-from store.vector_store import VectorStore, open_qdrant
+from store.edge import EdgeStore
 from tests.fakes.embedder import HashEmbedder
 
 
@@ -44,7 +44,7 @@ def main(argv: Sequence[str]) -> None:
         collection="test",
         embed_batch_size=4,
     )
-    store = VectorStore(open_qdrant(settings))  # the product's embedded store
+    store = EdgeStore(store_path)  # the product's embedded store
     services = Services(settings=settings, store=store, embedder=_SlowEmbedder(delay), chat=None)
     try:
         report = services.ingest([root])

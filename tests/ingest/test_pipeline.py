@@ -5,24 +5,26 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from qdrant_client import QdrantClient
 
 from app.container import Services
 from core.errors import AuthenticationError, BadRequestError, ConfigError
+from core.ports import SparseTerms, VectorStore
 from core.records import Chunk
 from core.settings import RetrievalMode
 from ingest import pipeline
 from ingest.pipeline import IngestProgress
-from store.vector_store import VectorStore
-from tests.conftest import make_settings
+from rag.retrieve import search_chunks
+from store.qdrant import QdrantStore
+from tests.conftest import bm25, make_settings
 from tests.fakes.embedder import HashEmbedder
 from tests.ingest.helpers import write_encrypted_pdf, write_pdf
+from text import sparse
 
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
     settings = make_settings(tmp_path, embed_batch_size=4)
-    store = VectorStore(QdrantClient(":memory:"))
+    store = QdrantStore.local()
     services = Services(settings=settings, store=store, embedder=HashEmbedder(), chat=None)
     yield services
     services.close()
@@ -247,7 +249,7 @@ def test_ingest_paths_partial_file_is_redone(services: Services, tmp_path: Path)
     services.ingest([root])
     chunks = services.store.chunks_of("test", "notes.txt")
     half = [dataclasses.replace(c, doc_hash="") for c in chunks[:1]]
-    services.store.upsert_chunks("test", half, HashEmbedder().embed_documents(["x"]))
+    services.store.upsert_chunks("test", half, HashEmbedder().embed_documents(["x"]), bm25(half))
     assert services.store.source_states("test")["notes.txt"] == ""  # as if killed mid-write
 
     report = services.ingest([root])
@@ -257,7 +259,7 @@ def test_ingest_paths_partial_file_is_redone(services: Services, tmp_path: Path)
 
 
 def _clean_run(root: Path) -> VectorStore:
-    store = VectorStore(QdrantClient(":memory:"))
+    store = QdrantStore.local()
     settings = make_settings(root.parent / "clean", embed_batch_size=4)
     Services(settings, store, HashEmbedder(), None).ingest([root])
     return store
@@ -295,9 +297,20 @@ def test_ingest_paths_refused_input_fails_its_file_only(services: Services, tmp_
     assert set(services.store.source_states("test")) == {"ok0.txt", "ok1.txt", "ok2.txt"}
 
 
-class _SpyStore(VectorStore):
+class _CountingSparse:
+    """`text.sparse` for the pipeline, counting the BM25 vectors it makes itself."""
+
     def __init__(self) -> None:
-        super().__init__(QdrantClient(":memory:"))
+        self.made = 0
+
+    def document_vector(self, text: str) -> tuple[list[int], list[float]]:
+        self.made += 1
+        return sparse.document_vector(text)
+
+
+class _SpyStore(QdrantStore):
+    def __init__(self) -> None:
+        super().__init__()
         self.upserts: list[list[str]] = []
         self.sparse_given: list[bool] = []
 
@@ -306,10 +319,11 @@ class _SpyStore(VectorStore):
         name: str,
         chunks: Sequence[Chunk],
         dense_vectors: Sequence[Sequence[float]],
-        sparse_vectors: Sequence[tuple[list[int], list[float]]] | None = None,
+        sparse_vectors: Sequence[SparseTerms],
     ) -> None:
         self.upserts.append([c.source for c in chunks])
-        self.sparse_given.append(sparse_vectors is not None)
+        # given by the parser processes, not made in this one before the write
+        self.sparse_given.append(not getattr(pipeline.sparse, "made", 0))
         super().upsert_chunks(name, chunks, dense_vectors, sparse_vectors)
 
 
@@ -343,8 +357,9 @@ def test_ingest_paths_large_file_written_progressively_ends_the_same(
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_ingest_paths_bm25_vectors_made_by_parsers_when_several(
-    tmp_path: Path, workers: int
+    tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(pipeline, "sparse", _CountingSparse())
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "a.md").write_text("# Travel\n\nTrains under four hours.", "utf-8")
     store = _SpyStore()
@@ -352,7 +367,9 @@ def test_ingest_paths_bm25_vectors_made_by_parsers_when_several(
     Services(settings, store, HashEmbedder(), None).ingest([tmp_path / "docs"])
     (chunk,) = store.chunks_of("test", "a.md")
 
-    hits = store.search("test", dense=None, text="trains hours", mode=RetrievalMode.SPARSE, limit=1)
+    hits = search_chunks(
+        store, "test", dense=None, text="trains hours", mode=RetrievalMode.SPARSE, limit=1
+    )
 
     assert [h.chunk.id for h in hits] == [chunk.id]
     assert store.sparse_given == [workers > 1]

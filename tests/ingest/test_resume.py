@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from store.vector_store import VectorStore, open_qdrant
+from store.edge import EdgeStore
 from tests.conftest import REPO, make_settings
 
 
@@ -57,7 +57,7 @@ def _kill_after(root: Path, store: Path, batches: int, *flags: str) -> None:
 
 
 def _snapshot(store_path: Path) -> tuple[int, list[tuple[str, str, str, int, str]], dict[str, str]]:
-    store = VectorStore(open_qdrant(make_settings(store_path.parent, store_path=store_path)))
+    store = EdgeStore(make_settings(store_path.parent, store_path=store_path).store_path)
     try:
         states = store.source_states("test")
         chunks = sorted(

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from app.container import Services
+from core.ports import VectorStore
 from core.records import IngestReport
 from ingest.loaders import load
-from store.vector_store import VectorStore, open_qdrant
+from store.edge import EdgeStore
 from tests.conftest import make_settings
 from tests.fakes.embedder import HashEmbedder
 from tests.fakes.shared_pdf_passwords import shared_pdf_passwords
@@ -38,7 +39,7 @@ def shared_run(
         pytest.skip(f"reference PDFs not found at {SHARED_PDFS} (present only beside the checkout)")
     tmp = tmp_path_factory.mktemp("shared")
     settings = make_settings(tmp, ingest_file_timeout=60.0)
-    store = VectorStore(open_qdrant(settings))
+    store = EdgeStore(settings.store_path)
     services = Services(settings, store, HashEmbedder(max_input_tokens=256), None)
     report = services.ingest(
         [SHARED_PDFS], glob="*.pdf", passwords=shared_pdf_passwords(SHARED_PDFS)

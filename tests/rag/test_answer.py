@@ -4,7 +4,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from qdrant_client import QdrantClient
 
 from app.container import Services
 from core.access import Viewer
@@ -14,8 +13,8 @@ from core.records import ScoredChunk
 from core.settings import Backend, RetrievalMode, Settings
 from rag.events import Citations, Done, Failed, Notice, Query, Sources, TextDelta, fold
 from rag.prompt import NOT_FOUND_ANSWER, Turn
-from store.vector_store import VectorStore
-from tests.conftest import NO_FLOOR
+from store.qdrant import QdrantStore
+from tests.conftest import NO_FLOOR, bm25
 from tests.fakes.chat import FakeChat
 from tests.fakes.chunks import chunk, scored
 from tests.fakes.embedder import HashEmbedder
@@ -59,7 +58,7 @@ def services(
     settings = {"min_score": NO_FLOOR, **settings}
     return Services(
         settings=Settings(_env_file=None, backend=Backend.LOCAL, **settings),  # type: ignore[call-arg]
-        store=VectorStore(QdrantClient(":memory:")),
+        store=QdrantStore.local(),
         embedder=HashEmbedder(),
         chat=chat,
         retriever=retriever,
@@ -190,7 +189,7 @@ def test_answer_stream_real_retrieval_on_memory_qdrant_cites_chunk(mode: Retriev
     ]
     chunks = [chunk(t, position=i) for i, t in enumerate(texts)]
     svc.store.ensure_collection("docs", dim=svc.embedder.dim, model=svc.embedder.model)
-    svc.store.upsert_chunks("docs", chunks, svc.embedder.embed_documents(texts))
+    svc.store.upsert_chunks("docs", chunks, svc.embedder.embed_documents(texts), bm25(chunks))
 
     folded = fold(svc.answer("paid vacation days", mode=mode))
     assert "25 days of paid vacation per year [1]." in folded.text

@@ -5,14 +5,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from qdrant_client import QdrantClient
 
 from app.cli.eval import format_report
 from core.errors import ConfigError
+from core.ports import VectorStore
 from core.settings import RetrievalMode, Settings
 from rag.eval.datasets import read_beir, read_dataset, read_squad
 from rag.eval.runner import run_eval
-from store.vector_store import VectorStore
+from store.qdrant import QdrantStore
 from tests.fakes.embedder import HashEmbedder
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -58,7 +58,7 @@ def _squad(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def store() -> Iterator[VectorStore]:
-    store = VectorStore(QdrantClient(":memory:"))
+    store = QdrantStore.local()
     yield store
     store.close()
 

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import StoreError
+from core.ports import VectorStore
 from core.records import Chunk, ScoredChunk, SearchFilter, chunk_id
 from core.settings import RetrievalMode
-from rag.retrieve import retrieve, suppress_near_duplicates
-from store.vector_store import VectorStore
-from tests.conftest import STORE_BACKENDS, open_test_store
+from rag.retrieve import retrieve, search_chunks, suppress_near_duplicates
+from tests.conftest import STORE_BACKENDS, bm25, open_test_store
 from tests.fakes.embedder import HashEmbedder
 
 TEXTS = {
@@ -36,7 +37,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStor
     store = open_test_store(request.param, tmp_path)
     store.ensure_collection("docs", dim=embedder.dim, model=embedder.model)
     chunks = [_chunk(s, i, t) for s, texts in TEXTS.items() for i, t in enumerate(texts)]
-    store.upsert_chunks("docs", chunks, embedder.embed_documents([c.text for c in chunks]))
+    store.upsert_chunks(
+        "docs", chunks, embedder.embed_documents([c.text for c in chunks]), bm25(chunks)
+    )
     yield store
     store.close()
 
@@ -142,3 +145,81 @@ def test_suppress_near_duplicates_keeps_overlapping_neighbours() -> None:
     second = " ".join(f"w{i}" for i in range(30, 70))  # a chunk overlap, not a copy
     kept = suppress_near_duplicates([_hit(first, 0.9), _hit(second, 0.8)], limit=5)
     assert len(kept) == 2
+
+
+# --- search_chunks: the mode, the query vectors and the fusion ---------------------------------
+
+SMALL = [
+    ("a.md", "the cat sat on the mat"),
+    ("a.md", "dogs chase cats in the garden"),
+    ("b.txt", "quarterly revenue grew by ten percent"),
+]
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def small(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStore]:
+    embedder = HashEmbedder()
+    store = open_test_store(request.param, tmp_path)
+    store.ensure_collection("c", dim=embedder.dim, model=embedder.model)
+    chunks = [
+        Chunk(chunk_id(src, i, text), src, src, src.rsplit(".")[1], text, i)
+        for i, (src, text) in enumerate(SMALL)
+    ]
+    store.upsert_chunks(
+        "c", chunks, embedder.embed_documents([c.text for c in chunks]), bm25(chunks)
+    )
+    yield store
+    store.close()
+
+
+def test_search_chunks_sparse_without_terms_returns_nothing(small: VectorStore) -> None:
+    assert (
+        search_chunks(small, "c", dense=None, text="the of and", mode=RetrievalMode.SPARSE, limit=3)
+        == []
+    )
+
+
+def test_search_chunks_dense_without_vector_raises(small: VectorStore) -> None:
+    with pytest.raises(StoreError):
+        search_chunks(small, "c", dense=None, text="cat", mode=RetrievalMode.DENSE, limit=3)
+
+
+def test_search_chunks_hybrid_without_vector_falls_back_to_sparse(small: VectorStore) -> None:
+    hits = search_chunks(
+        small, "c", dense=None, text="garden dogs", mode=RetrievalMode.HYBRID, limit=3
+    )
+    assert hits[0].chunk.text == "dogs chase cats in the garden"
+
+
+def test_search_chunks_filter_by_source(small: VectorStore) -> None:
+    query = HashEmbedder().embed_query("cat")
+    hits = search_chunks(
+        small, "c", dense=query, text="cat", mode=RetrievalMode.HYBRID, limit=5,
+        filters=SearchFilter(sources=("b.txt",)),
+    )  # fmt: skip
+    assert [h.chunk.source for h in hits] == ["b.txt"]
+
+
+@pytest.mark.parametrize("mode", list(RetrievalMode))
+def test_search_chunks_every_mode_finds_the_matching_chunk(
+    small: VectorStore, mode: RetrievalMode
+) -> None:
+    query = "quarterly revenue grew"
+    dense = HashEmbedder().embed_query(query)
+    hits = search_chunks(small, "c", dense=dense, text=query, mode=mode, limit=2)
+    assert hits and hits[0].chunk.source == "b.txt"
+
+
+def test_search_chunks_scores_are_relevances_per_mode(small: VectorStore) -> None:
+    query = "quarterly revenue grew"
+    dense = HashEmbedder().embed_query(query)
+    found = {
+        mode: search_chunks(small, "c", dense=dense, text=query, mode=mode, limit=3)
+        for mode in RetrievalMode
+    }
+    top = {mode: hits[0].score for mode, hits in found.items()}
+    assert all(0.0 < score <= 1.0 for score in top.values())
+    # hybrid is the even mix of the other two for a chunk both sides found
+    assert top[RetrievalMode.HYBRID] == pytest.approx(
+        0.5 * top[RetrievalMode.DENSE] + 0.5 * top[RetrievalMode.SPARSE]
+    )

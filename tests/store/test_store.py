@@ -1,3 +1,5 @@
+"""The contract of `core.ports.VectorStore`, run over every adapter (`STORE_BACKENDS`)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -5,19 +7,28 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import ConfigError, StoreError
-from core.records import Chunk, SearchFilter, chunk_id
-from core.settings import RetrievalMode
-from store.edge import EdgeClient
-from store.vector_store import VectorStore
-from tests.conftest import STORE_BACKENDS, open_test_store
+from core.errors import ConfigError
+from core.ports import VectorStore
+from core.records import Chunk, CollectionInfo, DenseQuery, SparseQuery, chunk_id
+from store.edge import EdgeStore
+from tests.conftest import STORE_BACKENDS, bm25, open_test_store
 from tests.fakes.embedder import HashEmbedder
+from text import sparse
 
 TEXTS = [
     ("a.md", "the cat sat on the mat"),
     ("a.md", "dogs chase cats in the garden"),
     ("b.txt", "quarterly revenue grew by ten percent"),
 ]
+
+
+def _write(store: VectorStore, name: str, chunks: list[Chunk]) -> None:
+    dense = HashEmbedder().embed_documents([c.text for c in chunks])
+    store.upsert_chunks(name, chunks, dense, bm25(chunks))
+
+
+def _terms(text: str) -> SparseQuery:
+    return SparseQuery(*sparse.query_vector(text))
 
 
 @pytest.fixture(params=STORE_BACKENDS)
@@ -29,42 +40,46 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStor
         Chunk(chunk_id(src, i, text), src, src, src.rsplit(".")[1], text, i)
         for i, (src, text) in enumerate(TEXTS)
     ]
-    store.upsert_chunks("c", chunks, embedder.embed_documents([c.text for c in chunks]))
+    _write(store, "c", chunks)
     yield store
     store.close()
 
 
-def test_store_search_both_returns_cosine_and_raw_bm25(store: VectorStore) -> None:
+def test_store_adapters_implement_the_protocol(store: VectorStore) -> None:
+    assert isinstance(store, VectorStore)
+
+
+def test_store_search_returns_cosine_and_raw_bm25(store: VectorStore) -> None:
     query = HashEmbedder().embed_query("revenue grew")
-    dense, sparse = store.search_both("c", dense=query, text="revenue grew", limit=3)
-    assert dense[0].chunk.source == "b.txt" and dense[0].score <= 1.0 + 1e-6
-    assert [h.chunk.source for h in sparse] == ["b.txt"]  # only it holds the terms
-    assert sparse[0].score > 1.0  # raw BM25, before squashing
+    dense, terms = store.search("c", [DenseQuery(query), _terms("revenue grew")], limit=3)
+    found = store.fetch("c", [c.id for c in [*dense, *terms]])
+    assert found[dense[0].id].source == "b.txt" and dense[0].score <= 1.0 + 1e-6
+    assert [found[c.id].source for c in terms] == ["b.txt"]  # only it holds the terms
+    assert terms[0].score > 1.0  # raw BM25, before squashing
 
 
 def test_store_search_sparse_without_terms_returns_nothing(store: VectorStore) -> None:
-    assert (
-        store.search("c", dense=None, text="the of and", mode=RetrievalMode.SPARSE, limit=3) == []
-    )
+    assert store.search("c", [_terms("the of and")], limit=3) == [[]]
 
 
-def test_store_search_dense_without_vector_raises(store: VectorStore) -> None:
-    with pytest.raises(StoreError):
-        store.search("c", dense=None, text="cat", mode=RetrievalMode.DENSE, limit=3)
-
-
-def test_store_search_hybrid_without_vector_falls_back_to_sparse(store: VectorStore) -> None:
-    hits = store.search("c", dense=None, text="garden dogs", mode=RetrievalMode.HYBRID, limit=3)
-    assert hits[0].chunk.text == "dogs chase cats in the garden"
-
-
-def test_store_search_filter_by_source(store: VectorStore) -> None:
+def test_store_search_missing_collection_returns_nothing(store: VectorStore) -> None:
     query = HashEmbedder().embed_query("cat")
-    hits = store.search(
-        "c", dense=query, text="cat", mode=RetrievalMode.HYBRID, limit=5,
-        filters=SearchFilter(sources=("b.txt",)),
-    )  # fmt: skip
-    assert [h.chunk.source for h in hits] == ["b.txt"]
+    assert store.search("nope", [DenseQuery(query), _terms("cat")], limit=3) == [[], []]
+    assert store.fetch("nope", ["x"]) == {} and store.count("nope") == 0
+
+
+def test_store_search_answers_queries_in_order_best_first(store: VectorStore) -> None:
+    first, second = store.search("c", [_terms("revenue"), _terms("garden dogs")], limit=3)
+    found = store.fetch("c", [c.id for c in [*first, *second]])
+    assert [found[c.id].source for c in first] == ["b.txt"]
+    assert found[second[0].id].text == "dogs chase cats in the garden"
+    assert [c.score for c in second] == sorted((c.score for c in second), reverse=True)
+
+
+def test_store_fetch_skips_unknown_ids(store: VectorStore) -> None:
+    (hits,) = store.search("c", [_terms("revenue")], limit=1)
+    unknown = chunk_id("z.md", 0, "never written")
+    assert list(store.fetch("c", [hits[0].id, unknown])) == [hits[0].id]
 
 
 def test_store_ensure_collection_other_model_is_refused(store: VectorStore) -> None:
@@ -73,9 +88,8 @@ def test_store_ensure_collection_other_model_is_refused(store: VectorStore) -> N
 
 
 def test_store_commit_source_drops_stale_chunks(store: VectorStore) -> None:
-    embedder = HashEmbedder()
     fresh = Chunk(chunk_id("a.md", 0, "new cat text"), "a.md", "a.md", "md", "new cat text", 0)
-    store.upsert_chunks("c", [fresh], embedder.embed_documents([fresh.text]))
+    _write(store, "c", [fresh])
     store.commit_source("c", "a.md", [fresh.id], "h2")
     assert [c.text for c in store.chunks_of("c", "a.md")] == ["new cat text"]
     assert store.count("c") == 2
@@ -84,7 +98,7 @@ def test_store_commit_source_drops_stale_chunks(store: VectorStore) -> None:
 def test_store_source_states_and_collections_list(store: VectorStore) -> None:
     assert set(store.source_states("c")) == {"a.md", "b.txt"}
     assert "c" in store.collections() and store.exists("c") and not store.exists("nope")
-    assert store.collection_info("c") == {"embed_model": "hash-test", "dim": 64}
+    assert store.collection_info("c") == CollectionInfo(embed_model="hash-test", dim=64)
 
 
 def test_store_delete_source_removes_its_chunks(store: VectorStore) -> None:
@@ -92,47 +106,41 @@ def test_store_delete_source_removes_its_chunks(store: VectorStore) -> None:
     assert store.chunks_of("c", "a.md") == [] and store.count("c") == 1
 
 
+def test_store_delete_collection_forgets_it(store: VectorStore) -> None:
+    store.delete_collection("c")
+    assert not store.exists("c") and "c" not in store.collections() and store.count("c") == 0
+
+
 def test_store_edge_reopens_with_data_and_locks_the_folder(tmp_path: Path) -> None:
     embedder = HashEmbedder()
-    store = VectorStore(EdgeClient(tmp_path))
+    store = EdgeStore(tmp_path)
     store.ensure_collection("c", dim=embedder.dim, model=embedder.model)
     chunk = Chunk(chunk_id("a.md", 0, "persisted text"), "a.md", "a.md", "md", "persisted text", 0)
-    store.upsert_chunks("c", [chunk], embedder.embed_documents([chunk.text]))
+    _write(store, "c", [chunk])
     with pytest.raises(RuntimeError):
-        EdgeClient(tmp_path)  # a second process (or client) on the same folder
+        EdgeStore(tmp_path)  # a second process (or store) on the same folder
     store.close()
-    again = VectorStore(EdgeClient(tmp_path))
-    hits = again.search("c", dense=None, text="persisted", mode=RetrievalMode.SPARSE, limit=3)
-    assert [h.chunk.text for h in hits] == ["persisted text"]
-    assert again.collection_info("c")["dim"] == embedder.dim
+    again = EdgeStore(tmp_path)
+    (hits,) = again.search("c", [_terms("persisted")], limit=3)
+    assert [again.fetch("c", [h.id])[h.id].text for h in hits] == ["persisted text"]
+    assert again.collection_info("c").dim == embedder.dim
     again.close()
 
 
 def test_store_optimize_keeps_results(store: VectorStore) -> None:
-    before = store.search("c", dense=None, text="revenue", mode=RetrievalMode.SPARSE, limit=3)
+    before = store.search("c", [_terms("revenue")], limit=3)
     store.optimize("c")
-    after = store.search("c", dense=None, text="revenue", mode=RetrievalMode.SPARSE, limit=3)
-    assert [h.chunk.id for h in after] == [h.chunk.id for h in before] and after
-
-
-@pytest.mark.parametrize("mode", list(RetrievalMode))
-def test_store_search_every_mode_finds_the_matching_chunk(
-    store: VectorStore, mode: RetrievalMode
-) -> None:
-    query = "quarterly revenue grew"
-    dense = HashEmbedder().embed_query(query)
-    hits = store.search("c", dense=dense, text=query, mode=mode, limit=2)
-    assert hits and hits[0].chunk.source == "b.txt"
+    after = store.search("c", [_terms("revenue")], limit=3)
+    assert [c.id for c in after[0]] == [c.id for c in before[0]] and after[0]
 
 
 def test_store_commit_source_stamps_new_chunks_and_drops_old(store: VectorStore) -> None:
-    embedder = HashEmbedder()
     old_ids = [c.id for c in store.chunks_of("c", "a.md")]
     store.commit_source("c", "a.md", old_ids, "h1")
     assert store.source_states("c")["a.md"] == "h1"
     text = "new cat text"
     fresh = Chunk(chunk_id("a.md", 5, text), "a.md", "a.md", "md", text, 5, doc_hash="")
-    store.upsert_chunks("c", [fresh], embedder.embed_documents([text]))
+    _write(store, "c", [fresh])
     assert store.source_states("c")["a.md"] == ""  # mixed hashes: a partly written file
 
     store.commit_source("c", "a.md", [fresh.id], "h2")
@@ -148,5 +156,6 @@ def test_store_chunk_round_trips_with_pages_and_headings(store: VectorStore) -> 
         page_start=1, page_end=2, headings=("Policies", "Remote work"), doc_hash="h1",
         token_count=12,
     )  # fmt: skip
-    store.upsert_chunks("c", [original], HashEmbedder().embed_documents([text]))
+    _write(store, "c", [original])
     assert store.chunks_of("c", "handbook.pdf") == [original]
+    assert store.fetch("c", [original.id]) == {original.id: original}

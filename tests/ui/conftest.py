@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from qdrant_client import QdrantClient
 from streamlit.testing.v1 import AppTest
 
 from app.container import Services
 from app.ui.state import SERVICES_KEY
 from core.settings import Backend, Settings
-from store.vector_store import VectorStore
-from tests.conftest import NO_FLOOR
+from store.qdrant import QdrantStore
+from tests.conftest import NO_FLOOR, bm25
 from tests.fakes.chat import FakeChat
 from tests.fakes.chunks import chunk
 from tests.fakes.embedder import HashEmbedder
@@ -37,7 +36,7 @@ def make_services(tmp_path: Path, chat: FakeChat | None = None, **settings: Any)
     settings = {"min_score": NO_FLOOR, **settings}
     services = Services(
         settings=Settings(_env_file=None, backend=Backend.LOCAL, data_dir=data, **settings),  # type: ignore[call-arg]
-        store=VectorStore(QdrantClient(":memory:")),
+        store=QdrantStore.local(),
         embedder=HashEmbedder(),
         chat=chat,
     )
@@ -50,7 +49,7 @@ def make_services(tmp_path: Path, chat: FakeChat | None = None, **settings: Any)
     for name, chunks in corpus.items():
         services.store.ensure_collection(name, dim=embedder.dim, model=embedder.model)
         services.store.upsert_chunks(
-            name, chunks, embedder.embed_documents([c.text for c in chunks])
+            name, chunks, embedder.embed_documents([c.text for c in chunks]), bm25(chunks)
         )
     return services
 

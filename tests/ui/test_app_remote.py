@@ -7,14 +7,13 @@ from typing import Any
 
 import httpx
 from pydantic import SecretStr
-from qdrant_client import QdrantClient
 from streamlit.testing.v1 import AppTest
 
 from app.container import Services, hub_config, remote_chat
 from core.settings import Backend, Settings
 from hub.client import ModelHubClient
-from store.vector_store import VectorStore
-from tests.conftest import NO_FLOOR
+from store.qdrant import QdrantStore
+from tests.conftest import NO_FLOOR, bm25
 from tests.fakes.chunks import chunk
 from tests.fakes.embedder import HashEmbedder
 from tests.fakes.fake_hub import FakeHub
@@ -34,14 +33,16 @@ def remote_services(tmp_path: Path, hub: FakeHub, **settings: Any) -> Services:
     )
     services = Services(
         settings=config,
-        store=VectorStore(QdrantClient(":memory:")),
+        store=QdrantStore.local(),
         embedder=HashEmbedder(),
         chat=remote_chat(client, config),
         client=client,
     )
     services.store.ensure_collection("docs", dim=64, model="hash-test")
     item = chunk(TEXT, source="handbook.pdf", page=2)
-    services.store.upsert_chunks("docs", [item], services.embedder.embed_documents([TEXT]))
+    services.store.upsert_chunks(
+        "docs", [item], services.embedder.embed_documents([TEXT]), bm25([item])
+    )
     return services
 
 
