@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.errors import ConfigError
+from app.sources import record_sources
+from core.errors import ConfigError, RagError
 from core.ports import ChatModel, Embedder, VectorStore
 from core.settings import Backend, RetrievalMode, Settings
+from ingest.discover import discover
 from ingest.pipeline import IngestOptions, IngestProgress, ingest_paths
 from rag.answer import answer_stream
 from rag.retriever import Retriever, StoreRetriever
@@ -63,12 +65,12 @@ class Services:
         self,
         question: str,
         *,
+        viewer: Viewer,
         history: Sequence[Turn] = (),
         collection: str | None = None,
         mode: RetrievalMode | None = None,
         top_k: int | None = None,
         model: str | None = None,
-        viewer: Viewer | None = None,
     ) -> Iterator[AnswerEvent]:
         """`rag.answer.answer_stream` over these services; the settings fill what is not given."""
         assert self.retriever is not None  # set in __post_init__
@@ -104,12 +106,33 @@ class Services:
         passwords: Mapping[str, str] | None = None,
         glob: str | None = None,
     ) -> IngestReport:
-        """`ingest.pipeline.ingest_paths` into `collection` (default: the configured one)."""
-        return ingest_paths(
+        """`ingest.pipeline.ingest_paths` into `collection` (default: the configured one).
+
+        Afterwards the paths of the files it ingested are recorded (`app.sources`): the page
+        preview opens only those, or the collection's own uploads.
+        """
+        report = ingest_paths(
             paths, store=self.store, embedder=self.embedder,
             collection=collection or self.settings.collection, options=self.ingest_options(),
             on_progress=on_progress, prune=prune, dry_run=dry_run, passwords=passwords, glob=glob,
         )  # fmt: skip
+        if not dry_run and report.files:
+            found, _ = discover(paths, glob=glob)
+            record_sources(self.settings.data_dir, report, ((f.source, f.path) for f in found))
+        return report
+
+    def access_warnings(self) -> list[str]:
+        """The access rules that name no existing collection (`core.access.access_warnings`)."""
+        from core.access import access_warnings
+
+        acl = self.settings.collection_access
+        if not acl:
+            return []
+        try:
+            names = self.store.collections()
+        except RagError as error:
+            return [f"Could not check the access lists against the collections: {error}"]
+        return access_warnings(acl, names)
 
     def check_models(self, *, chat: bool = True) -> list[str]:
         """Check the configured model names against `/v1/models` ("did you mean ...").

@@ -21,6 +21,8 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from core.errors import ConfigError
+from core.names import RULE as COLLECTION_RULE
+from core.names import valid_collection_name
 
 IONOS_BASE_URL = "https://openai.inference.de-txl.ionos.com/v1"
 LOCAL_EMBED_MODEL = "all-MiniLM-L6-v2"
@@ -98,10 +100,13 @@ class Settings(BaseSettings):
     auth_password: SecretStr | None = None  # when set, the Streamlit app asks for it
     # Named logins, as JSON: {"alice": "her password", ...}; each user then signs in by name.
     auth_users: dict[str, SecretStr] = Field(default_factory=dict)
-    # Who may read which collection, as JSON: {"hr": ["alice"], "*": ["admin"]}. A collection not
-    # listed follows the "*" entry when there is one, else it is open to everyone signed in; "*"
-    # inside a list means everyone. Enforced where the app queries, not only in what it shows.
+    # Who may read which collection, as JSON: {"hr": ["alice"], "*": ["carol"]}. When set, it
+    # fails closed: a collection not listed is readable only by the users of the "*" entry and
+    # the admins; keys are exact collection names; "*" inside a list means everyone. Enforced
+    # on every read (answers, page previews, listing, uploads) by `core.access.Viewer`.
     collection_access: dict[str, list[str]] = Field(default_factory=dict)
+    # Admins, as JSON: ["root"]. They read every collection and see the access-list warnings.
+    admins: list[str] = Field(default_factory=list)
 
     @field_validator(
         "api_token", "rerank_model", "qdrant_url", "qdrant_api_key", "auth_password", mode="before"
@@ -128,6 +133,13 @@ class Settings(BaseSettings):
                 "the token contains spaces, line breaks or control characters; "
                 "it must be one unbroken line"
             )
+        return value
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, value: str) -> str:
+        if not valid_collection_name(value):
+            raise ValueError(f"not a collection name: {value!r}; use {COLLECTION_RULE}")
         return value
 
     @field_validator("base_url")

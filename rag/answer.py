@@ -83,20 +83,20 @@ def answer_stream(
     mode: RetrievalMode,
     top_k: int,
     min_score: float,
+    viewer: Viewer,
     history: Sequence[Turn] = (),
-    viewer: Viewer | None = None,
 ) -> Iterator[AnswerEvent]:
     """Stream the answer to `question` as events (see `rag.events`).
 
     `chat` None means offline: the extractive answerer quotes the sources, ranking sentences with
-    `embedder`. `viewer`, when given, must be allowed to read the collection: access is checked
-    here, where the query runs, not only in what the UI shows. Below `min_score` a source does
+    `embedder`. `viewer` is required and must be allowed to read the collection: access is
+    checked here, where the query runs, not only in what the UI shows (the CLI passes
+    `Viewer.as_operator()`, which reads everything and says so). Below `min_score` a source does
     not count as found.
     """
     model = chat
     try:
-        if viewer is not None:
-            viewer.require(collection)
+        viewer.require(collection)
         retriever.check(collection, mode)
         try:
             query = standalone_query(question, history, chat=model)

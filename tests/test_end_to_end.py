@@ -11,14 +11,17 @@ from pathlib import Path
 import pytest
 
 from app.container import Services
+from core.access import Viewer
 from rag.events import Citations, Done, Sources, TextDelta
 from tests.conftest import REPO, SAMPLE_DATA
+
+OPERATOR = Viewer.as_operator()
 
 QUESTION = "What does the employee handbook say about remote work?"
 
 
 def _ask(services: Services, question: str) -> list[object]:
-    return list(services.answer(question, collection="test"))
+    return list(services.answer(question, collection="test", viewer=OPERATOR))
 
 
 def test_end_to_end_ingest_twice_adds_nothing(memory_services: Services) -> None:

@@ -13,6 +13,8 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
+from app.cli.args import collection_arg
+from core.access import OPERATOR_NOTICE, Viewer
 from core.settings import RetrievalMode
 from rag.events import (
     AnswerEvent,
@@ -37,7 +39,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "ask", help="ask a question about the ingested documents; streams a cited answer"
     )
     parser.add_argument("question", help="the question, in quotes")
-    parser.add_argument("--collection", help="collection to search (default: RAG_COLLECTION)")
+    parser.add_argument(
+        "--collection", type=collection_arg, help="collection to search (default: RAG_COLLECTION)"
+    )
     parser.add_argument(
         "--mode", choices=[m.value for m in RetrievalMode], help="retrieval mode (default: hybrid)"
     )
@@ -108,8 +112,10 @@ def render_json(events: Iterable[AnswerEvent], out: TextIO) -> int:
 
 
 def run(args: argparse.Namespace, services: Services) -> int:
+    print(OPERATOR_NOTICE, file=sys.stderr)
     events = services.answer(
         args.question,
+        viewer=Viewer.as_operator(),
         collection=args.collection,
         mode=RetrievalMode(args.mode) if args.mode else None,
         top_k=args.top_k,

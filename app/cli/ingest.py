@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from app.cli.args import collection_arg
 from app.cli.progress import ProgressBar, report_json, summary
 from app.container import Services
 from ingest.loaders import SUPPORTED_SUFFIXES
@@ -36,7 +37,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
-    parser.add_argument("--collection", help="collection to ingest into (default: RAG_COLLECTION)")
+    parser.add_argument(
+        "--collection",
+        type=collection_arg,
+        help="collection to ingest into (default: RAG_COLLECTION)",
+    )
     parser.add_argument(
         "--glob", metavar="PATTERN", help="only files whose path or name matches, e.g. '*.pdf'"
     )
@@ -77,6 +82,9 @@ def run(args: argparse.Namespace, services: Services) -> int:
             bar.close()
     if args.json:
         print(json.dumps(report_json(report), indent=2))
+    if not report.files and report.stopped:  # stopped before any file finished: say why
+        print(f"Nothing was ingested: {report.stopped}", file=sys.stderr)
+        return 1
     if not report.files:
         where = ", ".join(str(p) for p in args.paths)
         kinds = " ".join(sorted(SUPPORTED_SUFFIXES))

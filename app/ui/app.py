@@ -12,6 +12,7 @@ import streamlit as st
 
 from app.container import Services
 from app.ui.auth import signed_in_user
+from app.ui.markdown import md_escape
 from app.ui.render import render_banner, render_exchange, render_question, stream_exchange
 from app.ui.sidebar import AskOptions, render_sidebar
 from app.ui.state import Exchange, get_services, history
@@ -42,10 +43,10 @@ def ask(question: str, services: Services, viewer: Viewer, options: AskOptions) 
         viewer=viewer,
     )
     try:
-        stream_exchange(events, exchange, services.settings, show_query=options.show_query)
+        stream_exchange(events, exchange, services.settings, viewer, show_query=options.show_query)
     except RagError as error:
         exchange.failed = str(error)
-        st.error(exchange.failed)
+        st.error(md_escape(exchange.failed))
     except Exception as error:  # the top of a callback: one line for the person, details in the log
         log.exception("answering failed")
         exchange.failed = f"Something went wrong while answering ({type(error).__name__})."
@@ -71,7 +72,7 @@ def main() -> None:
     if options is None:
         st.stop()
     for exchange in history():
-        render_exchange(exchange, settings, show_query=options.show_query)
+        render_exchange(exchange, settings, viewer, show_query=options.show_query)
     question = st.chat_input(
         f"Ask about the documents in {options.collection}…", key="rag_question"
     )

@@ -1,7 +1,9 @@
 """The snippet under each cited source: the chunk around its cited sentence, that sentence marked.
 
 Pure: returns HTML in which every piece of document text is escaped, so a document can never
-inject markup into the page; only our own `<mark>` is raw.
+inject markup into the page; only our own `<mark>` is raw. Markdown's own specials (`!`, `[`,
+`]`, `(`, `)`, `*`, `_`, backtick, `:`, `$`) become character references too, so
+`![x](http://host/p.png)` in a document stays text even where Markdown is parsed around HTML.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 
 from rag.citations import locate
 
+_MARKDOWN_REFS = str.maketrans({c: f"&#{ord(c)};" for c in "![]()*_`:$~\\"})
 RADIUS = 240  # characters of context on each side of the cited sentence
 _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 
@@ -46,8 +49,13 @@ def plain(text: str) -> str:
     return _EMPHASIS.sub(r"\2", text)
 
 
+def escape(text: str) -> str:
+    """Document text as inert HTML: tags escaped, Markdown's specials as character references."""
+    return html.escape(text).translate(_MARKDOWN_REFS)
+
+
 def snippet_html(text: str, quote: str, *, radius: int = RADIUS) -> str:
     before, cited, after = snippet_parts(plain(text), plain(quote), radius=radius)
-    marked = f"<mark>{html.escape(cited)}</mark>" if cited else ""
-    pieces = [html.escape(before), marked, html.escape(after)]
+    marked = f"<mark>{escape(cited)}</mark>" if cited else ""
+    pieces = [escape(before), marked, escape(after)]
     return " ".join(p for p in pieces if p)

@@ -1,39 +1,56 @@
 """A cited PDF page as a PNG, rendered offline with pypdfium2.
 
-`find_source_file` maps a citation's source name back to a file under the data directory (the
-sample corpus or the uploads), never outside it; `page_with_text` finds which page of a chunk
-that spans pages holds the cited sentence; `render_page_png` draws one page.
+`find_source_file` maps a citation's source name back to its file, after the access check, and
+only inside that collection: its upload folder or the exact path recorded when it was ingested
+(`app.sources`), never by searching for the name, never outside the data directory.
+`page_with_text` finds which page of a chunk that spans pages holds the cited sentence;
+`render_page_png` draws one page, bounded in pixels (`MAX_PIXELS`): a thin, tall page is
+scaled down instead of becoming a bitmap of hundreds of megapixels; `page_preview` wraps it
+so a failure is one line, never a traceback.
 """
 
 from __future__ import annotations
 
 import io
+import logging
+import math
+from dataclasses import dataclass
 from pathlib import Path
 
+from app.sources import recorded_sources
+from core.access import Viewer
 from core.settings import Settings
 
+log = logging.getLogger(__name__)
+
 PAGE_WIDTH_PX = 900
+MAX_PIXELS = 4_000_000  # a page preview's bitmap, at most (about 16 MB as RGBA)
 CROP_ABOVE, CROP_BELOW = 0.12, 0.25  # of the page's height, around the marked sentence
 HIGHLIGHT = (255, 214, 0, 255)  # the cited sentence, drawn over the page like a marker pen
 
 
-def find_source_file(settings: Settings, source: str, collection: str) -> Path | None:
-    """The file under `settings.data_dir` that the source name refers to, or None.
+def find_source_file(
+    settings: Settings, viewer: Viewer, source: str, collection: str
+) -> Path | None:
+    """The file behind a citation of `collection`, or None; `AccessDeniedError` first when the
+    viewer may not read the collection.
 
-    Uploads of the collection come first, then any file under the data directory whose path ends
-    with the source name. Anything that resolves outside the data directory is ignored.
+    Looks only at `uploads/<collection>/<source>` and at the path recorded for `source` when
+    `collection` was ingested; anything that resolves outside the data directory is ignored.
     """
+    viewer.require(collection)
     if not source or ".." in Path(source).parts or Path(source).is_absolute():
         return None
     root = settings.data_dir.resolve()
     if not root.is_dir():
         return None
-    candidates = [root / "uploads" / collection / source, root / source]
-    candidates += sorted(p for p in root.rglob(Path(source).name) if p.is_file())
-    wanted = Path(source).parts
+    candidates = [root / "uploads" / collection / source]
+    recorded = recorded_sources(settings.data_dir, collection).get(source)
+    if recorded:
+        candidates.append(Path(recorded))
     for candidate in candidates:
         path = candidate.resolve()
-        if path.is_file() and path.is_relative_to(root) and path.parts[-len(wanted) :] == wanted:
+        if path.is_file() and path.is_relative_to(root):
             return path
     return None
 
@@ -79,6 +96,34 @@ def page_with_text(path: Path, first: int, last: int, quote: str) -> int | None:
         document.close()
 
 
+def preview_scale(page_width: float, page_height: float, width: int) -> float:
+    """The scale that draws the page `width` pixels wide, or smaller so that the bitmap stays
+    within `MAX_PIXELS`."""
+    page_width, page_height = max(page_width, 1.0), max(page_height, 1.0)
+    scale = width / page_width
+    if page_width * page_height * scale * scale > MAX_PIXELS:
+        scale = math.sqrt(MAX_PIXELS / (page_width * page_height))
+    return scale
+
+
+@dataclass(frozen=True, slots=True)
+class PagePreview:
+    png: bytes | None
+    problem: str = ""  # one line when the page could not be drawn
+
+
+def page_preview(path: Path, page: int, *, highlight: str = "", crop: bool = False) -> PagePreview:
+    """`render_page_png`, with any failure (memory, a broken file) turned into one line."""
+    try:
+        png = render_page_png(path, page, highlight=highlight, crop=crop)
+    except (MemoryError, OSError, ValueError) as error:
+        log.warning("page preview of %s, page %d failed: %r", path.name, page, error)
+        return PagePreview(None, f"Could not draw page {page} of {path.name}.")
+    if png is None:
+        return PagePreview(None, f"Could not draw page {page} of {path.name}.")
+    return PagePreview(png)
+
+
 def render_page_png(
     path: Path, page: int, *, width: int = PAGE_WIDTH_PX, highlight: str = "", crop: bool = False
 ) -> bytes | None:
@@ -98,7 +143,7 @@ def render_page_png(
         if not 1 <= page <= len(document):
             return None
         pdf_page = document[page - 1]
-        scale = width / max(pdf_page.get_width(), 1.0)
+        scale = preview_scale(pdf_page.get_width(), pdf_page.get_height(), width)
         image = pdf_page.render(scale=scale).to_pil().convert("RGBA")
         textpage = pdf_page.get_textpage()
         span = quote_span(textpage.get_text_range(), highlight) if highlight else None

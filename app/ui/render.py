@@ -1,34 +1,35 @@
 """Drawing the conversation: the backend banner, each answer with its notices, reasoning
-(collapsed), flags and the sources panel; and the same, live, while an answer streams."""
+(collapsed), flags and the sources panel; and the same, live, while an answer streams.
+
+Nothing from a document or a model may make the browser fetch or run anything. The answer keeps
+its Markdown emphasis and lists, but `answer_markdown` escapes what would become an image, a
+link target, raw HTML or LaTeX, so `![x](http://host/p.png)` is shown as text; every other
+foreign string (file names, notices, errors, the search query) goes through `md_escape`;
+snippets are escaped HTML (`app.ui.highlight`). The page preview is opened only after the
+access check (`app.ui.pages.find_source_file`), and a preview that cannot be drawn says so in
+one line, once per session.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 import streamlit as st
 
 from app.ui.highlight import snippet_html
-from app.ui.pages import find_source_file, page_with_text, render_page_png
+from app.ui.markdown import answer_markdown, md_escape
+from app.ui.pages import PagePreview, find_source_file, page_preview, page_with_text
 from app.ui.state import Exchange
+from core.access import Viewer
+from core.errors import RagError
 from core.records import Citation
-from core.settings import Backend, Settings, load_settings
+from core.settings import Backend, Settings
 from rag.events import AnswerEvent, Notice, Query, ReasoningDelta, TextDelta
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~])")
+_FAILED_KEY = "rag_preview_failures"  # previews whose failure was already shown this session
 CURSOR = " ▍"
 PAGE_PREVIEW_PX = 640  # the page preview's width; the image viewer's full-screen shows it larger
-
-
-def md_escape(text: str) -> str:
-    """Plain text shown literally by st.markdown."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
-def answer_markdown(text: str) -> str:
-    """The answer as markdown: the model's own formatting kept, but `$` is not LaTeX."""
-    return text.replace("$", "\\$")
 
 
 def render_banner(settings: Settings) -> None:
@@ -39,15 +40,9 @@ def render_banner(settings: Settings) -> None:
         st.success(line, icon=":material/cloud_done:")
 
 
-@st.cache_data(show_spinner=False, max_entries=256, ttl=300)
-def _source_file(data_dir: str, source: str, collection: str) -> str | None:
-    found = find_source_file(load_settings(data_dir=Path(data_dir)), source, collection)
-    return str(found) if found else None
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
-def _page_png(path: str, modified: float, page: int, quote: str) -> bytes | None:
-    return render_page_png(Path(path), page, highlight=quote, crop=bool(quote))
+def _page_png(path: str, modified: float, page: int, quote: str) -> PagePreview:
+    return page_preview(Path(path), page, highlight=quote, crop=bool(quote))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -55,23 +50,40 @@ def _quote_page(path: str, modified: float, first: int, last: int, quote: str) -
     return page_with_text(Path(path), first, last, quote)
 
 
-def _cited_page(settings: Settings, citation: Citation, collection: str) -> tuple[str, int] | None:
-    """The PDF file and the page of the cited sentence (the chunk's first page if unsure)."""
+def _cited_page(
+    settings: Settings, viewer: Viewer, citation: Citation, collection: str
+) -> tuple[str, int] | None:
+    """The PDF file and the page of the cited sentence (the chunk's first page if unsure);
+    None when there is none, or the viewer may not read the collection."""
     chunk = citation.chunk
     if chunk.kind != "pdf" or chunk.page_start is None:
         return None
-    path = _source_file(str(settings.data_dir), chunk.source, collection)
-    if path is None:
+    try:
+        found = find_source_file(settings, viewer, chunk.source, collection)
+    except RagError:
         return None
+    if found is None:
+        return None
+    path = str(found)
     page = chunk.page_start
     if citation.quote and chunk.page_end is not None and chunk.page_end > chunk.page_start:
         modified = Path(path).stat().st_mtime
-        found = _quote_page(path, modified, chunk.page_start, chunk.page_end, citation.quote)
-        page = found or page
+        on = _quote_page(path, modified, chunk.page_start, chunk.page_end, citation.quote)
+        page = on or page
     return path, page
 
 
-def render_citation(settings: Settings, citation: Citation, collection: str) -> None:
+def _once(problem: str, key: str) -> None:
+    """Show a preview's failure once per session: not again on every rerun."""
+    shown: set[str] = st.session_state.setdefault(_FAILED_KEY, set())
+    if key not in shown:
+        shown.add(key)
+        st.caption(f":material/broken_image: {md_escape(problem)}")
+
+
+def render_citation(
+    settings: Settings, viewer: Viewer, citation: Citation, collection: str
+) -> None:
     chunk = citation.chunk
     with st.container(border=True):
         st.markdown(f"**[{citation.number}]** {md_escape(chunk.location)}")
@@ -79,23 +91,26 @@ def render_citation(settings: Settings, citation: Citation, collection: str) -> 
             f'<div class="rag-snippet">{snippet_html(chunk.text, citation.quote)}</div>',
             unsafe_allow_html=True,
         )
-        cited = _cited_page(settings, citation, collection)
+        cited = _cited_page(settings, viewer, citation, collection)
         if cited is None:
             return
         path, page = cited
-        image = _page_png(path, Path(path).stat().st_mtime, page, citation.quote)
-        if image is not None:
-            with st.expander(f"Show page {page}", icon=":material/description:"):
-                caption = f"{chunk.source}, page {page}" + (
-                    ", around the cited passage" if citation.quote else ""
-                )
-                st.image(image, caption=caption, width=PAGE_PREVIEW_PX)
+        preview = _page_png(path, Path(path).stat().st_mtime, page, citation.quote)
+        if preview.png is None:
+            _once(preview.problem, f"{path}:{page}")
+            return
+        image = preview.png
+        with st.expander(f"Show page {page}", icon=":material/description:"):
+            caption = f"{chunk.source}, page {page}" + (
+                ", around the cited passage" if citation.quote else ""
+            )
+            st.image(image, caption=caption, width=PAGE_PREVIEW_PX)
 
 
-def render_tail(exchange: Exchange, settings: Settings) -> None:
+def render_tail(exchange: Exchange, settings: Settings, viewer: Viewer) -> None:
     """Everything under the answer text: failure, flags, the sources."""
     if exchange.failed:
-        st.error(exchange.failed, icon=":material/error:")
+        st.error(md_escape(exchange.failed), icon=":material/error:")
     resolved = exchange.citations
     if resolved is None:
         return
@@ -107,7 +122,7 @@ def render_tail(exchange: Exchange, settings: Settings) -> None:
     if resolved.citations:
         st.markdown("**Sources**")
         for citation in resolved.citations:
-            render_citation(settings, citation, exchange.collection)
+            render_citation(settings, viewer, citation, exchange.collection)
 
 
 def _head(exchange: Exchange, show_query: bool) -> str:
@@ -129,7 +144,9 @@ def render_question(question: str) -> None:
         st.markdown(md_escape(question))
 
 
-def render_exchange(exchange: Exchange, settings: Settings, *, show_query: bool) -> None:
+def render_exchange(
+    exchange: Exchange, settings: Settings, viewer: Viewer, *, show_query: bool
+) -> None:
     render_question(exchange.question)
     with st.chat_message("assistant"):
         head = _head(exchange, show_query)
@@ -139,11 +156,16 @@ def render_exchange(exchange: Exchange, settings: Settings, *, show_query: bool)
             _reasoning(exchange)
         if exchange.text:
             st.markdown(answer_markdown(exchange.text))
-        render_tail(exchange, settings)
+        render_tail(exchange, settings, viewer)
 
 
 def stream_exchange(
-    events: Iterable[AnswerEvent], exchange: Exchange, settings: Settings, *, show_query: bool
+    events: Iterable[AnswerEvent],
+    exchange: Exchange,
+    settings: Settings,
+    viewer: Viewer,
+    *,
+    show_query: bool,
 ) -> None:
     """Render an answer while it streams; `exchange` holds everything once it returns.
 
@@ -169,4 +191,4 @@ def stream_exchange(
                 body_slot.markdown(answer_markdown(exchange.text))
             else:
                 body_slot.empty()
-        render_tail(exchange, settings)
+        render_tail(exchange, settings, viewer)

@@ -1,6 +1,8 @@
 """The sidebar: which collection to ask (and creating one), uploads, which model, how to search.
 
-Only the collections the viewer may read are offered; the answer path checks again when it runs.
+Only the collections the viewer may read are offered (`core.access.Viewer.visible`); the answer
+path, the page preview and the upload check again when they run. Admins also see the access
+rules that name no existing collection.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ import streamlit as st
 
 from app.container import Services
 from app.ui.auth import sign_out
+from app.ui.markdown import md_escape
 from app.ui.state import HISTORY_KEY
 from app.ui.upload_panel import render_upload
-from app.ui.uploads import valid_collection_name
 from core.access import Viewer
 from core.errors import RagError
+from core.names import RULE, valid_collection_name
 from core.settings import Backend, RetrievalMode
 
 COLLECTION_KEY = "rag_collection"
@@ -44,12 +47,18 @@ def _collections(services: Services, viewer: Viewer) -> list[str]:
     try:
         names = services.store.collections()
     except RagError as error:
-        st.error(str(error))
+        st.error(md_escape(str(error)))
         names = []
     default = services.settings.collection
     if default not in names:
         names = [default, *names]
     return viewer.visible(names)
+
+
+def _access_notices(services: Services, viewer: Viewer) -> None:
+    if viewer.is_admin:
+        for line in services.access_warnings():
+            st.warning(md_escape(line), icon=":material/lock:")
 
 
 def _create_collection(services: Services, viewer: Viewer) -> None:
@@ -58,7 +67,7 @@ def _create_collection(services: Services, viewer: Viewer) -> None:
         if not st.button("Create", key="rag_create_collection"):
             return
         if not valid_collection_name(name):
-            st.error("Use letters, digits, - and _ (up to 63 characters).")
+            st.error(md_escape(f"Use {RULE}."))
             return
         if not viewer.may_read(name):
             st.error(f"The access lists would hide {name!r} from you; ask an administrator.")
@@ -67,7 +76,7 @@ def _create_collection(services: Services, viewer: Viewer) -> None:
             embedder = services.embedder
             services.store.ensure_collection(name, dim=embedder.dim, model=embedder.model)
         except RagError as error:
-            st.error(str(error))
+            st.error(md_escape(str(error)))
             return
         st.session_state[_PENDING_KEY] = name  # the picker switches to it on the next run
         st.rerun()
@@ -81,7 +90,7 @@ def _chat_model(services: Services) -> str | None:
     try:
         options = chat_models(services.client.models(), settings.chat_model)
     except RagError as error:
-        st.caption(f"Could not list the models: {error}")
+        st.caption(f"Could not list the models: {md_escape(str(error))}")
         options = [settings.chat_model]
     choice: str = st.selectbox("Chat model", options, key=MODEL_KEY)
     st.caption(f"Embeddings: {services.embedder.model}")
@@ -93,6 +102,7 @@ def render_sidebar(services: Services, viewer: Viewer, user: str | None) -> AskO
     settings = services.settings
     with st.sidebar:
         st.subheader("Documents")
+        _access_notices(services, viewer)
         names = _collections(services, viewer)
         if not names:
             st.warning("You may not read any collection. Ask an administrator for access.")

@@ -9,6 +9,7 @@ under `SERVICES_KEY` in the session state instead.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import streamlit as st
@@ -17,6 +18,8 @@ from app.container import Services, build_services
 from core.settings import load_settings
 from rag.events import AnswerState
 from rag.prompt import Turn
+
+log = logging.getLogger(__name__)
 
 SERVICES_KEY = "rag_services"  # tests: st.session_state[SERVICES_KEY] = Services(...)
 HISTORY_KEY = "rag_history"
@@ -38,6 +41,8 @@ class Exchange(AnswerState):
 def _process_services() -> Services:
     services = build_services(load_settings())
     services.preload()  # a local model loads while the page draws, not on the first question
+    for line in services.access_warnings():  # once per process; admins also see them on the page
+        log.warning("%s", line)
     return services
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from app.container import Services
+from app.ui.markdown import md_escape
 from app.ui.uploads import save_upload, upload_dir, upload_problem
 from core.access import Viewer
 from core.errors import RagError
@@ -21,6 +22,7 @@ STATUS_ICONS = {
 }
 _ROUND_KEY = "rag_upload_round"  # bumped after an ingest, which clears the uploader
 _REPORT_KEY = "rag_ingest_report"  # the last run's report lines, shown after the rerun
+_PROBLEMS_KEY = "rag_upload_problems"  # refusals of the last batch, shown until the next one
 
 
 def supported_suffixes() -> frozenset[str]:
@@ -34,18 +36,27 @@ def _plural(count: int, word: str) -> str:
 
 
 def report_lines(report: IngestReport) -> list[str]:
-    """The run as short markdown lines: a summary, then one line per file."""
+    """The run as short markdown lines: a summary, then one line per file, then why it stopped.
+
+    File names, reasons and warnings are escaped: they come from the files.
+    """
     lines = [
         f"Ingested into **{report.collection}** in {report.seconds:.1f}s: "
         f"{_plural(report.chunks, 'chunk')}"
     ]
+    if report.stopped and not report.files:
+        lines[0] = f"Nothing was ingested into **{report.collection}**"
     for outcome in report.files:
         icon = STATUS_ICONS.get(outcome.status, "")
         detail = (
-            f": {outcome.reason}" if outcome.reason else f" ({_plural(outcome.chunks, 'chunk')})"
+            f": {md_escape(outcome.reason)}"
+            if outcome.reason
+            else f" ({_plural(outcome.chunks, 'chunk')})"
         )
-        lines.append(f"{icon} {outcome.source} {outcome.status}{detail}")
-        lines += [f":material/warning: {warning}" for warning in outcome.warnings]
+        lines.append(f"{icon} {md_escape(outcome.source)} {outcome.status}{detail}")
+        lines += [f":material/warning: {md_escape(warning)}" for warning in outcome.warnings]
+    if report.stopped:
+        lines.append(f":material/error: Stopped: {md_escape(report.stopped)}")
     return lines
 
 
@@ -62,23 +73,29 @@ def render_upload(services: Services, viewer: Viewer, collection: str) -> None:
     )
     for line in st.session_state.get(_REPORT_KEY, []):
         st.caption(line)
+    for problem in st.session_state.get(_PROBLEMS_KEY, []):
+        st.error(problem)
     if not files or not st.button("Ingest", icon=":material/upload:", type="primary"):
         return
+    st.session_state[_PROBLEMS_KEY] = problems = []  # kept until the next batch
     try:
         viewer.require(collection)
         directory = upload_dir(settings, collection)
     except (RagError, ValueError) as error:
-        st.error(str(error))
+        problems.append(md_escape(str(error)))
+        st.error(problems[-1])
         return
     saved: list[Path] = []
+    taken: set[str] = set()
     for upload in files:
         problem = upload_problem(
             upload.name, upload.size, max_mb=settings.upload_max_mb, suffixes=suffixes
         )
         if problem:
-            st.error(problem)
+            problems.append(md_escape(problem))
+            st.error(problems[-1])
             continue
-        saved.append(save_upload(upload.name, upload.getvalue(), directory))
+        saved.append(save_upload(upload.name, upload.getvalue(), directory, taken=taken))
     if saved and ingest_saved(services, saved, collection):
         st.session_state[_ROUND_KEY] = round_ + 1
         st.rerun()  # clears the uploader and refreshes the chunk count
@@ -103,7 +120,7 @@ def ingest_saved(services: Services, paths: list[Path], collection: str) -> bool
         report = services.ingest(paths, collection=collection, on_progress=on_progress)
     except RagError as error:
         bar.empty()
-        st.error(str(error))
+        st.error(md_escape(str(error)))
         return False
     st.session_state[_REPORT_KEY] = report_lines(report)
     return True

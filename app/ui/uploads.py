@@ -12,16 +12,11 @@ import unicodedata
 from collections.abc import Collection
 from pathlib import Path
 
+from core.names import valid_collection_name
 from core.settings import Settings
 
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
-_COLLECTION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 MAX_NAME = 120
-
-
-def valid_collection_name(name: str) -> bool:
-    """Letters, digits, `_` and `-`, starting with a letter or digit, at most 63 characters."""
-    return bool(_COLLECTION.match(name))
 
 
 def sanitize_filename(name: str) -> str:
@@ -58,11 +53,31 @@ def upload_problem(name: str, size: int, *, max_mb: int, suffixes: Collection[st
     return None
 
 
-def save_upload(name: str, data: bytes, directory: Path) -> Path:
-    """Write the upload under `directory` and return its path (replacing an older upload)."""
+def unique_name(name: str, taken: Collection[str]) -> str:
+    """`name`, or `stem-2.suffix`, `stem-3.suffix`… the first one not in `taken`."""
+    if name not in taken:
+        return name
+    path = Path(name)
+    number = 2
+    while f"{path.stem}-{number}{path.suffix}" in taken:
+        number += 1
+    return f"{path.stem}-{number}{path.suffix}"
+
+
+def save_upload(name: str, data: bytes, directory: Path, *, taken: set[str] | None = None) -> Path:
+    """Write the upload under `directory` and return its path.
+
+    An older upload of the same name (from an earlier batch) is replaced. Within one batch,
+    `taken` holds the names already written: two files that sanitise to the same name
+    (`x?.md`, `x*.md`) become `x_.md` and `x_-2.md`, never one overwriting the other.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     root = directory.resolve()
-    target = (root / sanitize_filename(name)).resolve()
+    name = sanitize_filename(name)
+    if taken is not None:
+        name = unique_name(name, taken)
+        taken.add(name)
+    target = (root / name).resolve()
     if target.parent != root:  # cannot happen after sanitising; checked anyway
         raise ValueError(f"refusing to write outside {root}: {name!r}")
     partial = target.with_name(f".{target.name}.part")

@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 NOT_FOUND = "I could not find this in your documents."
 REASONING = ["Let me look ", "at the numbered ", "sources first."]
 _WORD = re.compile(r"\w+")
-_SOURCE_ONE = re.compile(r"^\[1\][^\n]*\n(.+?)(?:\n\s*\n\[\d+\]|\Z)", re.MULTILINE | re.DOTALL)
+_SOURCE_ONE = re.compile(
+    r"^\[1\][^\n]*\n(?:<<<BEGIN \w+>>>\n)?(.+?)(?:\n<<<END |\n\s*\n\[\d+\]|\Z)",
+    re.MULTILINE | re.DOTALL,
+)
 _SENTENCE = re.compile(r"(.+?[.!?])(?=\s|$)", re.DOTALL)
 
 Reply = Callable[[list[dict[str, Any]]], str]

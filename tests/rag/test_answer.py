@@ -19,6 +19,8 @@ from tests.fakes.chat import FakeChat
 from tests.fakes.chunks import chunk, scored
 from tests.fakes.embedder import HashEmbedder
 
+OPERATOR = Viewer.as_operator()
+
 HANDBOOK = scored(
     "Full-time employees receive 25 days of paid vacation per year. Unused days expire in March.",
     score=0.9,
@@ -66,7 +68,9 @@ def services(
 
 
 def test_answer_stream_offline_event_order_and_citations() -> None:
-    events = list(services(retriever=Retriever()).answer("How many vacation days?"))
+    events = list(
+        services(retriever=Retriever()).answer("How many vacation days?", viewer=OPERATOR)
+    )
     kinds = [type(e) for e in events]
     assert kinds[0] is Query and kinds[1] is Sources
     assert kinds[-2:] == [Citations, Done]
@@ -78,7 +82,7 @@ def test_answer_stream_offline_event_order_and_citations() -> None:
 
 def test_answer_stream_chat_gets_sources_in_system_message() -> None:
     chat = FakeChat(reply="Employees get 25 days [1]. Contractors get none [2].")
-    folded = fold(services(chat, retriever=Retriever()).answer("vacation?"))
+    folded = fold(services(chat, retriever=Retriever()).answer("vacation?", viewer=OPERATOR))
     system = str(chat.streams[0][0]["content"])
     assert "[1] handbook.pdf, page 3" in system and "[2] faq.md" in system
     assert folded.text == "Employees get 25 days [1]. Contractors get none [2]."
@@ -88,7 +92,9 @@ def test_answer_stream_chat_gets_sources_in_system_message() -> None:
 def test_answer_stream_below_threshold_answers_not_found_without_model() -> None:
     chat = FakeChat(reply="should never be asked")
     hits = [scored("irrelevant", score=0.1)]
-    events = list(services(chat, min_score=0.5, retriever=Retriever(hits)).answer("x?"))
+    events = list(
+        services(chat, min_score=0.5, retriever=Retriever(hits)).answer("x?", viewer=OPERATOR)
+    )
     folded = fold(events)
     assert folded.found is False and folded.sources == ()
     assert folded.text == NOT_FOUND_ANSWER
@@ -98,7 +104,7 @@ def test_answer_stream_below_threshold_answers_not_found_without_model() -> None
 
 def test_answer_stream_invalid_markers_dropped_and_uncited_flagged() -> None:
     chat = FakeChat(reply="Everyone gets a pony [7].")
-    folded = fold(services(chat, retriever=Retriever()).answer("pony?"))
+    folded = fold(services(chat, retriever=Retriever()).answer("pony?", viewer=OPERATOR))
     assert folded.citations.dropped == (7,)
     assert folded.citations.uncited is True
 
@@ -108,7 +114,7 @@ def test_answer_stream_mid_stream_error_keeps_partial_text_and_fails() -> None:
     chat = FakeChat(
         reply="Employees get 25 days [1]. And more text here.", fail_after=5, error=error
     )
-    events = list(services(chat, retriever=Retriever()).answer("q"))
+    events = list(services(chat, retriever=Retriever()).answer("q", viewer=OPERATOR))
     folded = fold(events)
     assert folded.text == "Employees get 25 days [1]. "
     assert "token invalid or expired" in folded.failed
@@ -118,7 +124,7 @@ def test_answer_stream_mid_stream_error_keeps_partial_text_and_fails() -> None:
 
 def test_answer_stream_rate_limit_wait_becomes_notice() -> None:
     chat = FakeChat(reply="Yes [1].", script=[RateLimitWait(2.2)])
-    folded = fold(services(chat, retriever=Retriever()).answer("q"))
+    folded = fold(services(chat, retriever=Retriever()).answer("q", viewer=OPERATOR))
     assert folded.notices == ["waiting 3s for the rate limit"]
     assert folded.text == "Yes [1]."
 
@@ -126,14 +132,14 @@ def test_answer_stream_rate_limit_wait_becomes_notice() -> None:
 def test_answer_stream_rate_limit_error_fails_visibly() -> None:
     error = RateLimitError("rate limit", operation="chat", status=429, retry_after=30)
     chat = FakeChat(reply="Yes [1].", fail_after=0, error=error)
-    folded = fold(services(chat, retriever=Retriever()).answer("q"))
+    folded = fold(services(chat, retriever=Retriever()).answer("q", viewer=OPERATOR))
     assert folded.text == ""
     assert "HTTP 429" in folded.failed
 
 
 def test_answer_stream_reasoning_kept_out_of_answer() -> None:
     chat = FakeChat(reply="<think>inline musing</think>Answer [1].", reasoning="separate musing")
-    folded = fold(services(chat, retriever=Retriever()).answer("q"))
+    folded = fold(services(chat, retriever=Retriever()).answer("q", viewer=OPERATOR))
     assert folded.text == "Answer [1]."
     assert "separate musing" in folded.reasoning and "inline musing" in folded.reasoning
 
@@ -141,7 +147,9 @@ def test_answer_stream_reasoning_kept_out_of_answer() -> None:
 def test_answer_stream_follow_up_rewritten_before_retrieval() -> None:
     retriever = Retriever()
     history = [Turn("How many vacation days do employees get?", "25 [1].")]
-    events = list(services(retriever=retriever).answer("And contractors?", history=history))
+    events = list(
+        services(retriever=retriever).answer("And contractors?", history=history, viewer=OPERATOR)
+    )
     query = events[0]
     assert isinstance(query, Query) and query.rewritten
     assert retriever.calls[0]["query"] == query.text
@@ -153,14 +161,18 @@ def test_answer_stream_model_rewrite_failure_notices_and_uses_heuristic() -> Non
         reply="ok [1].", fail_after=0, error=RateLimitError("x", operation="c", status=429)
     )
     history = [Turn("How many vacation days do employees get?", "25 [1].")]
-    events = list(services(chat, retriever=Retriever()).answer("And contractors?", history=history))
+    events = list(
+        services(chat, retriever=Retriever()).answer(
+            "And contractors?", history=history, viewer=OPERATOR
+        )
+    )
     assert any(isinstance(e, Notice) and "rewrite" in e.message for e in events)
     assert "vacation days" in events[1].text  # type: ignore[union-attr]
 
 
 def test_answer_stream_retrieval_error_fails_before_sources() -> None:
     retriever = Retriever(error=StoreError("store unreachable"))
-    events = list(services(retriever=retriever).answer("q"))
+    events = list(services(retriever=retriever).answer("q", viewer=OPERATOR))
     assert [type(e) for e in events] == [Query, Failed, Done]
 
 
@@ -175,7 +187,7 @@ def test_answer_stream_viewer_without_access_never_retrieves() -> None:
 def test_answer_stream_passes_collection_mode_and_top_k() -> None:
     retriever = Retriever()
     svc = services(retriever=retriever)
-    list(svc.answer("q", collection="c2", mode=RetrievalMode.DENSE, top_k=3))
+    list(svc.answer("q", collection="c2", mode=RetrievalMode.DENSE, top_k=3, viewer=OPERATOR))
     call = retriever.calls[0]
     assert (call["collection"], call["mode"], call["top_k"]) == ("c2", RetrievalMode.DENSE, 3)
 
@@ -191,7 +203,7 @@ def test_answer_stream_real_retrieval_on_memory_qdrant_cites_chunk(mode: Retriev
     svc.store.ensure_collection("docs", dim=svc.embedder.dim, model=svc.embedder.model)
     svc.store.upsert_chunks("docs", chunks, svc.embedder.embed_documents(texts), bm25(chunks))
 
-    folded = fold(svc.answer("paid vacation days", mode=mode))
+    folded = fold(svc.answer("paid vacation days", mode=mode, viewer=OPERATOR))
     assert "25 days of paid vacation per year [1]." in folded.text
     assert folded.citations.citations[0].chunk.id == chunks[0].id
 
@@ -199,14 +211,14 @@ def test_answer_stream_real_retrieval_on_memory_qdrant_cites_chunk(mode: Retriev
 def test_answer_stream_failure_before_any_text_says_no_answer() -> None:
     error = AuthenticationError("token invalid or expired", operation="chat", status=401)
     chat = FakeChat(reply="Yes [1].", fail_after=0, error=error)
-    folded = fold(services(chat, retriever=Retriever()).answer("q"))
+    folded = fold(services(chat, retriever=Retriever()).answer("q", viewer=OPERATOR))
     assert folded.failed.startswith("No answer: chat: token invalid or expired")
 
 
 def test_answer_stream_collection_of_another_embedding_model_fails_clearly() -> None:
     svc = services()
     svc.store.ensure_collection("docs", dim=64, model="other-model")
-    events = list(svc.answer("q"))
+    events = list(svc.answer("q", viewer=OPERATOR))
     assert isinstance(events[0], Failed) and "indexed with other-model" in events[0].message
-    sparse = fold(svc.answer("vacation", mode=RetrievalMode.SPARSE))  # fmt: skip
+    sparse = fold(svc.answer("vacation", mode=RetrievalMode.SPARSE, viewer=OPERATOR))  # fmt: skip
     assert sparse.failed is None

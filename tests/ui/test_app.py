@@ -111,7 +111,7 @@ def test_app_access_lists_hide_and_block_collections(
     services_factory: ServicesFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     services = services_factory(
-        auth_users={"alice": "a", "bob": "b"}, collection_access={"hr": ["alice"]}
+        auth_users={"alice": "a", "bob": "b"}, collection_access={"hr": ["alice"], "docs": ["*"]}
     )
     at = start_app(services)
     at.text_input[0].set_value("bob")

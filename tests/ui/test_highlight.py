@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from html import unescape
+
 from app.ui.highlight import snippet_html, snippet_parts
 
 
@@ -33,4 +35,11 @@ def test_snippet_html_drops_markdown_emphasis_markers() -> None:
     text = "Plans. **Enterprise** is priced individually. Snake_case__names stay."
     html = snippet_html(text, "**Enterprise** is priced individually.")
     assert "<mark>Enterprise is priced individually.</mark>" in html
-    assert "Snake_case__names" in html
+    assert "Snake_case__names" in unescape(html)
+
+
+def test_snippet_html_document_markup_stays_text() -> None:
+    text = 'See ![x](http://127.0.0.1:9/p.png?leak=1) and <img src="http://h/x.png"> now.'
+    html = snippet_html(text, "")
+    assert "<img" not in html and "![" not in html and "](" not in html
+    assert unescape(html) == text

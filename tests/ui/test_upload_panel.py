@@ -31,7 +31,7 @@ def test_ingest_saved_runs_the_pipeline_and_keeps_the_report(
     assert services.store.count("trips") == 1
     lines = at.session_state["rag_ingest_report"]
     assert lines[0].startswith("Ingested into **trips**")
-    assert "travel.md ingested (1 chunk)" in lines[1]
+    assert "travel\\.md ingested (1 chunk)" in lines[1]
 
 
 def test_report_lines_show_failures_with_reason_and_warnings() -> None:
@@ -47,6 +47,19 @@ def test_report_lines_show_failures_with_reason_and_warnings() -> None:
     )
     lines = report_lines(report)
     assert lines[0] == "Ingested into **docs** in 1.2s: 3 chunks"
-    assert lines[1].endswith("a.pdf ingested (3 chunks)")
+    assert lines[1].endswith("a\\.pdf ingested (3 chunks)")  # names are escaped markdown
     assert lines[2] == ":material/warning: 1 of 2 pages has no text"
-    assert lines[3].endswith("b.pdf failed: encrypted: needs a password")
+    assert lines[3].endswith("b\\.pdf failed: encrypted\\: needs a password")
+
+
+def test_report_lines_stopped_before_any_file_says_why() -> None:
+    report = IngestReport(collection="docs", stopped="stopped with 2 of 2 files left: 429")
+    lines = report_lines(report)
+    assert lines[0] == "Nothing was ingested into **docs**"
+    assert lines[-1] == ":material/error: Stopped: stopped with 2 of 2 files left\\: 429"
+
+
+def test_report_lines_escape_file_names() -> None:
+    outcome = FileOutcome("![x](http://h/p.png).md", FileStatus.SKIPPED, reason="<b>no</b>")
+    line = report_lines(IngestReport(collection="docs", files=[outcome]))[1]
+    assert "![" not in line and "<b>" not in line
