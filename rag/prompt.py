@@ -108,9 +108,7 @@ def system_message(sources: Sequence[ScoredChunk], *, nonce: str | None = None) 
     """The instructions and the fenced sources; `nonce` None draws a fresh one."""
     nonce = nonce or new_nonce()
     blocks = [format_source(n, s, nonce=nonce) for n, s in enumerate(sources, start=1)]
-    return SYSTEM_PROMPT.format(
-        sources="\n\n".join(blocks) if blocks else NO_SOURCES, nonce=nonce
-    )
+    return SYSTEM_PROMPT.format(sources="\n\n".join(blocks) if blocks else NO_SOURCES, nonce=nonce)
 
 
 def build_messages(

@@ -28,8 +28,12 @@ def _page_stream(text: str) -> bytes:
     return "\n".join(ops).encode("latin-1", errors="replace")
 
 
-def make_pdf(pages: Sequence[str], *, title: str | None = None) -> bytes:
-    """A PDF whose page i (1-based i+1) shows `pages[i]`; an empty string makes a textless page."""
+def make_pdf(
+    pages: Sequence[str], *, title: str | None = None, size: tuple[int, int] = (612, 842)
+) -> bytes:
+    """A PDF whose page i (1-based i+1) shows `pages[i]`; an empty string makes a textless page.
+
+    `size` is every page's width and height in points (A4-ish by default)."""
     objects: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -45,9 +49,9 @@ def make_pdf(pages: Sequence[str], *, title: str | None = None) -> bytes:
         content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
         kids.append(
             add(
-                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 842] "
+                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %d %d] "
                 b"/Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>"
-                % (pages_obj, font, content)
+                % (pages_obj, size[0], size[1], font, content)
             )
         )
     objects[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R >>" % pages_obj

@@ -101,8 +101,9 @@ def preview_scale(page_width: float, page_height: float, width: int) -> float:
     within `MAX_PIXELS`."""
     page_width, page_height = max(page_width, 1.0), max(page_height, 1.0)
     scale = width / page_width
-    if page_width * page_height * scale * scale > MAX_PIXELS:
-        scale = math.sqrt(MAX_PIXELS / (page_width * page_height))
+    # +1 on each side: the renderer rounds each dimension up to whole pixels
+    if (page_width * scale + 1) * (page_height * scale + 1) > MAX_PIXELS:
+        scale = math.sqrt(MAX_PIXELS / ((page_width + 1) * (page_height + 1)))
     return scale
 
 

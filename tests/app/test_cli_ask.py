@@ -8,6 +8,7 @@ import pytest
 
 from app.cli.ask import register, snippet
 from app.container import Services
+from core.access import OPERATOR_NOTICE
 from core.errors import APIStreamError
 from core.records import ScoredChunk
 from core.settings import Backend, RetrievalMode, Settings
@@ -112,3 +113,34 @@ def test_snippet_long_text_cut_at_word() -> None:
     text = "word " * 100
     cut = snippet(text, 30)
     assert cut.endswith("…") and len(cut) <= 30
+
+
+def test_ask_cli_runs_as_the_operator_and_says_so_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(["vacation days", "--collection", "hr"]) == 0
+    err = capsys.readouterr().err
+    assert err.count(OPERATOR_NOTICE) == 1
+    assert RETRIEVER.calls[0]["collection"] == "hr"
+
+
+@pytest.mark.parametrize("name", ["finance\n", "../x", "a b"])
+def test_ask_cli_collection_with_a_newline_is_refused(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        run(["q", "--collection", name])
+    assert exit_.value.code == 2
+    assert "Not a collection name" in capsys.readouterr().err
+    assert RETRIEVER.calls == []
+
+
+def test_answer_stream_without_a_viewer_is_refused() -> None:
+    """Issue 10, item 7: `answer_stream` with no viewer used to check nothing."""
+    from rag.answer import answer_stream
+
+    with pytest.raises(TypeError, match="viewer"):
+        answer_stream(  # type: ignore[call-arg]
+            "q", retriever=RETRIEVER, chat=None, embedder=HashEmbedder(), collection="docs",
+            mode=RetrievalMode.HYBRID, top_k=3, min_score=0.0,
+        )  # fmt: skip

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from app.cli.ingest import register
 from app.container import Services
+from core.errors import RateLimitError
 from store.qdrant import QdrantStore
 from tests.conftest import make_settings
 from tests.fakes.embedder import HashEmbedder
@@ -93,3 +94,38 @@ def test_cli_ingest_missing_path_is_reported(
 def test_cli_ingest_password_option_needs_file_equals_password(services: Services) -> None:
     with pytest.raises(SystemExit):
         _rag_ingest(services, "x.pdf", "--password", "nopassword")
+
+
+class _RateLimitedEmbedder(HashEmbedder):
+    """Every embedding request ends as the transport gives up: repeated 429s."""
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        raise RateLimitError("rate limited, gave up after 6 retries", operation="embeddings",
+                             status=429)  # fmt: skip
+
+
+def test_cli_ingest_stopped_before_any_file_says_the_real_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 10, item 10: it said "Nothing to ingest: no supported files"."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text("# A\n\nAlpha.", "utf-8")
+    store = QdrantStore.local()
+    services = Services(make_settings(tmp_path), store, _RateLimitedEmbedder(), None)
+    try:
+        assert _rag_ingest(services, str(tmp_path / "docs")) == 1
+    finally:
+        services.close()
+    err = capsys.readouterr().err
+    assert "no supported files" not in err
+    assert "Nothing was ingested: stopped with 1 of 1 files left" in err
+    assert "rate limited, gave up after 6 retries" in err
+
+
+def test_cli_ingest_collection_with_a_newline_is_refused(
+    services: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        _rag_ingest(services, str(tmp_path), "--collection", "finance\n")
+    assert "Not a collection name: 'finance\\n'" in capsys.readouterr().err
+    assert services.store.collections() == []

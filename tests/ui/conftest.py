@@ -11,7 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.container import Services
+from app.sources import record_sources
 from app.ui.state import SERVICES_KEY
+from core.records import FileOutcome, FileStatus, IngestReport
 from core.settings import Backend, Settings
 from store.qdrant import QdrantStore
 from tests.conftest import NO_FLOOR, bm25
@@ -45,6 +47,8 @@ def make_services(tmp_path: Path, chat: FakeChat | None = None, **settings: Any)
                  for i, text in enumerate(HANDBOOK_PAGES)],
         "hr": [chunk(HR_TEXT, source="salaries.md", page=None, kind="markdown")],
     }  # fmt: skip
+    handbook = IngestReport("docs", files=[FileOutcome("handbook.pdf", FileStatus.INGESTED)])
+    record_sources(data, handbook, [("handbook.pdf", data / "sample" / "handbook.pdf")])
     embedder = services.embedder
     for name, chunks in corpus.items():
         services.store.ensure_collection(name, dim=embedder.dim, model=embedder.model)

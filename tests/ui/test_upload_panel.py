@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.container import Services
 from app.ui.upload_panel import report_lines
+from app.ui.uploads import save_upload
 from core.records import FileOutcome, FileStatus, IngestReport
 
 
@@ -63,3 +66,70 @@ def test_report_lines_escape_file_names() -> None:
     outcome = FileOutcome("![x](http://h/p.png).md", FileStatus.SKIPPED, reason="<b>no</b>")
     line = report_lines(IngestReport(collection="docs", files=[outcome]))[1]
     assert "![" not in line and "<b>" not in line
+
+
+class _Upload:
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name, self._data, self.size = name, data, len(data)
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def _upload_page(services):  # type: ignore[no-untyped-def]  # runs as a script
+    from app.ui.upload_panel import render_upload
+    from core.access import Viewer
+
+    render_upload(services, Viewer(None), "docs")
+
+
+def _batch_app(
+    services: Services, files: list[_Upload], monkeypatch: pytest.MonkeyPatch
+) -> tuple[AppTest, list[int]]:
+    """The upload panel with `files` chosen; "Ingest" is clicked on the first run only."""
+    import streamlit
+
+    clicks = [1]
+    monkeypatch.setattr(streamlit, "file_uploader", lambda *a, **k: files)
+    monkeypatch.setattr(
+        streamlit, "button", lambda label, *a, **k: bool(label == "Ingest" and clicks.pop())
+    )
+    at = AppTest.from_function(_upload_page, args=(services,), default_timeout=60)
+    return at, clicks
+
+
+def test_upload_batch_same_sanitised_names_are_both_kept(
+    services_factory: Callable[..., Services], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10, item 9: `x?.md` and `x*.md` both became `x_.md`; the first was overwritten."""
+    services = services_factory()
+    files = [_Upload("x?.md", b"# One\n\nFirst file.\n"), _Upload("x*.md", b"# Two\n\nSecond.\n")]
+    at, _ = _batch_app(services, files, monkeypatch)
+    with contextlib.suppress(Exception):  # st.rerun after the ingest ends the first run
+        at.run()
+    folder = services.settings.data_dir / "uploads" / "docs"
+    assert sorted(p.name for p in folder.iterdir()) == ["x_-2.md", "x_.md"]
+    assert (folder / "x_.md").read_text() == "# One\n\nFirst file.\n"
+    assert (folder / "x_-2.md").read_text() == "# Two\n\nSecond.\n"
+
+
+def test_upload_size_refusal_stays_visible_on_the_next_rerun(
+    services_factory: Callable[..., Services], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = services_factory(upload_max_mb=1)
+    files = [_Upload("big.md", b"x" * (2 * 1024 * 1024))]
+    at, clicks = _batch_app(services, files, monkeypatch)
+    at.run()
+    assert any("over the 1 MB limit" in e.value for e in at.error)
+    assert clicks == []  # the button was used up: the next run is an ordinary rerun
+    at.run()
+    assert [e.value for e in at.error if "over the 1 MB limit" in e.value]
+
+
+def test_save_upload_batch_names_unique_but_later_batch_replaces(tmp_path: Path) -> None:
+    taken: set[str] = set()
+    first = save_upload("x?.md", b"1", tmp_path, taken=taken)
+    second = save_upload("x*.md", b"2", tmp_path, taken=taken)
+    third = save_upload("x:.md", b"3", tmp_path, taken=taken)
+    assert [first.name, second.name, third.name] == ["x_.md", "x_-2.md", "x_-3.md"]
+    assert save_upload("x?.md", b"4", tmp_path, taken=set()).read_bytes() == b"4"  # next batch
