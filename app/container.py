@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from app.sources import record_sources
 from core.errors import ConfigError, RagError
 from core.ports import ChatModel, Embedder, VectorStore
+from core.redact import redact_url
 from core.settings import Backend, RetrievalMode, Settings
 from ingest.discover import discover
 from ingest.pipeline import IngestOptions, IngestProgress, ingest_paths
@@ -171,7 +172,8 @@ def check_settings(settings: Settings) -> None:
             )
         if not settings.base_url.startswith(("http://", "https://")):
             raise ConfigError(
-                f"IONOS_BASE_URL must start with http:// or https:// (got {settings.base_url!r})."
+                "IONOS_BASE_URL must start with http:// or https:// "
+                f"(got {redact_url(settings.base_url)!r})."
             )
 
 

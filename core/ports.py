@@ -60,9 +60,14 @@ class ChatDelta:
 
 @dataclass(frozen=True, slots=True)
 class RateLimitWait:
-    """The client is waiting before it may send (or resend) the request."""
+    """The client is waiting before it may send (or resend) the request.
+
+    `retry` is set when the wait is a retry after a failure (why, e.g. "cannot reach
+    http://host (ConnectError)"); empty for a rate-limit wait.
+    """
 
     seconds: float
+    retry: str = ""
 
 
 ChatStreamItem = ChatDelta | RateLimitWait

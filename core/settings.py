@@ -23,6 +23,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 from core.errors import ConfigError
 from core.names import RULE as COLLECTION_RULE
 from core.names import valid_collection_name
+from core.redact import redact_url
 
 IONOS_BASE_URL = "https://openai.inference.de-txl.ionos.com/v1"
 LOCAL_EMBED_MODEL = "all-MiniLM-L6-v2"
@@ -182,7 +183,7 @@ class Settings(BaseSettings):
                 "Offline mode: local embeddings (all-MiniLM-L6-v2) and extractive answers quoted "
                 "from your documents; no model writes them. Set IONOS_API_TOKEN to use IONOS."
             )
-        host = "IONOS AI Model Hub" if self.is_ionos else self.base_url
+        host = "IONOS AI Model Hub" if self.is_ionos else redact_url(self.base_url)
         return f"{host}: chat {self.chat_model}, embeddings {self.embed_model}"
 
 

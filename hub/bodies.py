@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from core.errors import APIError, ConfigError
 from core.ports import ChatDelta
+from core.redact import redact_url
 from hub import wire
 
 R = TypeVar("R")
@@ -146,6 +147,6 @@ def unknown_model(name: str, available: list[str], base_url: str) -> ConfigError
     close = difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.4)
     hint = f" Did you mean {' or '.join(repr(lowered[c]) for c in close)}?" if close else ""
     return ConfigError(
-        f"Model {name!r} is not offered by {base_url}.{hint} "
+        f"Model {name!r} is not offered by {redact_url(base_url)}.{hint} "
         f"Available: {', '.join(available) or 'none'}."
     )

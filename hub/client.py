@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from core.ports import ChatDelta, Priority, RateLimitWait
+from core.redact import redact_url
 from hub import bodies, wire
 from hub.batching import plan_batches, run_batches
 from hub.bodies import Message, parse_answer, request_body
@@ -68,7 +69,8 @@ class ModelHubClient:
         return self._http.limiter
 
     def __repr__(self) -> str:
-        return f"ModelHubClient(base_url={self._config.base_url!r}, limiter={self.limiter!r})"
+        shown = redact_url(self._config.base_url)
+        return f"ModelHubClient(base_url={shown!r}, limiter={self.limiter!r})"
 
     def __enter__(self) -> ModelHubClient:
         return self

@@ -8,8 +8,10 @@ Every request takes a slot from the one `RateLimiter` (interactive before bulk),
 408/409/429/5xx and connection errors with capped backoff, jitter and `Retry-After` within a
 budget, fails fast on 401 ("token invalid or expired") and raises the `core.errors` tree, reading
 both IONOS-native and OpenAI error bodies. Streams yield `RateLimitWait` before any wait of a
-second or more, so a UI can say why nothing is happening. The token goes into one request header
-and nowhere else: not into reprs, logs or error messages. What to send and how to read the
+second or more, and before every retry (with its reason), so a UI can say why nothing is
+happening; every retry is also a warning in the log. The token goes into one request header
+and nowhere else: not into reprs, logs or error messages (it is redacted from a server's error
+body before the body is shortened); the base URL is shown only through `core.redact.redact_url`. What to send and how to read the
 answers is `hub.client`'s business.
 """
 
@@ -33,6 +35,7 @@ from core.errors import (
     status_error_class,
 )
 from core.ports import Priority, RateLimitWait
+from core.redact import redact, redact_url
 from hub import wire
 from hub.config import HubConfig
 from hub.ratelimit import (
@@ -98,7 +101,9 @@ class Transport:
         )
 
     def __repr__(self) -> str:
-        return f"Transport(base_url={self._config.base_url!r}, limiter={self.limiter!r})"
+        return (
+            f"Transport(base_url={redact_url(self._config.base_url)!r}, limiter={self.limiter!r})"
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -144,7 +149,7 @@ class Transport:
                 )
             except httpx.TransportError as exc:
                 error = APIConnectionError(
-                    f"cannot reach {self._config.base_url} ({type(exc).__name__})",
+                    f"cannot reach {redact_url(self._config.base_url)} ({type(exc).__name__})",
                     operation=operation,
                 )
             else:
@@ -162,13 +167,15 @@ class Transport:
             )
             if delay is None:
                 raise error
-            _log.info("%s: retry %d in %.1fs after: %s", operation, attempt + 1, delay, error)
+            # announced every time: a log line here, a notice where the caller shows waits
+            _log.warning("%s; retry %d in %.1fs", error, attempt + 1, delay)
             attempt += 1
             waited += delay
             if retry_after is not None:  # the server said when: hold every caller till then
-                self.limiter.pause(delay)
+                self.limiter.pause(delay)  # the next slot announces the wait
             else:
-                yield from self._wait(delay)
+                yield RateLimitWait(delay, retry=str(error))
+                self._sleep(delay)
 
     def _take_slot(self, priority: Priority) -> Iterator[RateLimitWait]:
         with self.limiter.queued(priority):
@@ -179,12 +186,6 @@ class Transport:
                     yield RateLimitWait(wait)
                 self._sleep(wait)
 
-    def _wait(self, seconds: float) -> Iterator[RateLimitWait]:
-        if seconds >= ANNOUNCE_WAIT:
-            yield RateLimitWait(seconds)
-        if seconds > 0:
-            self._sleep(seconds)
-
     def _status_error(self, operation: str, response: httpx.Response) -> APIStatusError:
         try:
             text = response.read().decode(response.encoding or "utf-8", errors="replace")
@@ -192,8 +193,9 @@ class Transport:
             text = ""
         finally:
             response.close()
+        text = self._redact(text)  # before parsing shortens it: a cut token would survive
         message, code = wire.parse_error_body(text, response.headers.get("content-type", ""))
-        message = self._redact(message) or response.reason_phrase or "error"
+        message = message or response.reason_phrase or "error"
         status = response.status_code
         if status == 401:
             message = f"token invalid or expired ({message}); set a fresh IONOS_API_TOKEN"
@@ -210,7 +212,7 @@ class Transport:
         )
 
     def _redact(self, text: str) -> str:
-        return text.replace(self._token, "***") if self._token else text
+        return redact(text, [self._token])
 
     def _stream_payloads(
         self, operation: str, response: httpx.Response
@@ -269,10 +271,10 @@ class Transport:
         if not isinstance(payload, dict):
             raise APIStreamError("the stream sent an unexpected event", operation=operation)
         if event == "error" or "error" in payload:
-            message, code = wire.parse_error_body(data)
+            message, code = wire.parse_error_body(self._redact(data))
             suffix = f" ({code})" if code else ""
             raise APIStreamError(
-                f"the server reported an error mid-stream: {self._redact(message)}{suffix}",
+                f"the server reported an error mid-stream: {message}{suffix}",
                 operation=operation,
             )
         return payload

@@ -40,8 +40,12 @@ if TYPE_CHECKING:
     from rag.retriever import Retriever
 
 
-def rate_limit_notice(seconds: float) -> Notice:
-    return Notice(f"waiting {max(1, math.ceil(seconds))}s for the rate limit")
+def rate_limit_notice(seconds: float, retry: str = "") -> Notice:
+    """What a person sees while the client waits: the rate limit, or a retry and why."""
+    wait = max(1, math.ceil(seconds))
+    if retry:
+        return Notice(f"{retry}; retrying in {wait}s")
+    return Notice(f"waiting {wait}s for the rate limit")
 
 
 def _stream_chat(
@@ -63,7 +67,7 @@ def _stream_chat(
 
     for item in chat.stream_chat(messages):
         if isinstance(item, RateLimitWait):
-            yield rate_limit_notice(item.seconds)
+            yield rate_limit_notice(item.seconds, item.retry)
             continue
         if isinstance(item, ChatDelta):
             if item.reasoning:

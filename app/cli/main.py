@@ -7,12 +7,14 @@
 
 Each subcommand module has `register(subparsers)`, which adds its parser and sets
 `handler(args, services) -> int`. Errors of the product end as one line on stderr with exit
-code 2; nothing a person sees is a traceback.
+code 2; nothing a person sees is a traceback. `rag ingest` and `rag eval` print warnings of the
+log on stderr: a retry to an unreachable server is announced there, with its wait.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -60,10 +62,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     services = None
+    shown: logging.Handler | None = None
     try:
         settings = load_settings()
         if getattr(args, "run_ui", False):
             return run_ui(args.port, settings)
+        if args.command in ("ingest", "eval"):  # their waits have no notice: show the log's
+            shown = logging.StreamHandler(sys.stderr)
+            shown.setFormatter(logging.Formatter("warning: %(message)s"))
+            shown.setLevel(logging.WARNING)
+            logging.getLogger("hub").addHandler(shown)
         services = build_services(settings)
         if args.command in ("ask", "ingest"):
             for warning in services.check_models(chat=args.command == "ask"):
@@ -79,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if services is not None:
             services.close()
+        if shown is not None:
+            logging.getLogger("hub").removeHandler(shown)
 
 
 if __name__ == "__main__":

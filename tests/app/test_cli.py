@@ -140,3 +140,25 @@ def test_cli_bad_setting_is_one_line_naming_its_variable(
 
     assert line.startswith(f"error: {variable}: ")
     assert "secret" not in line
+
+
+def test_cli_unreachable_server_retries_announced_without_credentials(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 10, item 10: retries were silent, and `user:pass@` in the URL was printed back."""
+    monkeypatch.setenv("IONOS_BASE_URL", "http://alice:s3cret-pw@127.0.0.1:9/v1")  # refused
+    monkeypatch.setenv("RAG_MAX_RETRIES", "2")
+    (env / "a.md").write_text("# A\n\nAlpha.", "utf-8")
+    assert main(["ingest", "--quiet", str(env / "a.md")]) == 2
+    err = capsys.readouterr().err
+    retries = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert len(retries) == 2, err
+    assert "cannot reach http://***@127.0.0.1:9/v1 (ConnectError); retry 1 in" in retries[0]
+    assert "s3cret-pw" not in err and "alice" not in err
+    assert "cannot reach http://***@127.0.0.1:9/v1" in _one_line_error_of(err)
+
+
+def _one_line_error_of(err: str) -> str:
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, err
+    return errors[0]

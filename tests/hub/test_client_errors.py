@@ -363,3 +363,71 @@ def test_client_learns_limits_from_headers_and_stays_under_them() -> None:
     assert (client.limiter.per_minute, client.limiter.burst) == (60, 3)
     assert hub.limited == 0
     assert clock.time - 1000.0 >= 9 * 2.0  # 3 per 2 s: ten windows for 30 requests
+
+
+# --- Issue 10, item 10: what messages may show ------------------------------------------------
+
+
+@pytest.mark.parametrize("at", [250, 290, 298, 299])
+def test_client_token_near_the_cut_is_redacted_before_truncation(at: int) -> None:
+    """The message was cut to 300 characters first: a token starting near the cut survived."""
+    hub = FakeHub()
+    hub.fail_next(400, message="x" * at + TOKEN + " trailing words")
+    with pytest.raises(BadRequestError) as caught:
+        make_client(hub).models()
+    message = str(caught.value)
+    for size in range(12, len(TOKEN) + 1):  # no piece of the token long enough to matter
+        assert TOKEN[:size] not in message
+
+
+def test_client_credentials_in_the_base_url_never_shown(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused")
+
+    url = "http://alice:s3cret-pw@hub.test/v1"
+    client = ModelHubClient(
+        hub_config(Settings(api_token=TOKEN, base_url=url, max_retries=1)),
+        transport=httpx.MockTransport(refuse),
+        sleep=lambda s: None,
+        jitter=lambda: 0.0,
+    )
+    with pytest.raises(APIConnectionError) as caught:
+        client.models()
+    shown = [str(caught.value), repr(client), caplog.text]
+    assert "cannot reach http://***@hub.test/v1" in shown[0]
+    assert all("s3cret-pw" not in text and "alice" not in text for text in shown)
+    remote = Settings(_env_file=None, base_url=url)  # type: ignore[call-arg]
+    assert "s3cret-pw" not in remote.describe_backend()
+
+
+def test_client_connection_retries_are_announced_with_the_wait(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Retries to an unreachable server were silent (20 s of nothing)."""
+    caplog.set_level(logging.WARNING)
+    calls = []
+
+    def refuse_twice(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        if len(calls) <= 2:
+            raise httpx.ConnectError("connection refused")
+        return FakeHub().handle(request)
+
+    clock = FakeClock()
+    client = ModelHubClient(
+        hub_config(Settings(api_token=TOKEN, base_url="http://hub.test/v1", max_retries=3)),
+        transport=httpx.MockTransport(refuse_twice),
+        sleep=clock.sleep,
+        clock=clock.now,
+        jitter=lambda: 0.0,
+    )
+    items = list(client.chat_stream(MESSAGES, model=CHAT_MODEL, max_tokens=8))
+    waits = [item for item in items if isinstance(item, RateLimitWait)]
+    assert len(waits) == 2
+    assert all("cannot reach http://hub.test/v1 (ConnectError)" in w.retry for w in waits)
+    assert [w.seconds for w in waits] == clock.sleeps[: len(waits)]
+    retries = [r.getMessage() for r in caplog.records if "retry" in r.getMessage()]
+    assert len(retries) == 2 and "retry 1 in" in retries[0] and "retry 2 in" in retries[1]
+    assert isinstance(items[-1], ChatDelta)

@@ -222,3 +222,11 @@ def test_answer_stream_collection_of_another_embedding_model_fails_clearly() -> 
     assert isinstance(events[0], Failed) and "indexed with other-model" in events[0].message
     sparse = fold(svc.answer("vacation", mode=RetrievalMode.SPARSE, viewer=OPERATOR))  # fmt: skip
     assert sparse.failed is None
+
+
+def test_answer_stream_connection_retry_is_a_visible_notice() -> None:
+    retry = RateLimitWait(2.2, retry="chat: cannot reach http://hub.test/v1 (ConnectError)")
+    chat = FakeChat(reply="Yes [1].", script=[retry])
+    events = list(services(chat, retriever=Retriever()).answer("q", viewer=OPERATOR))
+    notices = [e.message for e in events if isinstance(e, Notice)]
+    assert notices == ["chat: cannot reach http://hub.test/v1 (ConnectError); retrying in 3s"]
