@@ -11,8 +11,8 @@ both IONOS-native and OpenAI error bodies. Streams yield `RateLimitWait` before 
 second or more, and before every retry (with its reason), so a UI can say why nothing is
 happening; every retry is also a warning in the log. The token goes into one request header
 and nowhere else: not into reprs, logs or error messages (it is redacted from a server's error
-body before the body is shortened); the base URL is shown only through `core.redact.redact_url`. What to send and how to read the
-answers is `hub.client`'s business.
+body before the body is shortened); the base URL is shown only through
+`core.redact.redact_url`. What to send and how to read the answers is `hub.client`'s business.
 """
 
 from __future__ import annotations
