@@ -12,7 +12,6 @@ qdrant-client's local mode does.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -21,6 +20,8 @@ from typing import IO, Any
 import qdrant_edge as qe
 
 from core.errors import StoreError
+from core.names import RULE as NAME_RULE
+from core.names import valid_collection_name
 from core.ports import SparseTerms
 from core.records import Candidate, Chunk, CollectionInfo, DenseQuery, SearchFilter, StoreQuery
 from store.points import (
@@ -38,8 +39,6 @@ from store.points import (
     metadata_info,
     payload_chunk,
 )
-
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 
 class FolderLocked(RuntimeError):
@@ -97,8 +96,8 @@ class EdgeStore:
     # --- Collections -------------------------------------------------------------------------
 
     def _folder(self, name: str) -> Path:
-        if not _NAME.match(name):
-            raise StoreError(f"invalid collection name {name!r}: use letters, digits, _ . -")
+        if not valid_collection_name(name):  # full match: "finance\n" is not "finance"
+            raise StoreError(f"invalid collection name {name!r}: use {NAME_RULE}")
         return self._root / name
 
     def _shard(self, name: str) -> qe.EdgeShard:

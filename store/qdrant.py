@@ -18,6 +18,9 @@ from typing import Any
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 
+from core.errors import StoreError
+from core.names import RULE as NAME_RULE
+from core.names import valid_collection_name
 from core.ports import SparseTerms
 from core.records import (
     Candidate,
@@ -87,6 +90,8 @@ class QdrantStore:
         return metadata_info(self._client.get_collection(name).config.metadata)
 
     def ensure_collection(self, name: str, *, dim: int, model: str) -> None:
+        if not valid_collection_name(name):  # the one rule, full match (core.names)
+            raise StoreError(f"invalid collection name {name!r}: use {NAME_RULE}")
         if self.exists(name):
             check_same_model(name, self.collection_info(name), dim=dim, model=model)
             return

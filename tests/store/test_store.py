@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import ConfigError
+from core.errors import ConfigError, StoreError
 from core.ports import VectorStore
 from core.records import Chunk, CollectionInfo, DenseQuery, SparseQuery, chunk_id
 from store.edge import EdgeStore
@@ -159,3 +159,11 @@ def test_store_chunk_round_trips_with_pages_and_headings(store: VectorStore) -> 
     _write(store, "c", [original])
     assert store.chunks_of("c", "handbook.pdf") == [original]
     assert store.fetch("c", [original.id]) == {original.id: original}
+
+
+@pytest.mark.parametrize("name", ["finance\n", "finance\r\n", "../x", "a b", ""])
+def test_store_collection_name_must_match_whole(store: VectorStore, name: str) -> None:
+    """Issue 10, item 3: `finance\\n` became a second collection beside `finance`."""
+    with pytest.raises(StoreError, match="invalid collection name"):
+        store.ensure_collection(name, dim=4, model="m")
+    assert name not in store.collections()
