@@ -33,7 +33,7 @@ PAGE_PREVIEW_PX = 640  # the page preview's width; the image viewer's full-scree
 
 
 def render_banner(settings: Settings) -> None:
-    line = settings.describe_backend()
+    line = md_escape(settings.describe_backend())  # a base URL is foreign text too
     if settings.resolved_backend is Backend.LOCAL:
         st.info(line, icon=":material/cloud_off:")
     else:
