@@ -1,11 +1,16 @@
 """The sidebar's upload box: checked files are saved under the data directory and ingested with
-the same pipeline and report as `rag ingest`, with a live progress bar."""
+the same pipeline and report as `rag ingest`, with a live progress bar and, while the client
+retries an unreachable or failing server, a line saying so and how long it waits."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from app.container import Services
 from app.ui.markdown import md_escape
@@ -116,11 +121,35 @@ def ingest_saved(services: Services, paths: list[Path], collection: str) -> bool
             f"{_plural(progress.chunks, 'chunk')}{eta} · {progress.current}",
         )
 
+    retries = _RetryLine(st.empty())
+    hub_log = logging.getLogger("hub")
+    hub_log.addHandler(retries)
     try:
         report = services.ingest(paths, collection=collection, on_progress=on_progress)
     except RagError as error:
         bar.empty()
         st.error(md_escape(str(error)))
         return False
+    finally:
+        hub_log.removeHandler(retries)
+        retries.slot.empty()
     st.session_state[_REPORT_KEY] = report_lines(report)
     return True
+
+
+class _RetryLine(logging.Handler):
+    """Shows the hub's latest retry warning ("cannot reach …; retry 1 in 2.0s") under the
+    progress bar while an ingest waits, from whichever thread the client retries in."""
+
+    def __init__(self, slot: Any) -> None:
+        super().__init__(level=logging.WARNING)
+        self.slot = slot
+        self._ctx = get_script_run_ctx()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if get_script_run_ctx() is None and self._ctx is not None:
+                add_script_run_ctx(threading.current_thread(), self._ctx)
+            self.slot.caption(f":material/sync: {md_escape(record.getMessage())}")
+        except Exception:  # showing a notice must never break the ingest
+            self.handleError(record)

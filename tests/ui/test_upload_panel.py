@@ -1,16 +1,21 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import logging
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from app.container import Services
 from app.ui.upload_panel import report_lines
 from app.ui.uploads import save_upload
 from core.records import FileOutcome, FileStatus, IngestReport
+from tests.fakes.embedder import HashEmbedder
 
 
 def _ingest_page(services, paths, collection):  # type: ignore[no-untyped-def]  # runs as a script
@@ -133,3 +138,43 @@ def test_save_upload_batch_names_unique_but_later_batch_replaces(tmp_path: Path)
     third = save_upload("x:.md", b"3", tmp_path, taken=taken)
     assert [first.name, second.name, third.name] == ["x_.md", "x_-2.md", "x_-3.md"]
     assert save_upload("x?.md", b"4", tmp_path, taken=set()).read_bytes() == b"4"  # next batch
+
+
+class _RetryingEmbedder(HashEmbedder):
+    """Logs what `hub.transport` logs before a retry (from a worker thread, as the client's
+    embedding threads do), then answers."""
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        def warn() -> None:
+            logging.getLogger("hub.transport").warning(
+                "embeddings: cannot reach http://***@hub.test/v1 (ConnectError); retry 1 in 2.0s"
+            )
+
+        worker = threading.Thread(target=warn)
+        worker.start()
+        worker.join()
+        return super().embed_documents(texts)
+
+
+def test_ingest_saved_shows_connection_retries_while_it_waits(
+    services_factory: Callable[..., Services], tmp_path: Path
+) -> None:
+    services = services_factory()
+    services.embedder = _RetryingEmbedder()
+    upload = tmp_path / "travel.md"
+    upload.write_text("# Travel\n\nTrain travel is preferred for trips under six hours.\n")
+    shown: list[str] = []
+    original = DeltaGenerator.caption
+
+    def spy(self: DeltaGenerator, body: str, *args: Any, **kwargs: Any) -> Any:
+        shown.append(body)
+        return original(self, body, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DeltaGenerator, "caption", spy)
+        at = AppTest.from_function(_ingest_page, args=(services, [upload], "trips"))
+        at.run(timeout=60)
+    assert not at.exception and at.session_state["ok"] is True
+    assert any("cannot reach http\\://\\*\\*\\*@hub" in line and "retry 1 in 2\\.0s" in line
+               for line in shown), shown  # fmt: skip
+    assert not logging.getLogger("hub").handlers  # removed after the run
