@@ -18,8 +18,9 @@ from app.sources import record_sources
 from core.errors import ConfigError, RagError
 from core.ports import ChatModel, Embedder, VectorStore
 from core.redact import redact_url
-from core.settings import Backend, RetrievalMode, Settings
+from core.settings import Backend, OcrMode, RetrievalMode, Settings
 from ingest.discover import discover
+from ingest.ocr import OcrConfig
 from ingest.pipeline import IngestOptions, IngestProgress, ingest_paths
 from rag.answer import answer_stream
 from rag.retriever import Retriever, StoreRetriever
@@ -94,6 +95,7 @@ class Services:
             chunk_tokens=s.chunk_tokens, chunk_overlap=s.chunk_overlap, workers=s.ingest_workers,
             file_timeout=s.ingest_file_timeout, file_memory_mb=s.ingest_file_memory_mb,
             batch_size=s.embed_batch_size, batch_tokens=s.embed_batch_tokens,
+            ocr=ocr_config(s),
         )  # fmt: skip
 
     def ingest(
@@ -217,6 +219,16 @@ def build_reranker(settings: Settings, client: ModelHubClient | None) -> ModelHu
     from hub.rerank import ModelHubReranker
 
     return ModelHubReranker(client, settings.rerank_model)
+
+
+def ocr_config(settings: Settings) -> OcrConfig | None:
+    """How the parsers read scanned pages; None when OCR is off."""
+    if settings.ocr is OcrMode.OFF:
+        return None
+    return OcrConfig(
+        langs=settings.ocr_langs, dpi=settings.ocr_dpi, max_pages=settings.ocr_max_pages,
+        cache_path=settings.ocr_cache_path,
+    )  # fmt: skip
 
 
 def build_services(settings: Settings) -> Services:

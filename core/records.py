@@ -39,7 +39,10 @@ class Document:
     content_hash: str  # sha256 of the file's bytes: decides whether re-ingest is needed
     blocks: tuple[Block, ...]
     page_count: int | None = None
-    warnings: tuple[str, ...] = ()  # e.g. "3 of 10 pages have no text; OCR needed"
+    warnings: tuple[str, ...] = ()  # e.g. "3 of 10 pages were read by OCR (mean confidence 0.94)"
+    ocr_pages: int = 0  # pages whose text OCR read
+    ocr_confidence: float = 0.0  # their mean confidence, 0..1
+    unreadable_pages: int = 0  # pages that needed OCR and still have no text
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +120,9 @@ class FileOutcome:
     chunks: int = 0
     pages: int = 0
     warnings: tuple[str, ...] = ()
+    ocr_pages: int = 0  # pages read by OCR
+    ocr_confidence: float = 0.0  # their mean confidence, 0..1
+    unreadable_pages: int = 0  # pages that needed OCR and still have no text
 
 
 @dataclass(slots=True)

@@ -35,6 +35,11 @@ class Backend(StrEnum):
     REMOTE = "remote"  # an OpenAI-compatible API: IONOS, vLLM, Ollama, llama.cpp server
 
 
+class OcrMode(StrEnum):
+    AUTO = "auto"  # read PDF pages without a usable text layer with the offline engine
+    OFF = "off"  # leave them out, with a warning
+
+
 class RetrievalMode(StrEnum):
     DENSE = "dense"
     SPARSE = "sparse"
@@ -89,6 +94,14 @@ class Settings(BaseSettings):
     ingest_workers: int = Field(default=1, ge=1, le=16)  # parser processes beside the embedder
     ingest_file_timeout: float = Field(default=120.0, gt=0)  # seconds one file may take to parse
     ingest_file_memory_mb: int = Field(default=2048, ge=0)  # a parser's address space; 0: no cap
+    # OCR of scanned PDF pages (ingest/ocr.py): Tesseract deu+eng at 150 dpi, offline.
+    ocr: OcrMode = OcrMode.AUTO
+    ocr_langs: str = Field(default="deu+eng", pattern=r"^[a-z_]{3,8}(\+[a-z_]{3,8})*$")
+    ocr_dpi: int = Field(default=150, ge=72, le=600)
+    ocr_max_pages: int = Field(default=50, ge=1)  # per file and run; more are reported
+    ocr_cache_path: Path = Path(".rag/ocr.sqlite")  # OCR text and word boxes by page hash
+    # A vision chat model on the API that re-reads pages the offline engine could not (opt-in).
+    ocr_model: str | None = None
     retrieval_mode: RetrievalMode = RetrievalMode.HYBRID
     top_k: int = Field(default=6, ge=1, le=50)
     # Relevance floor (scores in [0, 1], see rag/retrieve.py) below which the answer is "not found
@@ -110,7 +123,13 @@ class Settings(BaseSettings):
     admins: list[str] = Field(default_factory=list)
 
     @field_validator(
-        "api_token", "rerank_model", "qdrant_url", "qdrant_api_key", "auth_password", mode="before"
+        "api_token",
+        "rerank_model",
+        "ocr_model",
+        "qdrant_url",
+        "qdrant_api_key",
+        "auth_password",
+        mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:

@@ -32,6 +32,7 @@ from core.records import Chunk, FileOutcome, FileStatus, IngestReport
 from ingest.chunker import chunk_budget, overlap_for
 from ingest.discover import SourceFile, discover, password_for
 from ingest.loaders import file_hash
+from ingest.ocr import OcrConfig
 from ingest.worker import Parsed, ParserPool, ParseStatus, ParseTask
 from text import sparse
 
@@ -50,6 +51,7 @@ class IngestOptions:
     file_memory_mb: int  # a parser's address space; 0: no cap
     batch_size: int  # chunks per embedding request
     batch_tokens: int  # tokens per embedding request
+    ocr: OcrConfig | None = None  # how to read scanned PDF pages; None: leave them out
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +170,8 @@ class _Run:
     def _outcome(self, parsed: Parsed, reason: str = "") -> FileOutcome:
         return FileOutcome(
             parsed.source, FileStatus.INGESTED, reason, chunks=len(parsed.chunks),
-            pages=parsed.pages, warnings=parsed.warnings,
+            pages=parsed.pages, warnings=parsed.warnings, ocr_pages=parsed.ocr_pages,
+            ocr_confidence=parsed.ocr_confidence, unreadable_pages=parsed.unreadable_pages,
         )  # fmt: skip
 
     def flush(self) -> None:
@@ -293,6 +296,7 @@ def ingest_paths(
             task = ParseTask(
                 file.path, file.root, password_for(file, passwords), budget, overlap,
                 tag=(file, doc_hash), bm25=bm25_in_parser, content_hash=doc_hash,
+                ocr=options.ocr,
             )  # fmt: skip
             yield task, file.source
 

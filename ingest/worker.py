@@ -6,12 +6,18 @@ space (`RLIMIT_AS`), and the parent kills a child that has not answered within t
 records the file as failed with that reason, and starts a fresh child for the next file. Children
 are also recycled every `_RECYCLE` files, so memory stays flat over a long run.
 
+OCR of scanned pages (`ingest.ocr`) runs here too, inside the same bounds: each file's OCR gets
+`OCR_SHARE` of the per-file timeout and stops there (the pages left are reported as unreadable,
+and what was read is cached for the next run), so a long scan ends as a partial document rather
+than a timeout; Tesseract needs about 100-170 MB, well inside the memory cap.
+
 `ParserPool.run` yields results as they complete while the children already parse the next files,
 so parsing overlaps the parent's embedding and writing.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -26,8 +32,10 @@ from typing import Any
 
 from core.errors import EncryptedError, IngestError, NoTextError, UnsupportedFileError
 from core.records import Chunk
+from ingest.ocr import OcrConfig
 
 _RECYCLE = 200  # files per child before a fresh one takes over
+OCR_SHARE = 0.75  # of the per-file timeout, for OCR; the rest is for pypdf, chunking, BM25
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +48,7 @@ class ParseTask:
     tag: Any = None  # the caller's own bookkeeping, handed back with the result
     bm25: bool = False  # also compute each chunk's BM25 vector here, off the writing process
     content_hash: str | None = None  # the file's sha256, when the caller has hashed it already
+    ocr: OcrConfig | None = None  # how to read scanned PDF pages; None: leave them out
 
 
 class ParseStatus(StrEnum):
@@ -65,6 +74,9 @@ class Parsed:
     reason: str = ""
     seconds: float = 0.0
     tag: Any = field(default=None, compare=False)
+    ocr_pages: int = 0
+    ocr_confidence: float = 0.0
+    unreadable_pages: int = 0
 
 
 def parse(task: ParseTask, source: str) -> Parsed:
@@ -76,8 +88,9 @@ def parse(task: ParseTask, source: str) -> Parsed:
     started = time.perf_counter()
     try:
         document = load(
-            task.path, root=task.root, password=task.password, content_hash=task.content_hash
-        )
+            task.path, root=task.root, password=task.password, content_hash=task.content_hash,
+            ocr=task.ocr,
+        )  # fmt: skip
         chunks = chunk_document(document, budget=task.budget, overlap=task.overlap)
         bm25 = tuple(document_vector(c.indexed_text) for c in chunks) if task.bm25 else ()
     except IngestError as exc:
@@ -101,7 +114,17 @@ def parse(task: ParseTask, source: str) -> Parsed:
         warnings=document.warnings,
         seconds=time.perf_counter() - started,
         tag=task.tag,
+        ocr_pages=document.ocr_pages,
+        ocr_confidence=document.ocr_confidence,
+        unreadable_pages=document.unreadable_pages,
     )
+
+
+def within(task: ParseTask, timeout: float) -> ParseTask:
+    """`task` with its OCR time budget cut to `OCR_SHARE` of the per-file timeout."""
+    if task.ocr is None or task.ocr.seconds <= OCR_SHARE * timeout:
+        return task
+    return dataclasses.replace(task, ocr=dataclasses.replace(task.ocr, seconds=OCR_SHARE * timeout))
 
 
 _BOOT = (
@@ -236,7 +259,7 @@ class ParserPool:
                     exhausted = True
                     return
                 child = idle.pop()
-                child.submit(item[0], item[1], self._timeout)
+                child.submit(within(item[0], self._timeout), item[1], self._timeout)
                 busy[child.conn] = child
 
         try:

@@ -43,6 +43,8 @@ HOMES = {
     "qdrant_edge": ("store/",),
     "pypdf": ("ingest/loaders/pdf.py",),
     "streamlit": ("app/ui/", "streamlit_app.py"),
+    "tesserocr": ("ingest/ocr.py",),
+    "pypdfium2": ("ingest/ocr.py", "app/ui/pages.py"),
 }
 
 

@@ -11,9 +11,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.errors import IngestError, UnsupportedFileError
 from core.records import Document
+
+if TYPE_CHECKING:
+    from ingest.ocr import OcrConfig
 
 # suffix -> (kind, module name inside this package)
 _LOADERS: dict[str, tuple[str, str]] = {
@@ -53,12 +57,18 @@ def file_hash(path: Path) -> str:
 
 
 def load(
-    path: Path, *, root: Path, password: str | None = None, content_hash: str | None = None
+    path: Path,
+    *,
+    root: Path,
+    password: str | None = None,
+    content_hash: str | None = None,
+    ocr: OcrConfig | None = None,
 ) -> Document:
     """Read one file into a `Document`; raises `IngestError` with a one-line reason.
 
     `content_hash` is the file's sha256 when the caller has it already (the pipeline hashes
-    every file to find the unchanged ones); without it the file is hashed here.
+    every file to find the unchanged ones); without it the file is hashed here. `ocr`: how to
+    read PDF pages without a usable text layer; None leaves them out.
     """
     source = source_name(path, root)
     entry = _LOADERS.get(path.suffix.lower())
@@ -71,6 +81,12 @@ def load(
             content_hash = file_hash(path)
         except OSError as exc:
             raise IngestError(source, f"cannot read the file ({exc.strerror or exc})") from exc
+    if module == "pdf":
+        from ingest.loaders import pdf
+
+        return pdf.read(
+            path, source=source, kind=kind, content_hash=content_hash, password=password, ocr=ocr
+        )
     return reader(path, source=source, kind=kind, content_hash=content_hash, password=password)
 
 

@@ -1,9 +1,11 @@
 """PDF with pypdf (the only module that imports it): one block per page, page numbers kept.
 
 Encrypted files are opened with the password given for them, else with the empty user password
-(`decrypt("")`, which many "protected" PDFs use; AES needs the `cryptography` package). Pages
-without a text layer are counted and reported ("3 of 10 pages have no text; OCR needed"); a file
-with no text at all is refused with `NoTextError`. The outline (bookmarks), when there is one,
+(`decrypt("")`, which many "protected" PDFs use; AES needs the `cryptography` package). A page
+whose text layer is missing or garbage (`ingest.ocr.needs_ocr`) is read by OCR when `ocr` is
+given (pages that hold 200+ clean characters never are); the document records how many pages
+OCR read, their mean confidence and how many stay unreadable. A file with no text even then is
+refused with `NoTextError`. The outline (bookmarks), when there is one,
 gives each page its heading path. Time and memory bounds for hostile files are the caller's job:
 the pipeline runs this loader in a worker process (see `ingest/worker.py`).
 """
@@ -12,14 +14,18 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from core.errors import EncryptedError, IngestError, NoTextError
 from core.records import Block, Document
+
+if TYPE_CHECKING:
+    from ingest.ocr import OcrConfig, PdfOcr
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MAX_OUTLINE = 5000
@@ -106,8 +112,59 @@ def _title(reader: PdfReader, path: Path) -> str:
     return clean_text(title) or path.stem
 
 
+def _ocr_reader(
+    path: Path, password: str | None, ocr: OcrConfig | None, content_hash: str
+) -> PdfOcr | None:
+    if ocr is None:
+        return None
+    from ingest import ocr as engine
+
+    if not engine.available():
+        return None
+    return engine.PdfOcr(path, password=password, config=ocr, content_hash=content_hash)
+
+
+@dataclass(slots=True)
+class _OcrTally:
+    read: list[float] = field(default_factory=list)  # confidence of each page OCR read
+    unreadable: list[int] = field(default_factory=list)  # needed OCR, got no usable text
+    left: list[int] = field(default_factory=list)  # needed OCR, not tried: cap or time budget
+    why_left: str = ""
+
+
+def _ocr_page(reader: PdfOcr, number: int, text: str, tally: _OcrTally) -> str | None:
+    """OCR's text for page `number` when pypdf's is unusable and OCR reads it; None keeps
+    pypdf's text. Never raises: a page pdfium cannot draw stays as it was."""
+    from ingest.ocr import use_ocr_text
+
+    try:
+        if not reader.needs(number - 1, text):
+            return None  # good text, or a blank page or a drawing: nothing to read
+        why = reader.out_of_budget()
+        if why:
+            tally.left.append(number)
+            tally.why_left = why
+            return None
+        result = reader.read(number - 1)
+    except Exception:  # pdfium refuses the page, or the engine fails on it
+        tally.unreadable.append(number)
+        return None
+    if use_ocr_text(text, result):
+        tally.read.append(result.confidence)
+        return clean_text(result.text)
+    if not text.strip():
+        tally.unreadable.append(number)
+    return None
+
+
 def read(
-    path: Path, *, source: str, kind: str, content_hash: str, password: str | None
+    path: Path,
+    *,
+    source: str,
+    kind: str,
+    content_hash: str,
+    password: str | None,
+    ocr: OcrConfig | None = None,
 ) -> Document:
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are ours to report
     reader = _open(path, source, password)
@@ -123,25 +180,34 @@ def read(
     blocks: list[Block] = []
     empty: list[int] = []
     failed: list[str] = []
-    for number in range(1, page_count + 1):
-        try:
-            text = clean_text(reader.pages[number - 1].extract_text() or "")
-        except Exception as exc:  # one bad page (bad font, broken stream) costs that page only
-            failed.append(f"page {number}: {_one_line(exc)}")
-            continue
-        if text.strip():
-            blocks.append(Block(text=text, page=number, headings=headings[number - 1]))
-        else:
-            empty.append(number)
-    warnings = []
-    if empty:
-        warnings.append(f"{len(empty)} of {page_count} pages have no text; OCR needed")
-    if failed:
-        warnings.append(f"{len(failed)} of {page_count} pages could not be read ({failed[0]})")
+    scanner = _ocr_reader(path, password, ocr, content_hash)
+    tally = _OcrTally()
+    try:
+        for number in range(1, page_count + 1):
+            problem = ""
+            try:
+                text = clean_text(reader.pages[number - 1].extract_text() or "")
+            except Exception as exc:  # one bad page (bad font, broken stream) costs that page
+                text, problem = "", f"page {number}: {_one_line(exc)}"
+            if scanner is not None:  # OCR may still read a page pypdf cannot
+                text = _ocr_page(scanner, number, text, tally) or text
+            if text.strip():
+                blocks.append(Block(text=text, page=number, headings=headings[number - 1]))
+            elif problem:
+                failed.append(problem)
+            else:
+                empty.append(number)
+    finally:
+        if scanner is not None:
+            scanner.close()
+    warnings = _warnings(page_count, empty, failed, tally, ocr_on=scanner is not None)
     if not blocks:
         if failed and not empty:
             raise IngestError(source, f"no page could be read ({failed[0]})")
-        raise NoTextError(source, f"none of its {page_count} pages has text; OCR needed")
+        if scanner is None:
+            raise NoTextError(source, f"none of its {page_count} pages has text; OCR needed")
+        raise NoTextError(source, f"none of its {page_count} pages has text, nor did OCR find any")
+    confidence = sum(tally.read) / len(tally.read) if tally.read else 0.0
     return Document(
         source=source,
         title=_title(reader, path),
@@ -150,4 +216,33 @@ def read(
         blocks=tuple(blocks),
         page_count=page_count,
         warnings=tuple(warnings),
+        ocr_pages=len(tally.read),
+        ocr_confidence=round(confidence, 3),
+        unreadable_pages=len(tally.unreadable) + len(tally.left),
     )
+
+
+def _warnings(
+    page_count: int, empty: list[int], failed: list[str], tally: _OcrTally, *, ocr_on: bool
+) -> list[str]:
+    warnings = []
+    if tally.read:
+        mean = sum(tally.read) / len(tally.read)
+        warnings.append(
+            f"{len(tally.read)} of {page_count} pages were read by OCR (mean confidence {mean:.2f})"
+        )
+    if tally.left:
+        warnings.append(
+            f"{len(tally.left)} of {page_count} pages were not OCR'd: {tally.why_left} was reached"
+            " (RAG_OCR_MAX_PAGES, RAG_INGEST_FILE_TIMEOUT)"
+        )
+    unread = [n for n in empty if n not in tally.left]
+    if unread and ocr_on and tally.unreadable:
+        warnings.append(f"{len(unread)} of {page_count} pages have no text OCR could read")
+    elif unread and ocr_on:
+        warnings.append(f"{len(unread)} of {page_count} pages are blank or hold no text")
+    elif unread:
+        warnings.append(f"{len(unread)} of {page_count} pages have no text; OCR needed")
+    if failed:
+        warnings.append(f"{len(failed)} of {page_count} pages could not be read ({failed[0]})")
+    return warnings
