@@ -227,7 +227,7 @@ def ocr_config(settings: Settings) -> OcrConfig | None:
         return None
     return OcrConfig(
         langs=settings.ocr_langs, dpi=settings.ocr_dpi, max_pages=settings.ocr_max_pages,
-        cache_path=settings.ocr_cache_path,
+        cache_path=settings.ocr_cache,
     )  # fmt: skip
 
 

@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     ocr_langs: str = Field(default="deu+eng", pattern=r"^[a-z_]{3,8}(\+[a-z_]{3,8})*$")
     ocr_dpi: int = Field(default=150, ge=72, le=600)
     ocr_max_pages: int = Field(default=50, ge=1)  # per file and run; more are reported
-    ocr_cache_path: Path = Path(".rag/ocr.sqlite")  # OCR text and word boxes by page hash
+    ocr_cache_path: Path | None = None  # OCR text and word boxes; default: beside the store
     # A vision chat model on the API that re-reads pages the offline engine could not (opt-in).
     ocr_model: str | None = None
     retrieval_mode: RetrievalMode = RetrievalMode.HYBRID
@@ -126,6 +126,7 @@ class Settings(BaseSettings):
         "api_token",
         "rerank_model",
         "ocr_model",
+        "ocr_cache_path",
         "qdrant_url",
         "qdrant_api_key",
         "auth_password",
@@ -166,6 +167,11 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @property
+    def ocr_cache(self) -> Path:
+        """The OCR cache file: RAG_OCR_CACHE_PATH, else `ocr.sqlite` beside the store's folder."""
+        return self.ocr_cache_path or self.store_path.parent / "ocr.sqlite"
 
     @classmethod
     def env_name(cls, key: str) -> str:

@@ -206,7 +206,9 @@ def read(
             raise IngestError(source, f"no page could be read ({failed[0]})")
         if scanner is None:
             raise NoTextError(source, f"none of its {page_count} pages has text; OCR needed")
-        raise NoTextError(source, f"none of its {page_count} pages has text, nor did OCR find any")
+        if tally.unreadable or tally.left:
+            raise NoTextError(source, f"none of its {page_count} pages has text OCR could read")
+        raise NoTextError(source, f"none of its {page_count} pages has text (blank or drawings)")
     confidence = sum(tally.read) / len(tally.read) if tally.read else 0.0
     return Document(
         source=source,
@@ -240,7 +242,7 @@ def _warnings(
     if unread and ocr_on and tally.unreadable:
         warnings.append(f"{len(unread)} of {page_count} pages have no text OCR could read")
     elif unread and ocr_on:
-        warnings.append(f"{len(unread)} of {page_count} pages are blank or hold no text")
+        warnings.append(f"{len(unread)} of {page_count} pages have no text (blank or drawings)")
     elif unread:
         warnings.append(f"{len(unread)} of {page_count} pages have no text; OCR needed")
     if failed:

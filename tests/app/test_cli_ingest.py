@@ -67,7 +67,7 @@ def test_cli_ingest_json_report(
     report = json.loads(capsys.readouterr().out)
     assert code == 0
     assert report["collection"] == "c2" and report["counts"]["ingested"] == 1
-    assert report["files"][0]["warnings"] == ["1 of 2 pages have no text; OCR needed"]
+    assert report["files"][0]["warnings"] == ["1 of 2 pages have no text (blank or drawings)"]
 
 
 def test_cli_ingest_empty_folder_is_one_line(

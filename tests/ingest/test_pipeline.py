@@ -137,7 +137,7 @@ def test_ingest_paths_bad_files_fail_alone(services: Services, tmp_path: Path) -
     outcomes = {f.source: f for f in report.files}
     assert outcomes["broken.pdf"].status == "failed" and outcomes["broken.pdf"].reason
     assert outcomes["scan.pdf"].status == "skipped"
-    assert "OCR needed" in outcomes["scan.pdf"].reason
+    assert "none of its 2 pages has text (blank" in outcomes["scan.pdf"].reason
     assert report.count("ingested") == 3 and not report.ok
 
 
@@ -146,7 +146,7 @@ def test_ingest_paths_textless_pages_warn(services: Services, tmp_path: Path) ->
 
     report = services.ingest([tmp_path / "mixed.pdf"])
 
-    assert report.files[0].warnings == ("1 of 3 pages have no text; OCR needed",)
+    assert report.files[0].warnings == ("1 of 3 pages have no text (blank or drawings)",)
 
 
 def test_ingest_paths_missing_path_and_duplicate_names_are_reported(

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from app.container import Services
+from app.container import Services, ocr_config
 from core.ports import VectorStore
 from core.records import IngestReport
 from ingest.loaders import load
+from ingest.ocr import OcrConfig
 from store.edge import EdgeStore
 from tests.conftest import make_settings
 from tests.fakes.embedder import HashEmbedder
@@ -34,7 +35,7 @@ def _norm(text: str) -> str:
 @pytest.fixture(scope="module")
 def shared_run(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[IngestReport, VectorStore]]:
+) -> Iterator[tuple[IngestReport, VectorStore, OcrConfig | None]]:
     if not SHARED_PDFS.is_dir():
         pytest.skip(f"reference PDFs not found at {SHARED_PDFS} (present only beside the checkout)")
     tmp = tmp_path_factory.mktemp("shared")
@@ -44,15 +45,15 @@ def shared_run(
     report = services.ingest(
         [SHARED_PDFS], glob="*.pdf", passwords=shared_pdf_passwords(SHARED_PDFS)
     )
-    yield report, store
+    yield report, store, ocr_config(settings)
     store.close()
 
 
 @pytest.mark.shared
 def test_shared_pdfs_every_file_accounted_for_without_crash_or_hang(
-    shared_run: tuple[IngestReport, VectorStore],
+    shared_run: tuple[IngestReport, VectorStore, OcrConfig | None],
 ) -> None:
-    report, _ = shared_run
+    report, _, _ = shared_run
     with (SHARED_PDFS / "manifest.tsv").open(encoding="utf-8") as handle:
         manifest = {row["path"]: row for row in csv.DictReader(handle, delimiter="\t")}
 
@@ -72,17 +73,18 @@ def test_shared_pdfs_every_file_accounted_for_without_crash_or_hang(
 
 @pytest.mark.shared
 def test_shared_pdfs_chunks_match_the_pages_they_cite(
-    shared_run: tuple[IngestReport, VectorStore],
+    shared_run: tuple[IngestReport, VectorStore, OcrConfig | None],
 ) -> None:
-    report, store = shared_run
+    report, store, ocr = shared_run
     checked = 0
     passwords = shared_pdf_passwords(SHARED_PDFS)
     for outcome in report.files:
         if outcome.status != "ingested":
             continue
-        document = load(
-            SHARED_PDFS / outcome.source, root=SHARED_PDFS, password=passwords.get(outcome.source)
-        )
+        document = load(  # the same OCR settings: OCR'd pages come from the run's cache
+            SHARED_PDFS / outcome.source, root=SHARED_PDFS, password=passwords.get(outcome.source),
+            ocr=ocr,
+        )  # fmt: skip
         pages = {block.page: _norm(block.text) for block in document.blocks}
         chunks = store.chunks_of("test", outcome.source)
         assert len(chunks) == outcome.chunks > 0
