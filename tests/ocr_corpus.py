@@ -43,10 +43,10 @@ SENTENCES = {
         "Personenbezogene Daten werden höchstens {n} Monate gespeichert und danach gelöscht.",
         "Reisekosten über {money} Euro bedürfen der Genehmigung durch die Führungskraft.",
         "Diese Richtlinie gilt für alle Beschäftigten, Auszubildenden und Aushilfen.",
-        "Überstunden werden mit einem Zuschlag von {n} % vergütet oder durch Freizeit ausgeglichen.",
+        "Überstunden werden mit {n} % Zuschlag vergütet oder durch Freizeit ausgeglichen.",
         "Der Kunde kann den Vertrag mit einer Frist von {n} Monaten zum Quartalsende kündigen.",
         "Für Schäden haftet der Auftragnehmer nur bei Vorsatz und grober Fahrlässigkeit.",
-        "Die Größe der Büroflächen, die Außenanlagen und die Straßenführung sind im Plan dargestellt.",
+        "Die Größe der Büroflächen, die Außenanlagen und die Straßenführung zeigt der Plan.",
         "Fragen zu diesem Handbuch richten Sie bitte an personal@beispiel.de oder 030 {phone}.",
     ],
 }

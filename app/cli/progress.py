@@ -64,6 +64,7 @@ def summary(report: IngestReport) -> str:
             pages = sum(f.pages for f in files)
             chunks = sum(f.chunks for f in files)
             lines.append(f"  {status:<10} {len(files):>7} {pages:>8,} {chunks:>8,}")
+    lines.extend(ocr_lines(report))
     for status in _EXPLAINED:
         files = sorted((f for f in report.files if f.status == status), key=lambda f: f.source)
         if files:
@@ -80,6 +81,31 @@ def summary(report: IngestReport) -> str:
     if report.stopped:
         lines.append(f"Stopped: {report.stopped}")
     return "\n".join(lines)
+
+
+def ocr_lines(report: IngestReport) -> list[str]:
+    """Scanned pages: how many OCR read, how confidently, and how many are still unreadable."""
+    files = sorted(
+        (f for f in report.files if f.ocr_pages or f.unreadable_pages), key=lambda f: f.source
+    )
+    if not files:
+        return []
+    read = sum(f.ocr_pages for f in files)
+    mean = sum(f.ocr_pages * f.ocr_confidence for f in files) / read if read else 0.0
+    unreadable = sum(f.unreadable_pages for f in files)
+    lines = [
+        f"OCR: {read:,} pages read (mean confidence {mean:.2f}), {unreadable:,} still unreadable"
+    ]
+    for f in files[:_LISTED]:
+        line = f"  {f.source}: {f.ocr_pages} read by OCR"
+        if f.ocr_pages:
+            line += f" (confidence {f.ocr_confidence:.2f})"
+        if f.unreadable_pages:
+            line += f", {f.unreadable_pages} still unreadable"
+        lines.append(line)
+    if len(files) > _LISTED:
+        lines.append(f"  … and {len(files) - _LISTED} more (--json lists them all)")
+    return lines
 
 
 def report_json(report: IngestReport) -> dict[str, Any]:

@@ -59,6 +59,15 @@ def report_lines(report: IngestReport) -> list[str]:
             else f" ({_plural(outcome.chunks, 'chunk')})"
         )
         lines.append(f"{icon} {md_escape(outcome.source)} {outcome.status}{detail}")
+        if outcome.ocr_pages:
+            lines.append(
+                f":material/document_scanner: {_plural(outcome.ocr_pages, 'page')} read by OCR "
+                f"(mean confidence {outcome.ocr_confidence:.2f})"
+            )
+        if outcome.unreadable_pages:
+            lines.append(
+                f":material/warning: {_plural(outcome.unreadable_pages, 'page')} still unreadable"
+            )
         lines += [f":material/warning: {md_escape(warning)}" for warning in outcome.warnings]
     if report.stopped:
         lines.append(f":material/error: Stopped: {md_escape(report.stopped)}")

@@ -228,11 +228,6 @@ def _warnings(
     page_count: int, empty: list[int], failed: list[str], tally: _OcrTally, *, ocr_on: bool
 ) -> list[str]:
     warnings = []
-    if tally.read:
-        mean = sum(tally.read) / len(tally.read)
-        warnings.append(
-            f"{len(tally.read)} of {page_count} pages were read by OCR (mean confidence {mean:.2f})"
-        )
     if tally.left:
         warnings.append(
             f"{len(tally.left)} of {page_count} pages were not OCR'd: {tally.why_left} was reached"

@@ -62,3 +62,26 @@ def test_progress_bar_without_tty_prints_plain_lines() -> None:
 
     lines = stream.getvalue().splitlines()
     assert len(lines) == 2 and lines[-1].startswith("[####################] 2/2 files")
+
+
+def test_summary_and_json_report_pages_read_by_ocr() -> None:
+    report = IngestReport(
+        collection="docs",
+        files=[
+            FileOutcome("scan.pdf", FileStatus.INGESTED, chunks=4, pages=3, ocr_pages=3,
+                        ocr_confidence=0.9, unreadable_pages=0),
+            FileOutcome("fax.pdf", FileStatus.INGESTED, chunks=1, pages=2, ocr_pages=1,
+                        ocr_confidence=0.7, unreadable_pages=1),
+            FileOutcome("text.pdf", FileStatus.INGESTED, chunks=9, pages=5),
+        ],
+    )  # fmt: skip
+
+    text = summary(report)
+    files = {f["source"]: f for f in report_json(report)["files"]}
+
+    assert "OCR: 4 pages read (mean confidence 0.85), 1 still unreadable" in text
+    assert "  fax.pdf: 1 read by OCR (confidence 0.70), 1 still unreadable" in text
+    assert "  scan.pdf: 3 read by OCR (confidence 0.90)" in text.splitlines()
+    assert "text.pdf: 0 read" not in text
+    assert files["fax.pdf"]["ocr_pages"] == 1 and files["fax.pdf"]["unreadable_pages"] == 1
+    assert files["scan.pdf"]["ocr_confidence"] == 0.9

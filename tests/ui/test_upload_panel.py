@@ -42,6 +42,18 @@ def test_ingest_saved_runs_the_pipeline_and_keeps_the_report(
     assert "travel\\.md ingested (1 chunk)" in lines[1]
 
 
+def test_report_lines_show_pages_read_by_ocr_and_still_unreadable() -> None:
+    outcome = FileOutcome(
+        "scan.pdf", FileStatus.INGESTED, chunks=4, pages=3, ocr_pages=2, ocr_confidence=0.934,
+        unreadable_pages=1,
+    )  # fmt: skip
+
+    lines = report_lines(IngestReport(collection="docs", files=[outcome]))
+
+    assert lines[2] == ":material/document_scanner: 2 pages read by OCR (mean confidence 0.93)"
+    assert lines[3] == ":material/warning: 1 page still unreadable"
+
+
 def test_report_lines_show_failures_with_reason_and_warnings() -> None:
     report = IngestReport(
         collection="docs",
