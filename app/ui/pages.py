@@ -7,6 +7,8 @@ only inside that collection: its upload folder or the exact path recorded when i
 `render_page_png` draws one page, bounded in pixels (`MAX_PIXELS`): a thin, tall page is
 scaled down instead of becoming a bitmap of hundreds of megapixels; `page_preview` wraps it
 so a failure is one line, never a traceback.
+On a scanned page (no text layer) the cited passage is marked from the OCR word boxes kept
+at ingest (`ocr_quote_boxes`).
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from __future__ import annotations
 import io
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.sources import recorded_sources
 from core.access import Viewer
 from core.settings import Settings
+from ingest.ocr_cache import OcrCache
+from ingest.ocr_text import BoxPt, boxes_for_quote
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +81,19 @@ def quote_span(text: str, quote: str) -> tuple[int, int] | None:
     return origin[at], origin[at + len(wanted) - 1] + 1
 
 
+def ocr_quote_boxes(cache: Path, doc_hash: str, page: int, quote: str) -> list[BoxPt]:
+    """The OCR word boxes (PDF points) that spell `quote` on page `page` of the ingested file
+    with content hash `doc_hash`; [] when the page was not OCR'd or the quote is not on it."""
+    if not quote or not doc_hash or not cache.is_file():
+        return []
+    store = OcrCache(cache)
+    try:
+        read = store.page_of(doc_hash, page)
+    finally:
+        store.close()
+    return boxes_for_quote(read.words, quote) if read else []
+
+
 def page_with_text(path: Path, first: int, last: int, quote: str) -> int | None:
     """Which page in first..last (1-based) holds `quote`, compared without whitespace or case."""
     import pypdfium2 as pdfium
@@ -113,10 +131,17 @@ class PagePreview:
     problem: str = ""  # one line when the page could not be drawn
 
 
-def page_preview(path: Path, page: int, *, highlight: str = "", crop: bool = False) -> PagePreview:
+def page_preview(
+    path: Path,
+    page: int,
+    *,
+    highlight: str = "",
+    crop: bool = False,
+    scanned: Sequence[BoxPt] = (),
+) -> PagePreview:
     """`render_page_png`, with any failure (memory, a broken file) turned into one line."""
     try:
-        png = render_page_png(path, page, highlight=highlight, crop=crop)
+        png = render_page_png(path, page, highlight=highlight, crop=crop, scanned=scanned)
     except (MemoryError, OSError, ValueError) as error:
         log.warning("page preview of %s, page %d failed: %r", path.name, page, error)
         return PagePreview(None, f"Could not draw page {page} of {path.name}.")
@@ -126,12 +151,19 @@ def page_preview(path: Path, page: int, *, highlight: str = "", crop: bool = Fal
 
 
 def render_page_png(
-    path: Path, page: int, *, width: int = PAGE_WIDTH_PX, highlight: str = "", crop: bool = False
+    path: Path,
+    page: int,
+    *,
+    width: int = PAGE_WIDTH_PX,
+    highlight: str = "",
+    crop: bool = False,
+    scanned: Sequence[BoxPt] = (),
 ) -> bytes | None:
     """Page `page` (1-based) of the PDF as PNG bytes; None if it cannot be drawn.
 
-    `highlight` is marked where it is found on the page; with `crop`, the image is cut to the
-    band of the page around it (the whole page when it is not found).
+    `highlight` is marked where it is found on the page's text layer, else the `scanned` boxes
+    (OCR word boxes in PDF points) are; with `crop`, the image is cut to the band of the page
+    around the mark (the whole page when there is none).
     """
     import pypdfium2 as pdfium
     from PIL import Image, ImageDraw
@@ -148,13 +180,16 @@ def render_page_png(
         image = pdf_page.render(scale=scale).to_pil().convert("RGBA")
         textpage = pdf_page.get_textpage()
         span = quote_span(textpage.get_text_range(), highlight) if highlight else None
+        rects = list(scanned)
         if span is not None:
+            count = textpage.count_rects(span[0], span[1] - span[0])
+            rects = [textpage.get_rect(index) for index in range(count)]
+        if rects:
             layer = image.copy()
             pen = ImageDraw.Draw(layer)
             height = pdf_page.get_height()
             boxes = []
-            for index in range(textpage.count_rects(span[0], span[1] - span[0])):
-                left, bottom, right, top = textpage.get_rect(index)
+            for left, bottom, right, top in rects:
                 boxes.append((left * scale - 2, (height - top) * scale - 2,
                               right * scale + 2, (height - bottom) * scale + 2))  # fmt: skip
                 pen.rectangle(boxes[-1], fill=HIGHLIGHT)

@@ -19,7 +19,13 @@ import streamlit as st
 
 from app.ui.highlight import snippet_html
 from app.ui.markdown import answer_markdown, md_escape
-from app.ui.pages import PagePreview, find_source_file, page_preview, page_with_text
+from app.ui.pages import (
+    PagePreview,
+    find_source_file,
+    ocr_quote_boxes,
+    page_preview,
+    page_with_text,
+)
 from app.ui.state import Exchange
 from core.access import Viewer
 from core.errors import RagError
@@ -41,8 +47,11 @@ def render_banner(settings: Settings) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _page_png(path: str, modified: float, page: int, quote: str) -> PagePreview:
-    return page_preview(Path(path), page, highlight=quote, crop=bool(quote))
+def _page_png(
+    path: str, modified: float, page: int, quote: str, ocr_cache: str, doc_hash: str
+) -> PagePreview:
+    scanned = ocr_quote_boxes(Path(ocr_cache), doc_hash, page, quote)  # a scan: OCR's boxes
+    return page_preview(Path(path), page, highlight=quote, crop=bool(quote), scanned=scanned)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -95,7 +104,10 @@ def render_citation(
         if cited is None:
             return
         path, page = cited
-        preview = _page_png(path, Path(path).stat().st_mtime, page, citation.quote)
+        preview = _page_png(
+            path, Path(path).stat().st_mtime, page, citation.quote, str(settings.ocr_cache),
+            chunk.doc_hash,
+        )  # fmt: skip
         if preview.png is None:
             _once(preview.problem, f"{path}:{page}")
             return
