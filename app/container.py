@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from hub.client import ModelHubClient
     from hub.config import HubConfig
     from hub.rerank import ModelHubReranker
+    from ingest.vision_ocr import VisionOcr
     from rag.events import AnswerEvent
     from rag.prompt import Turn
     from rag.retrieve import Reranker
@@ -118,6 +119,7 @@ class Services:
             paths, store=self.store, embedder=self.embedder,
             collection=collection or self.settings.collection, options=self.ingest_options(),
             on_progress=on_progress, prune=prune, dry_run=dry_run, passwords=passwords, glob=glob,
+            vision=self.vision_ocr(),
         )  # fmt: skip
         if not dry_run and report.files:
             found, _ = discover(paths, glob=glob)
@@ -136,6 +138,16 @@ class Services:
         except RagError as error:
             return [f"Could not check the access lists against the collections: {error}"]
         return access_warnings(acl, names)
+
+    def vision_ocr(self) -> VisionOcr | None:
+        """The vision model that reads what offline OCR could not: opt-in by RAG_OCR_MODEL."""
+        s = self.settings
+        if not s.ocr_model or s.ocr is OcrMode.OFF or self.client is None:
+            return None
+        from ingest.vision_ocr import VisionOcr
+
+        chat = remote_chat(self.client, s, s.ocr_model)
+        return VisionOcr(chat, cache=s.ocr_cache, dpi=s.ocr_dpi, max_pages=s.ocr_max_pages)
 
     def check_models(self, *, chat: bool = True) -> list[str]:
         """Check the configured model names against `/v1/models` ("did you mean ...").

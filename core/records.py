@@ -42,7 +42,7 @@ class Document:
     warnings: tuple[str, ...] = ()  # e.g. "3 of 10 pages were read by OCR (mean confidence 0.94)"
     ocr_pages: int = 0  # pages whose text OCR read
     ocr_confidence: float = 0.0  # their mean confidence, 0..1
-    unreadable_pages: int = 0  # pages that needed OCR and still have no text
+    unreadable: tuple[int, ...] = ()  # pages (1-based) that needed OCR and still have no text
 
 
 @dataclass(frozen=True, slots=True)

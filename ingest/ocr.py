@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from core.errors import NoTextError
 from ingest.ocr_cache import OcrCache
 from ingest.ocr_text import OcrPage, OcrWord, boxes_for_quote
 
@@ -57,6 +58,14 @@ class OcrConfig:
     max_pages: int = 50  # per file and run; the rest are reported, and read on a later run
     seconds: float = 90.0  # OCR time budget per file: stays inside the parser's timeout
     cache_path: Path | None = None  # sqlite file; None: no cache
+
+
+class UnreadScanError(NoTextError):
+    """No page has text, and these pages (1-based) need reading that OCR could not do."""
+
+    def __init__(self, path: str, reason: str, unreadable: tuple[int, ...]) -> None:
+        super().__init__(path, reason)
+        self.unreadable = unreadable
 
 
 # --------------------------------------------------------------------------- the gate
@@ -341,6 +350,26 @@ class PdfOcr:
             self._document = None
         if self._cache:
             self._cache.close()
+
+
+def page_png(
+    path: Path, password: str | None, page: int, dpi: int = DEFAULT_DPI
+) -> tuple[bytes, tuple[float, float]]:
+    """Page `page` (1-based) rendered in grey as PNG bytes, for a vision model to read, and the
+    page's size in points."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path), password=password)
+    try:
+        pdf_page = document[page - 1]
+        image = pdf_page.render(scale=dpi / 72.0, grayscale=True).to_pil()
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+        return buffer.getvalue(), (pdf_page.get_width(), pdf_page.get_height())
+    finally:
+        document.close()
 
 
 def page_key(pixels: bytes, size: Sequence[int], langs: str, dpi: int) -> str:

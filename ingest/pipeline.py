@@ -38,6 +38,7 @@ from text import sparse
 
 if TYPE_CHECKING:
     from core.ports import Embedder, VectorStore
+    from ingest.vision_ocr import VisionOcr
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +172,7 @@ class _Run:
         return FileOutcome(
             parsed.source, FileStatus.INGESTED, reason, chunks=len(parsed.chunks),
             pages=parsed.pages, warnings=parsed.warnings, ocr_pages=parsed.ocr_pages,
-            ocr_confidence=parsed.ocr_confidence, unreadable_pages=parsed.unreadable_pages,
+            ocr_confidence=parsed.ocr_confidence, unreadable_pages=len(parsed.unreadable),
         )  # fmt: skip
 
     def flush(self) -> None:
@@ -248,13 +249,15 @@ def ingest_paths(
     dry_run: bool = False,
     passwords: Mapping[str, str] | None = None,
     glob: str | None = None,
+    vision: VisionOcr | None = None,
 ) -> IngestReport:
     """Ingest files and folders into `collection`.
 
     Unchanged files are skipped, changed ones replaced, and with `prune` the collection's files
     that are no longer found under `paths` are removed. `dry_run` parses and reports without
     embedding or writing. Raises `ConfigError` when the collection was built with another
-    embedding model; every per-file problem ends up in the report instead.
+    embedding model; every per-file problem ends up in the report instead. `vision` reads the
+    pages the parsers' offline OCR could not, through a vision model (`ingest.vision_ocr`).
     """
     name = collection
     report = IngestReport(collection=name)
@@ -309,6 +312,11 @@ def ingest_paths(
         with contextlib.closing(pool.run(tasks())) as results:
             for parsed in results:
                 file, doc_hash = parsed.tag
+                if vision is not None and parsed.unreadable and not dry_run:
+                    parsed = vision.complete(
+                        parsed, file.path, password=password_for(file, passwords),
+                        doc_hash=doc_hash, budget=budget, overlap=overlap,
+                    )  # fmt: skip
                 run.accept(parsed, file, doc_hash)
         run.flush()
         if prune and not dry_run:

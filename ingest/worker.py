@@ -32,7 +32,7 @@ from typing import Any
 
 from core.errors import EncryptedError, IngestError, NoTextError, UnsupportedFileError
 from core.records import Chunk
-from ingest.ocr import OcrConfig
+from ingest.ocr import OcrConfig, UnreadScanError
 
 _RECYCLE = 200  # files per child before a fresh one takes over
 OCR_SHARE = 0.75  # of the per-file timeout, for OCR; the rest is for pypdf, chunking, BM25
@@ -76,7 +76,7 @@ class Parsed:
     tag: Any = field(default=None, compare=False)
     ocr_pages: int = 0
     ocr_confidence: float = 0.0
-    unreadable_pages: int = 0
+    unreadable: tuple[int, ...] = ()  # pages (1-based) that needed OCR and have no text
 
 
 def parse(task: ParseTask, source: str) -> Parsed:
@@ -95,7 +95,8 @@ def parse(task: ParseTask, source: str) -> Parsed:
         bm25 = tuple(document_vector(c.indexed_text) for c in chunks) if task.bm25 else ()
     except IngestError as exc:
         status = ParseStatus.SKIPPED if isinstance(exc, _SKIPPING) else ParseStatus.FAILED
-        return Parsed(source, status, reason=exc.reason, tag=task.tag)
+        unread = exc.unreadable if isinstance(exc, UnreadScanError) else ()
+        return Parsed(source, status, reason=exc.reason, tag=task.tag, unreadable=unread)
     except MemoryError:
         reason = "ran out of memory while parsing"
         return Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag)
@@ -116,7 +117,7 @@ def parse(task: ParseTask, source: str) -> Parsed:
         tag=task.tag,
         ocr_pages=document.ocr_pages,
         ocr_confidence=document.ocr_confidence,
-        unreadable_pages=document.unreadable_pages,
+        unreadable=document.unreadable,
     )
 
 

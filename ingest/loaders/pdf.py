@@ -207,7 +207,10 @@ def read(
         if scanner is None:
             raise NoTextError(source, f"none of its {page_count} pages has text; OCR needed")
         if tally.unreadable or tally.left:
-            raise NoTextError(source, f"none of its {page_count} pages has text OCR could read")
+            from ingest.ocr import UnreadScanError
+
+            why = f"none of its {page_count} pages has text OCR could read"
+            raise UnreadScanError(source, why, tuple(sorted(tally.unreadable + tally.left)))
         raise NoTextError(source, f"none of its {page_count} pages has text (blank or drawings)")
     confidence = sum(tally.read) / len(tally.read) if tally.read else 0.0
     return Document(
@@ -220,7 +223,7 @@ def read(
         warnings=tuple(warnings),
         ocr_pages=len(tally.read),
         ocr_confidence=round(confidence, 3),
-        unreadable_pages=len(tally.unreadable) + len(tally.left),
+        unreadable=tuple(sorted(tally.unreadable + tally.left)),
     )
 
 

@@ -50,7 +50,7 @@ def test_loader_scanned_page_read_with_cer_under_3_percent(tmp_path: Path, lang:
 
     assert [b.page for b in document.blocks] == [1]
     assert cer(document.blocks[0].text, texts[0]) < 0.03
-    assert document.ocr_pages == 1 and document.unreadable_pages == 0
+    assert document.ocr_pages == 1 and document.unreadable == ()
     assert 0.8 < document.ocr_confidence <= 1.0
     assert document.warnings == ()  # pages read by OCR are counted, not warned about
 
@@ -116,7 +116,7 @@ def test_ocr_page_cap_reports_the_rest(tmp_path: Path) -> None:
 
     document = load(path, root=tmp_path, ocr=OcrConfig(max_pages=1))
 
-    assert (document.ocr_pages, document.unreadable_pages) == (1, 1)
+    assert (document.ocr_pages, document.unreadable) == (1, (2,))
     assert any("cap of 1 pages per file" in w for w in document.warnings)
 
 

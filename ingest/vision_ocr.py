@@ -1,0 +1,151 @@
+"""OCR through a vision chat model on the Model Hub, for pages the offline engine could not read.
+
+Opt-in (`RAG_OCR_MODEL`). It runs in the ingest process, not in the parsers (they have no hub
+client and should not hold a token): the pipeline hands each parsed file that still has
+unreadable pages to `VisionOcr.complete` before embedding it. Each page is rendered, sent as a
+base64 PNG data URL in an `image_url` content part to `/v1/chat/completions` through the
+`ChatModel` port, so the hub client's rate limiter, retries and bulk priority apply as for
+embeddings (one page per request: a page image is already a large request). The answer is
+checked (`implausible`) before it becomes text of the document: no refusals, no more characters
+than the page could hold, and, when the offline engine read some words confidently, most of
+those words must be in it. Accepted pages are chunked and added; the rest stay unreadable.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import re
+from collections import Counter
+from pathlib import Path
+
+from core.errors import APIError
+from core.ports import ChatModel
+from core.records import Block, Chunk, Document, chunk_id
+from ingest.ocr_cache import OcrCache
+from ingest.ocr_text import OcrPage
+from ingest.worker import Parsed, ParseStatus
+
+BLANK = "[blank]"
+SYSTEM = (
+    "You transcribe scanned document pages. Reply with exactly the text printed on the page, "
+    "in reading order, and nothing else: no comments, no translation, no summary, no Markdown. "
+    f"If the page holds no text, reply {BLANK}."
+)
+MIN_CHAR_AREA = 40.0  # square points per character: 8 pt type, densely set (A4: ~12,500)
+_SEGMENT = re.compile(r"(?<=[.!?])\s+|\n")
+_REFUSALS = ("i'm sorry", "i am sorry", "sorry", "i cannot", "i can't", "as an ai", "unfortunately")
+
+
+def _letters(text: str) -> str:
+    return "".join(char for char in text.casefold() if char.isalnum())
+
+
+def implausible(text: str, *, page_size: tuple[float, float], local: OcrPage | None) -> str:
+    """Why the model's transcription of a page is not to be trusted, or "" when it may be."""
+    stripped = text.strip()
+    if not stripped or stripped.casefold() == BLANK:
+        return "no text on the page"
+    if stripped.casefold().startswith(_REFUSALS):
+        return "the model did not transcribe the page"
+    chars = len("".join(stripped.split()))
+    capacity = page_size[0] * page_size[1] / MIN_CHAR_AREA
+    if chars > capacity:
+        return f"{chars:,} characters, more than the page could hold (~{capacity:,.0f})"
+    parts = [part.strip() for part in _SEGMENT.split(stripped) if part.strip()]
+    if len(parts) >= 10 and Counter(parts).most_common(1)[0][1] > len(parts) / 2:
+        return "the same line over and over"
+    if local is not None:
+        sure = {_letters(w.text) for w in local.words if w.conf >= 0.8}
+        sure = {word for word in sure if len(word) >= 4}
+        if len(sure) >= 8:
+            said = _letters(stripped)
+            share = sum(1 for word in sure if word in said) / len(sure)
+            if share < 0.5:
+                return f"only {share:.0%} of the words the offline engine read are in it"
+    return ""
+
+
+class VisionOcr:
+    """Reads a parsed file's unreadable pages with `chat` (a vision model), `max_pages` a file."""
+
+    def __init__(
+        self,
+        chat: ChatModel,
+        *,
+        cache: Path | None,
+        dpi: int = 150,
+        max_pages: int = 20,
+        max_tokens: int = 2048,
+    ) -> None:
+        self.chat, self._cache, self.dpi = chat, cache, dpi
+        self.max_pages, self.max_tokens = max_pages, max_tokens
+
+    def read(self, png: bytes) -> str:
+        url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        messages: list[dict[str, object]] = [
+            {"role": "system", "content": SYSTEM},
+            {"role": "user", "content": [
+                {"type": "text", "text": "Transcribe this page."},
+                {"type": "image_url", "image_url": {"url": url}},
+            ]},
+        ]  # fmt: skip
+        return self.chat.complete_chat(messages, max_tokens=self.max_tokens)
+
+    def complete(
+        self, parsed: Parsed, path: Path, *, password: str | None, doc_hash: str, budget: int,
+        overlap: int,
+    ) -> Parsed:  # fmt: skip
+        """`parsed` with chunks added for the unreadable pages the model reads plausibly."""
+        from ingest import ocr
+        from ingest.chunker import chunk_document
+        from text.sparse import document_vector
+
+        if not parsed.unreadable or parsed.status is ParseStatus.FAILED:
+            return parsed
+        cache = OcrCache(self._cache) if self._cache else None
+        blocks, rejected = [], []
+        try:
+            for page in parsed.unreadable[: self.max_pages]:
+                png, size = ocr.page_png(path, password, page, self.dpi)
+                local = cache.page_of(doc_hash, page) if cache else None
+                text = self.read(png)
+                why = implausible(text, page_size=size, local=local)
+                if why:
+                    rejected.append(f"page {page}: {why}")
+                else:
+                    blocks.append(Block(text=text.strip(), page=page))
+        except APIError as exc:  # the pages not read stay unreadable; the run goes on
+            rejected.append(f"the model could not be asked ({exc})")
+        except Exception as exc:  # pdfium cannot draw the page
+            rejected.append(f"could not render the page ({type(exc).__name__})")
+        finally:
+            if cache:
+                cache.close()
+        warnings = list(parsed.warnings)
+        if rejected:
+            warnings.append(f"{self.chat.model} read no usable text: {'; '.join(rejected[:3])}")
+        if not blocks:
+            return dataclasses.replace(parsed, warnings=tuple(warnings))
+        title = parsed.chunks[0].title if parsed.chunks else path.stem
+        extra = Document(parsed.source, title, "pdf", doc_hash, tuple(blocks))
+        start = len(parsed.chunks)
+        added: list[Chunk] = []
+        for offset, chunk in enumerate(chunk_document(extra, budget=budget, overlap=overlap)):
+            position = start + offset
+            new_id = chunk_id(parsed.source, position, chunk.text)
+            added.append(dataclasses.replace(chunk, id=new_id, position=position))
+        sparse = parsed.sparse
+        if sparse:
+            sparse = sparse + tuple(document_vector(c.indexed_text) for c in added)
+        read_pages = {block.page for block in blocks}
+        warnings.append(f"{len(read_pages)} pages read by {self.chat.model}")
+        return dataclasses.replace(
+            parsed,
+            status=ParseStatus.OK,
+            reason="",
+            chunks=parsed.chunks + tuple(added),
+            sparse=sparse,
+            warnings=tuple(warnings),
+            unreadable=tuple(p for p in parsed.unreadable if p not in read_pages),
+        )

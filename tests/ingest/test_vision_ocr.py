@@ -1,0 +1,158 @@
+"""Pages the offline engine could not read, read by a vision model on the (fake) Model Hub."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from qdrant_client import QdrantClient
+
+from app.container import Services, hub_config, remote_chat
+from core.records import FileStatus
+from core.settings import Backend, Settings
+from hub.client import ModelHubClient
+from ingest import ocr
+from ingest.ocr_text import OcrPage, OcrWord
+from ingest.vision_ocr import implausible
+from store.vector_store import VectorStore
+from tests.conftest import NO_FLOOR
+from tests.fakes.embedder import HashEmbedder
+from tests.fakes.fake_hub import FakeHub
+from tests.ocr_corpus import scanned_pdf
+
+A4 = (595.0, 842.0)
+VISION = "mistralai/Mistral-Small-24B-Instruct"
+
+
+def _services(tmp_path: Path, hub: FakeHub, **settings: Any) -> Services:
+    config = Settings(  # type: ignore[call-arg]
+        _env_file=None, backend=Backend.REMOTE, api_token=SecretStr("tok-1"),
+        store_path=tmp_path / "store" / "qdrant", min_score=NO_FLOOR, max_retries=1,
+        ocr_model=VISION, **settings,
+    )  # fmt: skip
+    client = ModelHubClient(
+        hub_config(config), transport=httpx.MockTransport(hub.handle), sleep=lambda s: None
+    )
+    return Services(
+        settings=config, store=VectorStore(QdrantClient(":memory:")), embedder=HashEmbedder(),
+        chat=remote_chat(client, config), client=client,
+    )  # fmt: skip
+
+
+def _image_parts(messages: list[dict[str, Any]]) -> list[str]:
+    parts = [p for m in messages if isinstance(m["content"], list) for p in m["content"]]
+    return [p["image_url"]["url"] for p in parts if p["type"] == "image_url"]
+
+
+@pytest.mark.skipif(not ocr.available(), reason="tesserocr or its models missing")
+def test_vision_model_reads_the_pages_offline_ocr_left(tmp_path: Path) -> None:
+    pdf, texts = scanned_pdf("de", 2)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "fax.pdf").write_bytes(pdf)
+    seen: list[str] = []
+
+    def reply(messages: list[dict[str, Any]]) -> str:
+        seen.extend(_image_parts(messages))
+        return texts[1]  # the page the offline engine was not allowed to read
+
+    hub = FakeHub(chat_reply=reply)
+    services = _services(tmp_path, hub, ocr_max_pages=1)  # offline OCR stops after page 1
+
+    report = services.ingest([folder], collection="docs")
+
+    outcome = report.files[0]
+    assert outcome.status is FileStatus.INGESTED
+    assert (outcome.ocr_pages, outcome.unreadable_pages) == (1, 0)
+    assert f"1 pages read by {VISION}" in outcome.warnings
+    assert hub.count("/v1/chat/completions") == 1 and not hub.invalid
+    assert len(seen) == 1 and seen[0].startswith("data:image/png;base64,")
+    assert base64.b64decode(seen[0].split(",", 1)[1]).startswith(b"\x89PNG")
+    pages = {c.page_start for c in services.store.chunks_of("docs", "fax.pdf")}
+    assert pages == {1, 2}
+
+
+@pytest.mark.skipif(not ocr.available(), reason="tesserocr or its models missing")
+def test_vision_model_invented_page_is_rejected(tmp_path: Path) -> None:
+    pdf, _ = scanned_pdf("en", 2)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "scan.pdf").write_bytes(pdf)
+    hub = FakeHub(chat_reply=lambda messages: "Lorem ipsum dolor sit amet. " * 1200)
+    services = _services(tmp_path, hub, ocr_max_pages=1)
+
+    report = services.ingest([tmp_path / "docs"], collection="docs")
+
+    outcome = report.files[0]
+    assert outcome.status is FileStatus.INGESTED and outcome.unreadable_pages == 1
+    assert any("page 2: the same line over and over" in w for w in outcome.warnings)
+    assert {c.page_start for c in services.store.chunks_of("docs", "scan.pdf")} == {1}
+
+
+def _local(words: list[str], conf: float = 0.95) -> OcrPage:
+    return OcrPage(" ".join(words), conf, tuple(OcrWord(w, conf, (0, 0, 1, 1)) for w in words))
+
+
+@pytest.mark.parametrize(
+    ("text", "size", "local", "why"),
+    [
+        ("Rechnung Nr. 4711 vom 03.05.2024", A4, None, ""),
+        ("", A4, None, "no text on the page"),
+        ("[blank]", A4, None, "no text on the page"),
+        ("I'm sorry, I can't read this image.", A4, None, "did not transcribe"),
+        ("word " * 30_000, A4, None, "more than the page could hold"),
+        ("Background", (8.0, 8.0), None, "more than the page could hold"),
+        ("\n".join(["Total 5"] * 40), A4, None, "the same line over and over"),
+        (
+            "Something else entirely, a made-up page.",
+            A4,
+            _local(
+                [
+                    "Vertrag",
+                    "Kunde",
+                    "Lieferung",
+                    "Rechnung",
+                    "Zahlung",
+                    "Frist",
+                    "Monate",
+                    "Schaden",
+                    "Haftung",
+                ]
+            ),
+            "of the words the offline engine read",
+        ),
+        (
+            "Der Vertrag: Kunde, Lieferung, Rechnung, Zahlung binnen Frist von 2 Monaten.",
+            A4,
+            _local(
+                [
+                    "Vertrag",
+                    "Kunde",
+                    "Lieferung",
+                    "Rechnung",
+                    "Zahlung",
+                    "Frist",
+                    "Monaten",
+                    "Schaden",
+                ]
+            ),
+            "",
+        ),
+        (  # unsure offline words (a script the engine cannot read) do not count against it
+            "日本語の文書",
+            A4,
+            _local(
+                ["HIER", "MARA", "SHRBOV", "GMMCT", "MEPICH", "NSHARR", "IMAZA", "PHEDSE"], conf=0.3
+            ),
+            "",
+        ),
+    ],
+)
+def test_implausible_table(
+    text: str, size: tuple[float, float], local: OcrPage | None, why: str
+) -> None:
+    result = implausible(text, page_size=size, local=local)
+    assert (why in result and bool(result)) if why else result == ""
