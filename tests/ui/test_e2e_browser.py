@@ -243,3 +243,55 @@ def test_browser_remote_mode_against_fake_hub(tmp_path: Path) -> None:
     chats = [r for r in hub.requests if r.path.endswith("/chat/completions")]
     assert chats and chats[-1].body["stream"] is True
     assert "[1] handbook.pdf" in chats[-1].body["messages"][0]["content"]
+
+
+def test_browser_scanned_page_answer_marks_the_passage_on_the_scan(tmp_path: Path) -> None:
+    """A scanned (image-only) PDF is read by OCR at ingest; a question about a sentence on its
+    second page is answered from it, and the page preview marks the passage on the scan."""
+    import io
+
+    from PIL import Image
+
+    from ingest import ocr
+    from tests.ocr_corpus import scanned_pdf
+
+    if not ocr.available():
+        pytest.skip("tesserocr or its models missing")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    env = _environment(tmp_path)
+    sample = tmp_path / "data" / "sample"
+    sample.mkdir(parents=True)
+    pdf, texts = scanned_pdf("en", 2)
+    (sample / "signed-sla.pdf").write_bytes(pdf)
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli.main", "ingest", str(sample)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "OCR: 2 pages read" in done.stdout, done.stdout
+    sentence = texts[1].split("\n")[2].split(". ")[0] + "."
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    with _streamlit(tmp_path, env) as url, _browser_page(url) as page:
+        try:
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.wait_for(timeout=90_000)
+            messages = page.get_by_test_id("stChatMessage")
+            box.fill(sentence.rstrip(".") + "?")
+            box.press("Enter")
+            sync_api.expect(messages).to_have_count(2, timeout=90_000)
+            answer = messages.nth(1)
+            sync_api.expect(answer).to_contain_text("signed-sla.pdf, page", timeout=90_000)
+            _wait_until_idle(page)
+            answer.get_by_text("Show page 2").click()
+            image = answer.get_by_test_id("stImage")
+            image.wait_for()
+            image.scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "scan-marked.png"))
+            shown = Image.open(io.BytesIO(image.screenshot())).convert("RGB")
+        except Exception:
+            page.screenshot(path=str(shots / "failed.png"), full_page=True)
+            raise
+    pixels = shown.getdata()
+    yellow = sum(1 for r, g, b in pixels if r > 200 and g > 150 and b < 120)  # type: ignore[misc]
+    assert yellow > 200  # the passage is marked on the scan, from the OCR word boxes
