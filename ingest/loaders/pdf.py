@@ -147,7 +147,8 @@ def _ocr_page(reader: PdfOcr, number: int, text: str, tally: _OcrTally) -> str |
             return None
         result = reader.read(number - 1)
     except Exception:  # pdfium refuses the page, or the engine fails on it
-        tally.unreadable.append(number)
+        if not text.strip():
+            tally.unreadable.append(number)
         return None
     if use_ocr_text(text, result):
         tally.read.append(result.confidence)
@@ -237,12 +238,15 @@ def _warnings(
             " (RAG_OCR_MAX_PAGES, RAG_INGEST_FILE_TIMEOUT)"
         )
     unread = [n for n in empty if n not in tally.left]
-    if unread and ocr_on and tally.unreadable:
-        warnings.append(f"{len(unread)} of {page_count} pages have no text OCR could read")
-    elif unread and ocr_on:
-        warnings.append(f"{len(unread)} of {page_count} pages have no text (blank or drawings)")
-    elif unread:
+    if unread and not ocr_on:
         warnings.append(f"{len(unread)} of {page_count} pages have no text; OCR needed")
+    elif unread:
+        illegible = [n for n in unread if n in tally.unreadable]
+        blank = len(unread) - len(illegible)
+        if illegible:
+            warnings.append(f"{len(illegible)} of {page_count} pages have no text OCR could read")
+        if blank:
+            warnings.append(f"{blank} of {page_count} pages have no text (blank or drawings)")
     if failed:
         warnings.append(f"{len(failed)} of {page_count} pages could not be read ({failed[0]})")
     return warnings

@@ -185,3 +185,29 @@ def test_ocr_result_json_round_trip_keeps_words(tmp_path: Path) -> None:
 
     assert cache.page_of("doc", 3) == page
     assert cache.page_of("doc", 4) is None
+
+
+def test_mixed_pdf_only_the_scanned_page_is_ocrd(tmp_path: Path) -> None:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    from tests.pdf_factory import make_pdf
+
+    text_page = page_texts("en", 1)[0]
+    scan, truth = scanned_pdf("de", 1)
+    writer = PdfWriter()
+    for data in (make_pdf([text_page]), scan):
+        writer.append(PdfReader(io.BytesIO(data)))
+    path = tmp_path / "mixed.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+
+    with_ocr = load(path, root=tmp_path, ocr=OcrConfig())
+    without = load(path, root=tmp_path, ocr=None)
+
+    assert [b.page for b in with_ocr.blocks] == [1, 2]
+    assert with_ocr.blocks[0] == without.blocks[0]  # the text page: pypdf's text, untouched
+    assert cer(with_ocr.blocks[1].text, truth[0]) < 0.03
+    assert (with_ocr.ocr_pages, with_ocr.unreadable) == (1, ())
+    assert without.warnings == ("1 of 2 pages have no text; OCR needed",)
