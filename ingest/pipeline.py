@@ -151,7 +151,9 @@ class _Run:
     def accept(self, parsed: Parsed, file: SourceFile, doc_hash: str) -> None:
         if parsed.status is not ParseStatus.OK:
             status = FileStatus(parsed.status.value)  # skipped or failed: the same words
-            self.finish(FileOutcome(file.source, status, parsed.reason), size=file.size)
+            unread = len(parsed.unreadable)  # a scan OCR could not read
+            outcome = FileOutcome(file.source, status, parsed.reason, unreadable_pages=unread)
+            self.finish(outcome, size=file.size)
             return
         self.current = file.source
         if not parsed.chunks:
