@@ -46,6 +46,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_client.py
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_retrieval.py
+	$(BIN)/python bench/bench_ocr.py speed --pages 5
 
 ## eval: retrieval quality on the reference sets in ../shared/eval (when present)
 eval: $(VENV)/.installed-local
