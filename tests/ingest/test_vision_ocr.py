@@ -9,7 +9,6 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
-from qdrant_client import QdrantClient
 
 from app.container import Services, hub_config, remote_chat
 from core.records import FileStatus
@@ -18,7 +17,7 @@ from hub.client import ModelHubClient
 from ingest import ocr
 from ingest.ocr_text import OcrPage, OcrWord
 from ingest.vision_ocr import implausible
-from store.vector_store import VectorStore
+from store.qdrant import QdrantStore
 from tests.conftest import NO_FLOOR
 from tests.fakes.embedder import HashEmbedder
 from tests.fakes.fake_hub import FakeHub
@@ -38,7 +37,7 @@ def _services(tmp_path: Path, hub: FakeHub, **settings: Any) -> Services:
         hub_config(config), transport=httpx.MockTransport(hub.handle), sleep=lambda s: None
     )
     return Services(
-        settings=config, store=VectorStore(QdrantClient(":memory:")), embedder=HashEmbedder(),
+        settings=config, store=QdrantStore.local(), embedder=HashEmbedder(),
         chat=remote_chat(client, config), client=client,
     )  # fmt: skip
 
