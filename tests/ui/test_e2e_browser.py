@@ -283,8 +283,8 @@ def test_browser_scanned_page_answer_marks_the_passage_on_the_scan(tmp_path: Pat
             answer = messages.nth(1)
             sync_api.expect(answer).to_contain_text("signed-sla.pdf, page", timeout=90_000)
             _wait_until_idle(page)
-            answer.get_by_text("Show page 2").click()
-            preview = answer.locator("details").filter(has_text="Show page 2")
+            preview = answer.locator("details").filter(has_text="Show page 2").first
+            preview.get_by_text("Show page 2").click()  # the first source on page 2
             image = preview.get_by_test_id("stImage")
             image.wait_for()
             image.scroll_into_view_if_needed()
@@ -293,6 +293,7 @@ def test_browser_scanned_page_answer_marks_the_passage_on_the_scan(tmp_path: Pat
         except Exception:
             page.screenshot(path=str(shots / "failed.png"), full_page=True)
             raise
-    pixels = shown.getdata()
-    yellow = sum(1 for r, g, b in pixels if r > 200 and g > 150 and b < 120)  # type: ignore[misc]
+    data = shown.tobytes()
+    pixels = zip(data[0::3], data[1::3], data[2::3], strict=True)
+    yellow = sum(1 for r, g, b in pixels if r > 200 and g > 150 and b < 120)
     assert yellow > 200  # the passage is marked on the scan, from the OCR word boxes
