@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from app.container import Services
+from core.access import Viewer
 from core.records import FileStatus
 from ingest import ocr
 from ingest.loaders import load
@@ -168,7 +169,9 @@ def test_scan_ingested_and_question_answered_with_page_cited(
     handbook = next(f for f in report.files if f.source == "handbook.pdf")
     assert handbook.ocr_pages == 0 and not handbook.warnings
     sentence = texts[1].split("\n")[1].split(". ")[0]  # the first sentence on page 2
-    events = list(memory_services.answer(sentence + "?", collection="test"))
+    events = list(
+        memory_services.answer(sentence + "?", collection="test", viewer=Viewer.as_operator())
+    )
     citations = next(e for e in events if isinstance(e, Citations)).citations
     top = citations[0]
     assert top.chunk.source == "signed-contract.pdf"
