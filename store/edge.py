@@ -7,12 +7,24 @@ bench/bench_retrieval.py); a Qdrant server stays the production path (`RAG_QDRAN
 On disk: `<root>/<collection>/collection.json` (the metadata recorded at creation) beside
 `<root>/<collection>/shard/`. One process at a time holds the root (a lock file), as
 qdrant-client's local mode does.
+
+Many sessions of one process share one `EdgeStore`. Writes (create, upsert, commit, delete)
+take the store's lock, one at a time; reads do not: a loaded shard answers queries while
+another thread writes (Qdrant Edge locks its segments inside). A shard is loaded once, under
+the lock (a second load of the same shard fails on its WAL lock). A collection is built in
+`<root>/.creating-<name>-<random>/` and renamed into place once its `collection.json` is
+written, so it either exists whole or not at all; a folder left by a crash (a `.creating-*`
+folder, or a collection folder missing its `collection.json` or its shard) is removed when the
+store opens.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import shutil
+import threading
+import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -40,6 +52,7 @@ from store.points import (
     payload_chunk,
 )
 
+log = logging.getLogger(__name__)
 
 class FolderLocked(RuntimeError):
     """Another process (or store) holds the folder."""
@@ -75,6 +88,40 @@ def _source_filter(source: str, *, keep: Sequence[str] = ()) -> qe.Filter:
     )
 
 
+_CREATING = ".creating-"  # prefix of a collection being built
+
+
+def _build(folder: Path, *, dim: int, model: str) -> None:
+    """A complete collection in `folder`: the shard with its indexes, then collection.json."""
+    config = qe.EdgeConfig(
+        vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
+        sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+    )
+    shard = qe.EdgeShard.create(str(folder / "shard"), config)
+    try:
+        for field in INDEXED_FIELDS:
+            shard.update(qe.UpdateOperation.create_field_index(field, qe.PayloadSchemaType.Keyword))
+    finally:
+        shard.close()
+    (folder / "collection.json").write_text(
+        json.dumps({"metadata": collection_metadata(model, dim)}), encoding="utf-8"
+    )
+
+
+def _repair(root: Path) -> None:
+    """Remove what a crash left half made: unfinished builds and collections without a shard
+    or without collection.json (none of them holds anything a search could have found)."""
+    for folder in sorted(root.iterdir()):
+        if not folder.is_dir():
+            continue
+        unfinished = folder.name.startswith(_CREATING) or not (
+            (folder / "collection.json").is_file() and (folder / "shard").is_dir()
+        )
+        if unfinished and (folder.name.startswith(_CREATING) or valid_collection_name(folder.name)):
+            log.warning("removing an unfinished collection folder: %s", folder.name)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 class EdgeStore:
     """`core.ports.VectorStore` as collections of Qdrant Edge shards under one folder."""
 
@@ -83,15 +130,18 @@ class EdgeStore:
         root.mkdir(parents=True, exist_ok=True)
         self._root = root
         self._lock = _lock(root)
+        self._write = threading.RLock()  # one writer at a time; loading a shard counts as one
         self._shards: dict[str, qe.EdgeShard] = {}
+        _repair(root)
 
     def close(self) -> None:
-        for shard in self._shards.values():
-            shard.close()
-        self._shards.clear()
-        if self._lock is not None:
-            self._lock.close()
-            self._lock = None
+        with self._write:
+            for shard in self._shards.values():
+                shard.close()
+            self._shards.clear()
+            if self._lock is not None:
+                self._lock.close()
+                self._lock = None
 
     # --- Collections -------------------------------------------------------------------------
 
@@ -102,12 +152,16 @@ class EdgeStore:
 
     def _shard(self, name: str) -> qe.EdgeShard:
         shard = self._shards.get(name)
-        if shard is None:
-            if not self.exists(name):
-                raise StoreError(f"collection {name!r} does not exist")
-            shard = qe.EdgeShard.load(str(self._folder(name) / "shard"))
-            self._shards[name] = shard
-        return shard
+        if shard is not None:
+            return shard
+        with self._write:
+            shard = self._shards.get(name)  # another thread may have loaded it meanwhile
+            if shard is None:
+                if not self.exists(name):
+                    raise StoreError(f"collection {name!r} does not exist")
+                shard = qe.EdgeShard.load(str(self._folder(name) / "shard"))
+                self._shards[name] = shard
+            return shard
 
     def collections(self) -> list[str]:
         return sorted(p.parent.name for p in self._root.glob("*/collection.json"))
@@ -122,31 +176,29 @@ class EdgeStore:
         return metadata_info(saved.get("metadata"))
 
     def ensure_collection(self, name: str, *, dim: int, model: str) -> None:
-        if self.exists(name):
-            check_same_model(name, self.collection_info(name), dim=dim, model=model)
-            return
         folder = self._folder(name)
-        if folder.exists():
-            shutil.rmtree(folder)  # a half-made collection from an interrupted create
-        config = qe.EdgeConfig(
-            vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
-            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
-        )
-        shard = qe.EdgeShard.create(str(folder / "shard"), config)
-        self._shards[name] = shard
-        for field in INDEXED_FIELDS:
-            shard.update(qe.UpdateOperation.create_field_index(field, qe.PayloadSchemaType.Keyword))
-        (folder / "collection.json").write_text(
-            json.dumps({"metadata": collection_metadata(model, dim)}), encoding="utf-8"
-        )  # written last: a collection exists once it is complete
+        with self._write:
+            if self.exists(name):
+                check_same_model(name, self.collection_info(name), dim=dim, model=model)
+                return
+            if folder.exists():
+                shutil.rmtree(folder)  # a half-made collection from an interrupted create
+            building = self._root / f"{_CREATING}{name}-{uuid.uuid4().hex[:8]}"
+            try:
+                _build(building, dim=dim, model=model)
+                building.rename(folder)  # whole, or not there at all
+            finally:
+                if building.exists():
+                    shutil.rmtree(building, ignore_errors=True)
 
     def delete_collection(self, name: str) -> None:
-        shard = self._shards.pop(name, None)
-        if shard is not None:
-            shard.close()
         folder = self._folder(name)
-        if folder.exists():
-            shutil.rmtree(folder)
+        with self._write:
+            shard = self._shards.pop(name, None)
+            if shard is not None:
+                shard.close()
+            if folder.exists():
+                shutil.rmtree(folder)
 
     def count(self, name: str) -> int:
         if not self.exists(name):
@@ -157,7 +209,8 @@ class EdgeStore:
         """Index what was written (blocking). Unindexed segments are searched by brute force
         (dense 11 ms at 100k chunks, 2.7 ms once indexed)."""
         if self.exists(name):
-            self._shard(name).optimize()
+            with self._write:
+                self._shard(name).optimize()
 
     # --- Writing -----------------------------------------------------------------------------
 
@@ -169,7 +222,16 @@ class EdgeStore:
         sparse_vectors: Sequence[SparseTerms],
     ) -> None:
         check_lengths(len(chunks), len(dense_vectors), len(sparse_vectors))
-        shard = self._shard(name)
+        with self._write:
+            self._upsert(self._shard(name), chunks, dense_vectors, sparse_vectors)
+
+    @staticmethod
+    def _upsert(
+        shard: qe.EdgeShard,
+        chunks: Sequence[Chunk],
+        dense_vectors: Sequence[Sequence[float]],
+        sparse_vectors: Sequence[SparseTerms],
+    ) -> None:
         for start in range(0, len(chunks), UPSERT_BATCH):
             end = start + UPSERT_BATCH
             points = [
@@ -187,15 +249,19 @@ class EdgeStore:
             shard.update(qe.UpdateOperation.upsert_points(points))
 
     def commit_source(self, name: str, source: str, ids: Sequence[str], doc_hash: str) -> None:
-        shard = self._shard(name)
         step = UPSERT_BATCH * 4
-        for start in range(0, len(ids), step):
-            batch: list[Any] = list(ids[start : start + step])
-            shard.update(qe.UpdateOperation.set_payload(batch, {"doc_hash": doc_hash}))
-        shard.update(qe.UpdateOperation.delete_points_by_filter(_source_filter(source, keep=ids)))
+        with self._write:
+            shard = self._shard(name)
+            for start in range(0, len(ids), step):
+                batch: list[Any] = list(ids[start : start + step])
+                shard.update(qe.UpdateOperation.set_payload(batch, {"doc_hash": doc_hash}))
+            stale = _source_filter(source, keep=ids)
+            shard.update(qe.UpdateOperation.delete_points_by_filter(stale))
 
     def delete_source(self, name: str, source: str) -> None:
-        self._shard(name).update(qe.UpdateOperation.delete_points_by_filter(_source_filter(source)))
+        with self._write:
+            shard = self._shard(name)
+            shard.update(qe.UpdateOperation.delete_points_by_filter(_source_filter(source)))
 
     def source_states(self, name: str) -> dict[str, str]:
         if not self.exists(name):
