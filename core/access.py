@@ -24,12 +24,12 @@ User names compare without case (people type them); collection names never do.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from core.errors import AccessDeniedError
 from core.names import valid_collection_name
+from core.passwords import burn_time, verify_password
 from core.settings import Settings
 
 ANYONE = "*"
@@ -120,18 +120,17 @@ def named_logins(settings: Settings) -> bool:
 def check_login(settings: Settings, user: str, password: str) -> str | None:
     """The signed-in user's name when the credentials are right, else None.
 
-    Compares in constant time. With only a shared password everybody signs in as `SHARED_USER`
-    (a typed name would let anyone claim anyone's access).
+    The settings hold Argon2 hashes (`core.passwords`). With only a shared password everybody
+    signs in as `SHARED_USER` (a typed name would let anyone claim anyone's access).
     """
-    given = password.encode()
     if settings.auth_users:
         for name, secret in settings.auth_users.items():
             if name.casefold() == user.strip().casefold():
-                ok = hmac.compare_digest(given, secret.get_secret_value().encode())
+                ok = verify_password(secret.get_secret_value(), password)
                 return name if ok else None
-        hmac.compare_digest(given, given)  # same work whether or not the name exists
+        burn_time(password)  # same work whether or not the name exists
         return None
     if settings.auth_password is not None:
-        ok = hmac.compare_digest(given, settings.auth_password.get_secret_value().encode())
+        ok = verify_password(settings.auth_password.get_secret_value(), password)
         return SHARED_USER if ok else None
     return None

@@ -24,6 +24,11 @@ from core.errors import ConfigError
 from core.names import RULE as COLLECTION_RULE
 from core.names import valid_collection_name
 from core.redact import redact_url
+from core.passwords import HASH_COMMAND, is_password_hash
+
+_PLAIN_TEXT = (
+    f"holds a plain-text password; store its hash instead (make one with `{HASH_COMMAND}`)"
+)
 
 IONOS_BASE_URL = "https://openai.inference.de-txl.ionos.com/v1"
 LOCAL_EMBED_MODEL = "all-MiniLM-L6-v2"
@@ -111,9 +116,11 @@ class Settings(BaseSettings):
 
     # --- The UI --------------------------------------------------------------------------------
     upload_max_mb: int = Field(default=50, ge=1)
+    # Sign-in holds Argon2 hashes made by `rag hash-password`; a plain-text password is refused.
     auth_password: SecretStr | None = None  # when set, the Streamlit app asks for it
-    # Named logins, as JSON: {"alice": "her password", ...}; each user then signs in by name.
+    # Named logins, as JSON: {"alice": "<hash>", ...}; each user then signs in by name.
     auth_users: dict[str, SecretStr] = Field(default_factory=dict)
+    auth_idle_minutes: int = Field(default=60, ge=1)  # idle longer: sign in again
     # Who may read which collection, as JSON: {"hr": ["alice"], "*": ["carol"]}. When set, it
     # fails closed: a collection not listed is readable only by the users of the "*" entry and
     # the admins; keys are exact collection names; "*" inside a list means everyone. Enforced
@@ -136,6 +143,22 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         """`RAG_QDRANT_URL=` in a .env means "not set", as it does in .env.example."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("auth_password")
+    @classmethod
+    def _password_is_a_hash(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not is_password_hash(value.get_secret_value()):
+            raise ValueError(_PLAIN_TEXT)
+        return value
+
+    @field_validator("auth_users")
+    @classmethod
+    def _passwords_are_hashes(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        plain = sorted(name for name, secret in value.items()
+                       if not is_password_hash(secret.get_secret_value()))  # fmt: skip
+        if plain:
+            raise ValueError(f"the entry for {', '.join(map(repr, plain))}: {_PLAIN_TEXT}")
+        return value
 
     @field_validator("api_token")
     @classmethod

@@ -45,6 +45,7 @@ HOMES = {
     "streamlit": ("app/ui/", "streamlit_app.py"),
     "tesserocr": ("ingest/ocr.py",),
     "pypdfium2": ("ingest/ocr.py", "app/ui/pages.py"),
+    "argon2": ("core/passwords.py",),
 }
 
 

@@ -4,6 +4,7 @@
     rag ask "question"   stream a cited answer              (rag/ask_cli.py)
     rag eval --dataset   measure retrieval quality          (rag/eval/cli.py)
     rag ui               start the Streamlit app on 127.0.0.1
+    rag hash-password    the hash of a sign-in password      (app/cli/passwords.py)
 
 Each subcommand module has `register(subparsers)`, which adds its parser and sets
 `handler(args, services) -> int`. Errors of the product end as one line on stderr with exit
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli.ask import register as register_ask
     from app.cli.eval import register as register_eval
     from app.cli.ingest import register as register_ingest
+    from app.cli.passwords import register as register_passwords
 
     parser = argparse.ArgumentParser(
         prog="rag", description="Ask questions about your own documents, with cited answers."
@@ -56,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_ask(subparsers)
     register_eval(subparsers)
     _register_ui(subparsers)
+    register_passwords(subparsers)
     return parser
 
 
@@ -64,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     services = None
     shown: logging.Handler | None = None
     try:
+        if getattr(args, "hash_password", False):  # before the settings: they may need its output
+            from app.cli.passwords import run as hash_password
+
+            return hash_password()
         settings = load_settings()
         if getattr(args, "run_ui", False):
             return run_ui(args.port, settings)

@@ -1,17 +1,22 @@
 """Sign-in: Streamlit's own OIDC login when `[auth]` is configured in `.streamlit/secrets.toml`,
-otherwise named users or a shared password from the settings, otherwise nobody signs in."""
+otherwise named users or a shared password from the settings (Argon2 hashes, `core.passwords`),
+otherwise nobody signs in.
+
+Wrong passwords are slowed down and then locked out per typed name (`app.ui.lockout`, one
+limiter for the whole process); a session idle longer than RAG_AUTH_IDLE_MINUTES signs in
+again; signing out forgets everything the session held (`app.ui.state.forget_session`).
+"""
 
 from __future__ import annotations
 
-import time
+import math
 
 import streamlit as st
 
-from app.ui.state import HISTORY_KEY, USER_KEY
+from app.ui.lockout import LoginLimiter
+from app.ui.state import LIMITER_KEY, NOTICE_KEY, SEEN_KEY, USER_KEY, forget_session
 from core.access import check_login, login_required, named_logins
 from core.settings import Settings
-
-FAILED_LOGIN_DELAY = 1.0  # seconds: makes guessing passwords through the form slow
 
 
 def _oidc_configured() -> bool:
@@ -19,6 +24,33 @@ def _oidc_configured() -> bool:
         return "auth" in st.secrets
     except Exception:  # no secrets file at all
         return False
+
+
+@st.cache_resource
+def _process_limiter() -> LoginLimiter:
+    return LoginLimiter()
+
+
+def _limiter() -> LoginLimiter:
+    injected = st.session_state.get(LIMITER_KEY)
+    return injected if isinstance(injected, LoginLimiter) else _process_limiter()
+
+
+def _still_active(limiter: LoginLimiter, settings: Settings) -> bool:
+    """Whether the signed-in session was used recently; if not, it is signed out."""
+    now = limiter.clock.now()
+    if now - st.session_state.get(SEEN_KEY, now) > settings.auth_idle_minutes * 60:
+        forget_session()
+        minutes = settings.auth_idle_minutes
+        st.session_state[NOTICE_KEY] = f"Signed out after {minutes} minutes without activity."
+        return False
+    st.session_state[SEEN_KEY] = now
+    return True
+
+
+def _locked_message(seconds: float) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return f"Too many failed sign-ins. Try again in {minutes} minute{'s' * (minutes > 1)}."
 
 
 def signed_in_user(settings: Settings) -> str | None:
@@ -34,27 +66,39 @@ def signed_in_user(settings: Settings) -> str | None:
         return str(st.user.get("email") or st.user.get("name") or "user")
     if not login_required(settings):
         return None
+    limiter = _limiter()
     user: str | None = st.session_state.get(USER_KEY)
-    if user:
+    if user and _still_active(limiter, settings):
         return user
     st.title("Ask your documents")
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.info(notice)
     with st.form("rag_login"):
         name = st.text_input("Name") if named_logins(settings) else ""
         password = st.text_input("Password", type="password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
+        waiting = limiter.locked_for(name)
+        if waiting:  # the password is not even checked while the name is locked
+            st.error(_locked_message(waiting))
+            st.stop()
         user = check_login(settings, name, password)
         if user:
+            limiter.succeeded(name)
             st.session_state[USER_KEY] = user
+            st.session_state[SEEN_KEY] = limiter.clock.now()
             st.rerun()
-        time.sleep(FAILED_LOGIN_DELAY)
-        st.error("Wrong name or password." if named_logins(settings) else "Wrong password.")
+        limiter.clock.sleep(limiter.failed(name))
+        waiting = limiter.locked_for(name)
+        wrong = "Wrong name or password." if named_logins(settings) else "Wrong password."
+        st.error(f"{wrong} {_locked_message(waiting)}" if waiting else wrong)
     st.stop()
     return None  # not reached: st.stop() ends the run
 
 
 def sign_out() -> None:
+    """A button callback: forget the session, then end the OIDC login when there is one."""
+    forget_session()
     if _oidc_configured():
         st.logout()
-    st.session_state.pop(USER_KEY, None)
-    st.session_state.pop(HISTORY_KEY, None)

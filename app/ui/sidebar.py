@@ -135,8 +135,6 @@ def render_sidebar(services: Services, viewer: Viewer, user: str | None) -> AskO
         if user is not None:
             st.divider()
             st.caption(f"Signed in as **{user}**")
-            if st.button("Sign out"):
-                sign_out()
-                st.rerun()
+            st.button("Sign out", on_click=sign_out, key="rag_sign_out")
     chat_model = model if model and model != settings.chat_model else None
     return AskOptions(collection, RetrievalMode(mode), int(top_k), chat_model, bool(show_query))

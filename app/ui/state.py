@@ -22,8 +22,13 @@ from rag.prompt import Turn
 log = logging.getLogger(__name__)
 
 SERVICES_KEY = "rag_services"  # tests: st.session_state[SERVICES_KEY] = Services(...)
+LIMITER_KEY = "rag_login_limiter"  # tests: a `LoginLimiter` with a fake clock
 HISTORY_KEY = "rag_history"
 USER_KEY = "rag_user"
+SEEN_KEY = "rag_last_seen"  # the signed-in session's last activity (the limiter's clock)
+NOTICE_KEY = "rag_login_notice"  # why the sign-in form is back (idle expiry)
+# What survives a sign-out: the injected test doubles, never anything of the person.
+_KEEP_ON_SIGN_OUT = (SERVICES_KEY, LIMITER_KEY)
 
 
 @dataclass(kw_only=True)
@@ -58,3 +63,11 @@ def history() -> list[Exchange]:
         st.session_state[HISTORY_KEY] = []
     exchanges: list[Exchange] = st.session_state[HISTORY_KEY]
     return exchanges
+
+
+def forget_session() -> None:
+    """Drop everything this browser session remembers (history, reports, choices, widget
+    values, the user): the next person in this tab starts from nothing."""
+    for key in list(st.session_state.keys()):
+        if key not in _KEEP_ON_SIGN_OUT:
+            del st.session_state[key]

@@ -12,6 +12,7 @@ from core.access import (
 )
 from core.errors import AccessDeniedError
 from core.settings import Settings
+from tests.fakes.passwords import hashed
 
 ACL = {"hr": ["alice", "Bob"], "handbook": ["*"], "*": ["carol"]}
 ADMINS = frozenset({"root"})
@@ -88,7 +89,7 @@ def test_viewer_for_reads_settings() -> None:
 
 
 def test_check_login_named_users() -> None:
-    settings = Settings(_env_file=None, auth_users={"alice": "s3cret"})  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, auth_users={"alice": hashed("s3cret")})  # type: ignore[call-arg]
     assert login_required(settings)
     assert check_login(settings, " Alice ", "s3cret") == "alice"
     assert check_login(settings, "alice", "wrong") is None
@@ -96,7 +97,7 @@ def test_check_login_named_users() -> None:
 
 
 def test_check_login_shared_password_ignores_typed_name() -> None:
-    settings = Settings(_env_file=None, auth_password="pw")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, auth_password=hashed("pw"))  # type: ignore[call-arg]
     assert check_login(settings, "admin", "pw") == SHARED_USER
     assert check_login(settings, "admin", "nope") is None
 

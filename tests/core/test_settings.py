@@ -86,6 +86,8 @@ def test_load_settings_invalid_aliased_value_names_its_ionos_variable(
     [
         ("RAG_TOP_K", "abc", "valid integer"),
         ("RAG_AUTH_USERS", "{alice: pw}", "not valid JSON"),
+        ("RAG_AUTH_USERS", '{"alice": "her secret"}', "plain-text password; store its hash"),
+        ("RAG_AUTH_PASSWORD", "secret123", "(make one with `rag hash-password`)"),
         ("RAG_COLLECTION_ACCESS", "[", "not valid JSON"),
         ("IONOS_API_TOKEN", "tök-secret", "non-ASCII"),
         ("IONOS_API_TOKEN", "tok-secret\x07", "control characters"),

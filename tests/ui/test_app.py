@@ -13,6 +13,7 @@ from app.ui.sidebar import AskOptions
 from app.ui.state import HISTORY_KEY
 from core.errors import AuthenticationError
 from tests.fakes.chat import FakeChat
+from tests.fakes.passwords import hashed
 from tests.ui.conftest import start_app
 
 ServicesFactory = Callable[..., Services]
@@ -97,7 +98,7 @@ def test_app_nothing_relevant_says_not_found(services_factory: ServicesFactory) 
 
 
 def test_app_password_login_gates_the_app(services_factory: ServicesFactory) -> None:
-    at = start_app(services_factory(auth_password="letmein"))
+    at = start_app(services_factory(auth_password=hashed("letmein")))
     assert not at.chat_input  # nothing but the sign-in form
     at.text_input[0].set_value("wrong")
     at = at.button[0].click().run()
@@ -111,7 +112,8 @@ def test_app_access_lists_hide_and_block_collections(
     services_factory: ServicesFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     services = services_factory(
-        auth_users={"alice": "a", "bob": "b"}, collection_access={"hr": ["alice"], "docs": ["*"]}
+        auth_users={"alice": hashed("a"), "bob": hashed("b")},
+        collection_access={"hr": ["alice"], "docs": ["*"]},
     )
     at = start_app(services)
     at.text_input[0].set_value("bob")
@@ -133,7 +135,9 @@ def test_app_access_lists_hide_and_block_collections(
 
 
 def test_app_access_lists_allow_the_listed_user(services_factory: ServicesFactory) -> None:
-    services = services_factory(auth_users={"alice": "a"}, collection_access={"hr": ["alice"]})
+    services = services_factory(
+        auth_users={"alice": hashed("a")}, collection_access={"hr": ["alice"]}
+    )
     at = start_app(services)
     at.text_input[0].set_value("alice")
     at.text_input[1].set_value("a")

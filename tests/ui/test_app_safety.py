@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.container import Services
 from tests.fakes.chat import FakeChat
+from tests.fakes.passwords import hashed
 from tests.ui.conftest import start_app
 
 ServicesFactory = Callable[..., Services]
@@ -57,7 +58,7 @@ def test_app_admin_sees_access_rules_naming_no_collection(
     services_factory: ServicesFactory,
 ) -> None:
     services = services_factory(
-        auth_users={"root": "r", "alice": "a"},
+        auth_users={"root": hashed("r"), "alice": hashed("a")},
         admins=["root"],
         collection_access={"Docs": ["alice"], "hr": ["alice"]},
     )
