@@ -6,22 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.errors import StoreError
 from core.ports import VectorStore
 
 
 def open_store(*, url: str | None, api_key: str | None, path: Path) -> VectorStore:
-    """A Qdrant server when `url` is set, else the embedded engine in the folder `path`."""
+    """A Qdrant server when `url` is set, else the embedded engine in the folder `path`
+    (shared with other processes using it: see `store.handoff`)."""
     if url:
         from store.qdrant import QdrantStore
 
         return QdrantStore.server(url, api_key=api_key)
-    from store.edge import EdgeStore, FolderLocked
+    from store.handoff import SharedEdgeStore
 
-    try:
-        return EdgeStore(path)
-    except FolderLocked as exc:  # one process per folder
-        raise StoreError(
-            f"The store at {path} is in use by another process "
-            "(the embedded store allows one); stop it or set RAG_QDRANT_URL to a Qdrant server."
-        ) from exc
+    return SharedEdgeStore(path)  # the folder, or a connection to the process holding it

@@ -6,7 +6,8 @@ bench/bench_retrieval.py); a Qdrant server stays the production path (`RAG_QDRAN
 
 On disk: `<root>/<collection>/collection.json` (the metadata recorded at creation) beside
 `<root>/<collection>/shard/`. One process at a time holds the root (a lock file), as
-qdrant-client's local mode does.
+qdrant-client's local mode does; `store.handoff.SharedEdgeStore` lets the other processes
+use the folder through the one that holds it.
 
 Many sessions of one process share one `EdgeStore`. Writes (create, upsert, commit, delete)
 take the store's lock, one at a time; reads do not: a loaded shard answers queries while
@@ -132,10 +133,12 @@ class EdgeStore:
         self._lock = _lock(root)
         self._write = threading.RLock()  # one writer at a time; loading a shard counts as one
         self._shards: dict[str, qe.EdgeShard] = {}
+        self._closed = False
         _repair(root)
 
     def close(self) -> None:
         with self._write:
+            self._closed = True
             for shard in self._shards.values():
                 shard.close()
             self._shards.clear()
@@ -156,6 +159,8 @@ class EdgeStore:
             return shard
         with self._write:
             shard = self._shards.get(name)  # another thread may have loaded it meanwhile
+            if self._closed:
+                raise StoreError("the store is closed")
             if shard is None:
                 if not self.exists(name):
                     raise StoreError(f"collection {name!r} does not exist")
