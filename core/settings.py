@@ -23,8 +23,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 from core.errors import ConfigError
 from core.names import RULE as COLLECTION_RULE
 from core.names import valid_collection_name
-from core.redact import redact_url
 from core.passwords import HASH_COMMAND, is_password_hash
+from core.redact import redact_url
 
 _PLAIN_TEXT = (
     f"holds a plain-text password; store its hash instead (make one with `{HASH_COMMAND}`)"

@@ -55,6 +55,7 @@ from store.points import (
 
 log = logging.getLogger(__name__)
 
+
 class FolderLocked(RuntimeError):
     """Another process (or store) holds the folder."""
 

@@ -9,7 +9,7 @@ because every store write is idempotent (upserts by id, stamps, deletes by filte
 
 Why not open the shard per operation instead: Qdrant Edge locks a shard's WAL for as long as
 it is loaded, so a reader cannot keep it open while another process writes, and loading it
-costs 0.18 s at 10k chunks and more at 100k (bench/bench_store_handoff.py prints both) — every
+costs 0.26 s at 10k chunks and 1.3 s at 100k (bench/bench_store_handoff.py): every
 question in the UI would pay that and wait for each ingest batch. The wire is length-prefixed
 JSON, one call per frame.
 """
