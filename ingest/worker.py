@@ -69,6 +69,7 @@ class Parsed:
     status: ParseStatus
     chunks: tuple[Chunk, ...] = ()
     sparse: tuple[tuple[list[int], list[float]], ...] = ()  # BM25 vectors, when asked for
+    tokens: tuple[int, ...] = ()  # each chunk's `indexed_text` in tokens: what a batch sends
     pages: int = 0
     warnings: tuple[str, ...] = ()
     reason: str = ""
@@ -84,6 +85,7 @@ def parse(task: ParseTask, source: str) -> Parsed:
     from ingest.chunker import chunk_document
     from ingest.loaders import load
     from text.sparse import document_vector
+    from text.tokens import count_tokens
 
     started = time.perf_counter()
     try:
@@ -93,6 +95,7 @@ def parse(task: ParseTask, source: str) -> Parsed:
         )  # fmt: skip
         chunks = chunk_document(document, budget=task.budget, overlap=task.overlap)
         bm25 = tuple(document_vector(c.indexed_text) for c in chunks) if task.bm25 else ()
+        tokens = tuple(count_tokens(c.indexed_text) for c in chunks)
     except IngestError as exc:
         status = ParseStatus.SKIPPED if isinstance(exc, _SKIPPING) else ParseStatus.FAILED
         unread = exc.unreadable if isinstance(exc, UnreadScanError) else ()
@@ -111,6 +114,7 @@ def parse(task: ParseTask, source: str) -> Parsed:
         ParseStatus.OK,
         chunks=tuple(chunks),
         sparse=bm25,
+        tokens=tokens,
         pages=document.page_count or 0,
         warnings=document.warnings,
         seconds=time.perf_counter() - started,
