@@ -45,11 +45,12 @@ sys.path.insert(0, str(REPO))
 ALLOWED = 5.0  # requests/s: 300/min, and 10 per 2 s
 BATCH = 64
 TOKEN_BUDGET = 16_000
-WORDS = (
+_VOCABULARY = (
     "policy vacation office invoice travel laptop remote contract salary holiday the a of "
     "employees managers approve requests within ten working days record hours weekly security "
     "onboarding benefits payroll expenses handbook explains leave Urlaub Vertrag Gehalt"
-).split()
+)
+WORDS = _VOCABULARY.split()
 COUNT = (
     "from app.container import build_services; from core.settings import load_settings; "
     "s = build_services(load_settings()); st = s.store; "

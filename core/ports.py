@@ -60,8 +60,10 @@ class EmbedPace:
 
 
 @runtime_checkable
-class PacedEmbedder(Embedder, Protocol):
-    """An embedder that takes batches already cut to the service's limits, sent as given."""
+class PacedEmbedder(Protocol):
+    """What an `Embedder` of a remote service adds: batches already cut to the service's
+    limits, sent as given, and the pace to feed them at. (No properties here: `isinstance`
+    would read them, and an embedder's `dim` may cost a request.)"""
 
     def embed_batch(self, texts: Sequence[str]) -> list[list[float]]:
         """One request for exactly these texts (the caller cut them to the batch limits)."""
