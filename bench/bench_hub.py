@@ -12,7 +12,7 @@ time: does the pipeline use the contract, whatever the hub's latency?
 - The client is the CLI (`rag ingest DIR --quiet --json`) in a fresh process, pointed at the hub,
   with its embedded store in a temporary folder; the corpus is N seeded short text files.
 - Printed per response time (median of --runs): requests/s over the run as a share of the allowed
-  5/s (first to last bulk request, so start-up is left out), batch fill (per request,
+  rate (first to last bulk request, so start-up is left out), batch fill (per request,
   max(inputs / 64, tokens / 16,000): the share of the request budget used), the share of
   requests answered 429, chunks lost (reported by the CLI minus found in the store, and files
   not ingested), peak RSS of the ingest process and of its biggest parser process, wall and CPU s.
@@ -42,7 +42,6 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-ALLOWED = 5.0  # requests/s: 300/min, and 10 per 2 s
 BATCH = 64
 TOKEN_BUDGET = 16_000
 _VOCABULARY = (
@@ -63,7 +62,7 @@ def latency_for(n: int, response: float) -> float:
     return response * (0.25 + 0.012 * n) / (0.25 + 0.012 * BATCH) if response else 0.0
 
 
-def serve_hub(conn: Connection, response: float) -> None:
+def serve_hub(conn: Connection, response: float, per_minute: int, burst: int) -> None:
     """The hub's process: serve until told to stop, then send back what it saw."""
     from tests.fakes.fake_hub import FakeHub
     from tests.fakes.hub_server import serve
@@ -75,7 +74,7 @@ def serve_hub(conn: Connection, response: float) -> None:
             time.sleep(latency_for(len(texts), response))
             return super()._embeddings(body, headers)
 
-    hub = TimedHub(rate_limit=300, burst=10, window=2.0, token="bench-token")
+    hub = TimedHub(rate_limit=per_minute, burst=burst, window=2.0, token="bench-token")
     with serve(hub) as base_url:
         conn.send(base_url)
         conn.recv()  # "stop"
@@ -117,9 +116,13 @@ def _descendants(pid: int) -> list[int]:
     return kids + [d for k in kids for d in _descendants(k)]
 
 
-def one_run(response: float, corpus: Path, files: int, tmp: Path, timeout: float) -> dict[str, Any]:
+def one_run(
+    response: float, corpus: Path, files: int, tmp: Path, args: argparse.Namespace
+) -> dict[str, Any]:
     parent, child = multiprocessing.Pipe()
-    server = multiprocessing.Process(target=serve_hub, args=(child, response), daemon=True)
+    server = multiprocessing.Process(
+        target=serve_hub, args=(child, response, args.per_minute, args.burst), daemon=True
+    )
     server.start()
     base_url = parent.recv()
     env = {
@@ -129,6 +132,8 @@ def one_run(response: float, corpus: Path, files: int, tmp: Path, timeout: float
         "RAG_BACKEND": "remote",
         "RAG_STORE_PATH": str(tmp / f"store-{time.monotonic_ns()}"),
         "RAG_COLLECTION": "bench",
+        "RAG_RATE_LIMIT_PER_MINUTE": str(args.per_minute),
+        "RAG_RATE_LIMIT_BURST": str(args.burst),
         "PYTHONPATH": str(REPO),
     }
     cmd = [sys.executable, "-c", "from app.cli.main import main; main()", "ingest", str(corpus)]
@@ -150,7 +155,7 @@ def one_run(response: float, corpus: Path, files: int, tmp: Path, timeout: float
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     try:
-        out, err = proc.communicate(timeout=timeout)
+        out, err = proc.communicate(timeout=args.timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         out, err = proc.communicate()
@@ -206,11 +211,15 @@ def main() -> None:
     parser.add_argument("--min-words", type=int, default=40)
     parser.add_argument("--max-words", type=int, default=120)
     parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument("--per-minute", type=int, default=300, help="the contract's limit")
+    parser.add_argument("--burst", type=int, default=10, help="requests per 2 s")
     parser.add_argument("--verbose", action="store_true", help="print every run's details")
     args = parser.parse_args()
+    allowed = min(args.per_minute / 60, args.burst / 2.0)
     print(
         f"rag ingest of {args.files} text files ({args.min_words}-{args.max_words} words) against "
-        f"the fake hub, contract 300/min + 10 per 2 s ({ALLOWED:g} req/s), median of {args.runs}"
+        f"the fake hub, contract {args.per_minute}/min + {args.burst} per 2 s ({allowed:g} req/s), "
+        f"median of {args.runs}"
     )
     header = (
         f"{'response':>8} {'req/s':>6} {'of allowed':>10} {'fill':>6} {'429':>6} {'lost':>5} "
@@ -230,7 +239,7 @@ def main() -> None:
                 return float(statistics.median(r[key] for r in runs))
 
             print(
-                f"{response:>7g}s {med('rate'):>6.2f} {med('rate') / ALLOWED:>10.1%} "
+                f"{response:>7g}s {med('rate'):>6.2f} {med('rate') / allowed:>10.1%} "
                 f"{med('fill'):>6.1%} {med('share_429'):>6.2%} {med('lost'):>5.0f} "
                 f"{med('peak_ingest_mb'):>7.0f} MB {med('peak_parser_mb'):>7.0f} MB "
                 f"{med('wall_s'):>7.1f} {med('cpu_s'):>6.1f} {med('load1'):>5.1f}",
