@@ -231,9 +231,7 @@ def main() -> None:
         corpus = tmp / "notes"
         make_files(corpus, args.files, lo=args.min_words, hi=args.max_words)
         for response in args.response:
-            runs = [
-                one_run(response, corpus, args.files, tmp, args.timeout) for _ in range(args.runs)
-            ]
+            runs = [one_run(response, corpus, args.files, tmp, args) for _ in range(args.runs)]
 
             def med(key: str, runs: list[dict[str, Any]] = runs) -> float:
                 return float(statistics.median(r[key] for r in runs))

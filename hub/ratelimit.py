@@ -218,16 +218,24 @@ class RateLimiter:
         return max(0.0, *waits)
 
     def _in_window(self, now: float) -> int:
+        """Our sends in the burst window that ends at `now` (later ones left out)."""
         edge = now - self.window - self.margin
         count = 0
         for sent in reversed(self._sent):
             if sent <= edge:
                 break
-            count += 1
+            if sent <= now:
+                count += 1
         return count
 
-    def observe(self, headers: RateHeaders) -> None:
-        """Correct the limits from a response's headers."""
+    def observe(self, headers: RateHeaders, *, sent_at: float | None = None) -> None:
+        """Correct the limits from a response's headers.
+
+        `sent_at`: when the request they answer took its slot. `Remaining` is the server's
+        count when the request arrived, so ours is taken at that moment too: counted when the
+        answer comes back, a window that has moved on (a slow answer, a busy machine) would
+        read the difference as someone else's requests and hold ours back for nothing.
+        """
         with self._lock:
             if headers.limit and headers.limit > 0:
                 self.per_minute = headers.limit
@@ -235,7 +243,7 @@ class RateLimiter:
                 self.burst = headers.burst
             if headers.remaining is not None:
                 now = self._clock()
-                expected = self.burst - self._in_window(now)
+                expected = self.burst - self._in_window(now if sent_at is None else sent_at)
                 # Someone else shares the contract: count their requests as ours.
                 for _ in range(max(0, expected - max(0, headers.remaining))):
                     self._sent.append(now)

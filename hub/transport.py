@@ -159,7 +159,7 @@ class Transport:
                     operation=operation,
                 )
             else:
-                self.limiter.observe(parse_rate_headers(response.headers))
+                self.limiter.observe(parse_rate_headers(response.headers), sent_at=started)
                 elapsed = self._clock() - started
                 _log.debug("%s -> %d in %.2fs", operation, response.status_code, elapsed)
                 if response.status_code < 400:

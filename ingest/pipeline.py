@@ -1,16 +1,21 @@
 """The ingest pipeline: files in, chunks with vectors in the store, a report out.
 
-    discover ─► hash ─► (unchanged? skip) ─► parse+chunk in worker processes ─► embed in batches
-                                                                               ─► write ─► commit
+    discover ─► hash ─► (unchanged? skip) ─► parse+chunk in parser processes (one per core)
+        ─► cut batches (`ingest.batches`: one rule, on the tokens sent) ─► embed, several
+        requests in flight (`ingest.stages.Embedding`) ─► write + commit (`ingest.stages.Writer`)
 
 - Source names are paths relative to the folder given (a file given directly: its name).
 - A file whose content hash matches its complete chunks in the store is skipped without parsing.
-- Other files are parsed in child processes (`ingest.worker`), bounded in time and memory, while
-  this process embeds and writes what is already parsed. Chunks are written batch by batch with
-  an empty `doc_hash`; when all of a file's chunks are in, `VectorStore.commit_source` stamps them
-  with the file's hash and removes the file's older chunks. A run killed at any moment is resumed
-  by running it again: partial files are redone with the same ids.
-- Nothing accumulates across files: memory holds one embedding batch and the files in flight.
+- Other files are parsed in child processes (`ingest.worker`), bounded in CPU time and memory.
+  This thread cuts their chunks into batches; embedding threads keep as many requests going as
+  the embedder's pace asks for (the contract's rate × the hub's response time), and one writer
+  thread writes the answers as they come back. Chunks are written with an empty `doc_hash`;
+  when all of a file's chunks are in, `VectorStore.commit_source` stamps them with the file's
+  hash and removes the file's older chunks, so files are committed in the order they complete.
+  A run killed at any moment is resumed by running it again: partial files are redone with the
+  same ids.
+- Nothing accumulates across files: every hand-off is bounded (batches in flight and waiting,
+  answers waiting for the writer), beside the files being parsed and embedded.
 - An error that would fail every remaining file (token expired, API unreachable, store gone) stops
   the run: what is in stays in, and `IngestReport.stopped` says why.
 """
