@@ -45,6 +45,8 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_client.py
 	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_hub.py --files 1000
+	$(BIN)/python bench/bench_peers.py
 	$(BIN)/python bench/bench_retrieval.py
 	$(BIN)/python bench/bench_ocr.py speed --pages 5
 

@@ -9,6 +9,7 @@ directly with fakes.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,7 +94,8 @@ class Services:
     def ingest_options(self) -> IngestOptions:
         s = self.settings
         return IngestOptions(
-            chunk_tokens=s.chunk_tokens, chunk_overlap=s.chunk_overlap, workers=s.ingest_workers,
+            chunk_tokens=s.chunk_tokens, chunk_overlap=s.chunk_overlap,
+            workers=s.ingest_workers or max(1, os.cpu_count() or 1),
             file_timeout=s.ingest_file_timeout, file_memory_mb=s.ingest_file_memory_mb,
             batch_size=s.embed_batch_size, batch_tokens=s.embed_batch_tokens,
             ocr=ocr_config(s),

@@ -46,6 +46,32 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> list[float]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class EmbedPace:
+    """How a bulk caller should feed an embedder that sends its batches to a remote service.
+
+    `in_flight`: batches to keep going at once so the service's allowed rate is used whatever
+    its response time (the rate limiter, not this number, sets the pace). `held_back`: "" while
+    nothing waits, else what holds requests back, e.g. "the rate limit (300/min)".
+    """
+
+    in_flight: int
+    held_back: str = ""
+
+
+@runtime_checkable
+class PacedEmbedder(Protocol):
+    """What an `Embedder` of a remote service adds: batches already cut to the service's
+    limits, sent as given, and the pace to feed them at. (No properties here: `isinstance`
+    would read them, and an embedder's `dim` may cost a request.)"""
+
+    def embed_batch(self, texts: Sequence[str]) -> list[list[float]]:
+        """One request for exactly these texts (the caller cut them to the batch limits)."""
+        ...
+
+    def pace(self) -> EmbedPace: ...
+
+
 # --- What a streamed chat completion yields -------------------------------------------------
 
 

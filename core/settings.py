@@ -84,7 +84,9 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(default=10, ge=1)
     embed_batch_size: int = Field(default=64, ge=1)
     embed_batch_tokens: int = Field(default=16_000, ge=256)
-    embed_concurrency: int = Field(default=4, ge=1)  # embedding requests in flight at once
+    # The most embedding requests in flight at once (a memory bound): an ingest keeps
+    # ceil(allowed rate x response time) + 1 going, up to this; the rate limiter sets the pace.
+    embed_concurrency: int = Field(default=16, ge=1, le=64)
 
     # --- Storage -------------------------------------------------------------------------------
     data_dir: Path = Path("data")  # the sample corpus and uploaded files
@@ -96,7 +98,7 @@ class Settings(BaseSettings):
     # --- Chunking and retrieval ----------------------------------------------------------------
     chunk_tokens: int = Field(default=350, ge=32)
     chunk_overlap: int = Field(default=50, ge=0)
-    ingest_workers: int = Field(default=1, ge=1, le=16)  # parser processes beside the embedder
+    ingest_workers: int = Field(default=0, ge=0, le=64)  # parser processes; 0: one per core
     ingest_file_timeout: float = Field(default=120.0, gt=0)  # seconds one file may take to parse
     ingest_file_memory_mb: int = Field(default=2048, ge=0)  # a parser's address space; 0: no cap
     # OCR of scanned PDF pages (ingest/ocr.py): Tesseract deu+eng at 150 dpi, offline.

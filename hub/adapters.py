@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from core.ports import ChatStreamItem, Priority
+from core.ports import ChatStreamItem, EmbedPace, Priority
 
 if TYPE_CHECKING:
     from hub.client import ModelHubClient
@@ -22,7 +22,8 @@ DEFAULT_INPUT_LIMIT = 512
 
 
 class RemoteEmbedder:
-    """Embeddings from `/v1/embeddings`; the client batches, rate-limits and retries."""
+    """Embeddings from `/v1/embeddings`; the client rate-limits and retries, and batches lists
+    that come uncut (`embed_documents`); `embed_batch` sends a batch as given."""
 
     def __init__(self, client: ModelHubClient, model: str) -> None:
         self._client = client
@@ -51,6 +52,19 @@ class RemoteEmbedder:
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         return self._embed(texts, Priority.BULK) if texts else []
+
+    def embed_batch(self, texts: Sequence[str]) -> list[list[float]]:
+        """One request for exactly `texts`: the caller cut them to the batch limits."""
+        if not texts:
+            return []
+        vectors = self._client.embed_batch(list(texts), model=self._model)
+        self._dim = len(vectors[0])
+        return vectors
+
+    def pace(self) -> EmbedPace:
+        limiter = self._client.limiter
+        held = f"the rate limit ({limiter.per_minute}/min)" if limiter.holding_back() else ""
+        return EmbedPace(self._client.embeddings_in_flight(), held)
 
     def embed_query(self, text: str) -> list[float]:
         return self._embed([text], Priority.INTERACTIVE)[0]

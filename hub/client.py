@@ -26,10 +26,11 @@ from hub import bodies, wire
 from hub.batching import plan_batches, run_batches
 from hub.bodies import Message, parse_answer, request_body
 from hub.config import HubConfig
-from hub.ratelimit import RateLimiter
+from hub.ratelimit import RateLimiter, requests_in_flight
 from hub.transport import HTTPTransport, Transport
 
 MODELS_TTL = 300.0  # seconds the model list is cached
+ASSUMED_LATENCY = 1.0  # seconds an embeddings request is taken to need before one is answered
 
 CHAT = "POST /v1/chat/completions"
 COMPLETIONS = "POST /v1/completions"
@@ -206,10 +207,26 @@ class ModelHubClient:
         )
         results = run_batches(
             [texts[start:end] for start, end in batches],
-            lambda batch: self._embed_batch(batch, model, priority),
-            workers=self._config.embed_concurrency,
+            lambda batch: self.embed_batch(batch, model=model, priority=priority),
+            workers=self.embeddings_in_flight(),
         )
         return [vector for batch in results for vector in batch]
+
+    def embeddings_in_flight(self) -> int:
+        """Embedding requests to keep going at once so the contract's rate is used whatever the
+        response time: ceil(allowed rate × p90 response time) + 1, at most `embed_concurrency`."""
+        latency = self._http.latency(EMBEDDINGS).p90()
+        return requests_in_flight(
+            self.limiter.allowed_rate,
+            ASSUMED_LATENCY if latency is None else latency,
+            cap=self._config.embed_concurrency,
+        )
+
+    def embed_batch(
+        self, inputs: list[str] | str, *, model: str, priority: Priority = Priority.BULK
+    ) -> list[list[float]]:
+        """One request for exactly `inputs`, sent as given (the caller cut the batch)."""
+        return self._embed_batch(inputs, model, priority)
 
     def _embed_batch(
         self, inputs: list[str] | str, model: str, priority: Priority

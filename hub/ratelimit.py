@@ -24,6 +24,7 @@ gave one, else capped exponential backoff with jitter, within a retry count and 
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -157,6 +158,16 @@ class RateLimiter:
         return max(MINUTE / self.per_minute, self.window / self.burst)
 
     @property
+    def allowed_rate(self) -> float:
+        """Requests per second the contract allows when sustained."""
+        return 1.0 / self.interval
+
+    def holding_back(self, priority: Priority = Priority.BULK) -> bool:
+        """Whether callers of `priority` are waiting for a slot right now."""
+        with self._lock:
+            return self._waiting[priority] > 0
+
+    @property
     def pace(self) -> float:
         """The spacing we keep when busy: the allowed one plus the safety margin."""
         return max(
@@ -207,16 +218,24 @@ class RateLimiter:
         return max(0.0, *waits)
 
     def _in_window(self, now: float) -> int:
+        """Our sends in the burst window that ends at `now` (later ones left out)."""
         edge = now - self.window - self.margin
         count = 0
         for sent in reversed(self._sent):
             if sent <= edge:
                 break
-            count += 1
+            if sent <= now:
+                count += 1
         return count
 
-    def observe(self, headers: RateHeaders) -> None:
-        """Correct the limits from a response's headers."""
+    def observe(self, headers: RateHeaders, *, sent_at: float | None = None) -> None:
+        """Correct the limits from a response's headers.
+
+        `sent_at`: when the request they answer took its slot. `Remaining` is the server's
+        count when the request arrived, so ours is taken at that moment too: counted when the
+        answer comes back, a window that has moved on (a slow answer, a busy machine) would
+        read the difference as someone else's requests and hold ours back for nothing.
+        """
         with self._lock:
             if headers.limit and headers.limit > 0:
                 self.per_minute = headers.limit
@@ -224,7 +243,7 @@ class RateLimiter:
                 self.burst = headers.burst
             if headers.remaining is not None:
                 now = self._clock()
-                expected = self.burst - self._in_window(now)
+                expected = self.burst - self._in_window(now if sent_at is None else sent_at)
                 # Someone else shares the contract: count their requests as ours.
                 for _ in range(max(0, expected - max(0, headers.remaining))):
                     self._sent.append(now)
@@ -233,3 +252,33 @@ class RateLimiter:
         """Hold every caller for `seconds` (a 429's Retry-After)."""
         with self._lock:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+
+class LatencyWindow:
+    """The response times of the last `size` successful requests; thread-safe."""
+
+    def __init__(self, size: int = 20) -> None:
+        self._seen: deque[float] = deque(maxlen=size)
+        self._lock = threading.Lock()
+
+    def observe(self, seconds: float) -> None:
+        with self._lock:
+            self._seen.append(max(0.0, seconds))
+
+    def p90(self) -> float | None:
+        """The 90th percentile (nearest rank), or None before the first answer."""
+        with self._lock:
+            seen = sorted(self._seen)
+        if not seen:
+            return None
+        return seen[min(len(seen) - 1, math.ceil(0.9 * len(seen)) - 1)]
+
+
+def requests_in_flight(rate: float, latency: float, *, cap: int) -> int:
+    """Requests to keep going so `rate` per second is reached at `latency` seconds each.
+
+    Little's law: L = rate × latency requests are answered while the next one goes out; one
+    more covers the batch being assembled. Never below 1, never above `cap` (the memory bound).
+    """
+    needed = math.ceil(max(0.0, rate) * max(0.0, latency)) + 1
+    return max(1, min(cap, needed))

@@ -39,6 +39,7 @@ from core.redact import redact, redact_url
 from hub import wire
 from hub.config import HubConfig
 from hub.ratelimit import (
+    LatencyWindow,
     RateLimiter,
     RetryPolicy,
     is_retryable_status,
@@ -99,6 +100,7 @@ class Transport:
         self._policy = RetryPolicy(
             max_retries=config.max_retries, budget_seconds=config.retry_budget_seconds
         )
+        self._latencies: dict[str, LatencyWindow] = {}
 
     def __repr__(self) -> str:
         return (
@@ -107,6 +109,10 @@ class Transport:
 
     def close(self) -> None:
         self._http.close()
+
+    def latency(self, operation: str) -> LatencyWindow:
+        """The recent response times of `operation` (send to answer, without limiter waits)."""
+        return self._latencies.setdefault(operation, LatencyWindow())
 
     def request_json(
         self, operation: str, method: str, path: str, body: Any, priority: Priority
@@ -153,10 +159,11 @@ class Transport:
                     operation=operation,
                 )
             else:
-                self.limiter.observe(parse_rate_headers(response.headers))
+                self.limiter.observe(parse_rate_headers(response.headers), sent_at=started)
                 elapsed = self._clock() - started
                 _log.debug("%s -> %d in %.2fs", operation, response.status_code, elapsed)
                 if response.status_code < 400:
+                    self.latency(operation).observe(elapsed)
                     return response
                 error = self._status_error(operation, response)
                 if not is_retryable_status(error.status):

@@ -1,16 +1,21 @@
 """The ingest pipeline: files in, chunks with vectors in the store, a report out.
 
-    discover ─► hash ─► (unchanged? skip) ─► parse+chunk in worker processes ─► embed in batches
-                                                                               ─► write ─► commit
+    discover ─► hash ─► (unchanged? skip) ─► parse+chunk in parser processes (one per core)
+        ─► cut batches (`ingest.batches`: one rule, on the tokens sent) ─► embed, several
+        requests in flight (`ingest.stages.Embedding`) ─► write + commit (`ingest.stages.Writer`)
 
 - Source names are paths relative to the folder given (a file given directly: its name).
 - A file whose content hash matches its complete chunks in the store is skipped without parsing.
-- Other files are parsed in child processes (`ingest.worker`), bounded in time and memory, while
-  this process embeds and writes what is already parsed. Chunks are written batch by batch with
-  an empty `doc_hash`; when all of a file's chunks are in, `VectorStore.commit_source` stamps them
-  with the file's hash and removes the file's older chunks. A run killed at any moment is resumed
-  by running it again: partial files are redone with the same ids.
-- Nothing accumulates across files: memory holds one embedding batch and the files in flight.
+- Other files are parsed in child processes (`ingest.worker`), bounded in CPU time and memory.
+  This thread cuts their chunks into batches; embedding threads keep as many requests going as
+  the embedder's pace asks for (the contract's rate × the hub's response time), and one writer
+  thread writes the answers as they come back. Chunks are written with an empty `doc_hash`;
+  when all of a file's chunks are in, `VectorStore.commit_source` stamps them with the file's
+  hash and removes the file's older chunks, so files are committed in the order they complete.
+  A run killed at any moment is resumed by running it again: partial files are redone with the
+  same ids.
+- Nothing accumulates across files: every hand-off is bounded (batches in flight and waiting,
+  answers waiting for the writer), beside the files being parsed and embedded.
 - An error that would fail every remaining file (token expired, API unreachable, store gone) stops
   the run: what is in stays in, and `IngestReport.stopped` says why.
 """
@@ -19,22 +24,25 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 import time
 from array import array
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.errors import APIError, BadRequestError, StoreError
+from core.errors import APIError, StoreError
 from core.records import Chunk, FileOutcome, FileStatus, IngestReport
+from ingest.batches import Batcher
 from ingest.chunker import chunk_budget, overlap_for
 from ingest.discover import SourceFile, discover, password_for
 from ingest.loaders import file_hash
 from ingest.ocr import OcrConfig
+from ingest.stages import Embedded, Embedding, Writer
 from ingest.worker import Parsed, ParserPool, ParseStatus, ParseTask
 from text import sparse
+from text.tokens import count_tokens
 
 if TYPE_CHECKING:
     from core.ports import Embedder, VectorStore
@@ -64,6 +72,8 @@ class IngestProgress:
     current: str  # the file being worked on
     elapsed: float  # seconds
     eta: float | None  # seconds left, once there is a rate to go by
+    written: int = 0  # chunks in the store so far, finished files or not
+    held_back: str = ""  # what holds embedding requests back, e.g. "the rate limit (300/min)"
 
 
 _Sparse = tuple[list[int], list[float]] | None  # None: computed before the write
@@ -72,6 +82,7 @@ _Sparse = tuple[list[int], list[float]] | None  # None: computed before the writ
 # stays bounded; smaller files are written in one go once all their vectors are in, so their
 # new chunks appear together, just before their old ones go.
 BUFFERED_CHUNKS = 1024
+_TICK = 0.2  # seconds between progress reports while waiting
 
 
 @dataclass(eq=False, slots=True)
@@ -90,8 +101,16 @@ class _InFlight:
         return len(self.parsed.chunks) > BUFFERED_CHUNKS
 
 
+_Entry = tuple[Chunk, _Sparse, _InFlight]
+
+
 class _Run:
-    """The state of one run: report, progress counters, the embedding batch."""
+    """The state of one run: report, progress counters, and the stages chunks go through.
+
+    This thread parses (through the parser processes) and cuts batches; `Embedding` threads
+    embed them; the `Writer` thread writes and commits. Progress is reported from this thread
+    only (the Streamlit callback must run on the script's thread).
+    """
 
     def __init__(
         self,
@@ -108,45 +127,68 @@ class _Run:
     ) -> None:
         self.store, self.embedder, self.collection = store, embedder, collection
         self.report, self.on_progress, self.dry_run = report, on_progress, dry_run
-        self.batch_size, self.batch_tokens = batch_size, batch_tokens
         self.started = time.perf_counter()
         self.files_total = len(files)
         self.files_done = 0
         self.pages = 0
         self.chunks = 0
+        self.written = 0
         self.bytes_total = sum(f.size for f in files)
         self.bytes_done = 0
         self.current = ""
-        self.batch: deque[tuple[Chunk, _Sparse, _InFlight]] = deque()
-        self.batch_token_count = 0
+        self.error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._reported = 0.0
+        self.batcher: Batcher[_Entry] = Batcher(max_count=batch_size, max_tokens=batch_tokens)
+        self.writer: Writer[_Entry] = Writer(self._write, self.fail)
+        self.embedding: Embedding[_Entry] = Embedding(
+            embedder,
+            text=lambda entry: entry[0].indexed_text,
+            group=lambda entry: entry[2],
+            dropped=lambda entry: bool(entry[2].failed),
+            refused=self._refused,
+            deliver=self.writer.deliver,
+        )
 
-    # progress ------------------------------------------------------------------------------
+    # progress (this thread only) -------------------------------------------------------------
 
-    def progress(self) -> None:
+    def progress(self, *, force: bool = True) -> None:
         if self.on_progress is None:
             return
-        elapsed = time.perf_counter() - self.started
-        eta = None
-        if self.bytes_done and self.bytes_total:
-            eta = elapsed * (self.bytes_total - self.bytes_done) / self.bytes_done
-        self.on_progress(IngestProgress(
-            self.files_done, self.files_total, self.pages, self.chunks, self.current,
-            elapsed, eta,
-        ))  # fmt: skip
+        now = time.perf_counter()
+        if not force and now - self._reported < _TICK:
+            return
+        self._reported = now
+        elapsed = now - self.started
+        with self._lock:
+            eta = None
+            if self.bytes_done and self.bytes_total:
+                eta = elapsed * (self.bytes_total - self.bytes_done) / self.bytes_done
+            progress = IngestProgress(
+                self.files_done, self.files_total, self.pages, self.chunks, self.current,
+                elapsed, eta, self.written, self.embedding.held_back(),
+            )  # fmt: skip
+        self.on_progress(progress)
 
     def finish(self, outcome: FileOutcome, *, size: int = 0, counted: bool = True) -> None:
-        self.report.files.append(outcome)
-        self.files_done += 1
-        if counted:
-            self.bytes_done += size
-        else:  # unchanged files cost nothing: leave them out of the rate
-            self.bytes_total -= size
-        self.pages += outcome.pages
-        self.chunks += outcome.chunks
-        self.current = outcome.source
-        self.progress()
+        """Record a file's outcome (from any thread)."""
+        with self._lock:
+            self.report.files.append(outcome)
+            self.files_done += 1
+            if counted:
+                self.bytes_done += size
+            else:  # unchanged files cost nothing: leave them out of the rate
+                self.bytes_total -= size
+            self.pages += outcome.pages
+            self.chunks += outcome.chunks
+            self.current = outcome.source
 
-    # parsed files --------------------------------------------------------------------------
+    def fail(self, exc: BaseException) -> None:
+        with self._lock:
+            if self.error is None:
+                self.error = exc
+
+    # parsed files (this thread) --------------------------------------------------------------
 
     def accept(self, parsed: Parsed, file: SourceFile, doc_hash: str) -> None:
         if parsed.status is not ParseStatus.OK:
@@ -164,11 +206,33 @@ class _Run:
             return
         item = _InFlight(file, doc_hash, parsed, remaining=len(parsed.chunks))
         bm25: Sequence[_Sparse] = parsed.sparse or [None] * len(parsed.chunks)
-        for chunk, terms in zip(parsed.chunks, bm25, strict=True):
-            self.batch.append((dataclasses.replace(chunk, doc_hash=""), terms, item))
-            self.batch_token_count += chunk.token_count
-            if len(self.batch) >= self.batch_size or self.batch_token_count >= self.batch_tokens:
-                self.flush()
+        # Counted by the parser; chunks added after it (a vision model's pages) are counted here.
+        tokens = parsed.tokens[: len(parsed.chunks)] + tuple(
+            count_tokens(c.indexed_text) for c in parsed.chunks[len(parsed.tokens) :]
+        )
+        for chunk, terms, cost in zip(parsed.chunks, bm25, tokens, strict=True):
+            entry = (dataclasses.replace(chunk, doc_hash=""), terms, item)
+            for batch in self.batcher.add(entry, cost):
+                self.submit(batch)
+
+    def submit(self, batch: list[_Entry]) -> None:
+        if not batch:
+            return
+        while not self.embedding.room(_TICK):
+            self.progress(force=False)
+        self.embedding.submit(batch)
+        self.progress(force=False)
+
+    def drain(self) -> None:
+        """Send the last batch, wait for every answer to be written, stop the stages."""
+        if self.error is None:
+            self.submit(self.batcher.flush())
+        while not self.embedding.idle(_TICK):
+            self.progress(force=False)
+        self.embedding.close()
+        self.writer.close()
+        while not self.writer.join(_TICK):
+            self.progress(force=False)
 
     def _outcome(self, parsed: Parsed, reason: str = "") -> FileOutcome:
         return FileOutcome(
@@ -177,32 +241,34 @@ class _Run:
             ocr_confidence=parsed.ocr_confidence, unreadable_pages=len(parsed.unreadable),
         )  # fmt: skip
 
-    def flush(self) -> None:
-        """Embed and write the batch; commit every file whose last chunk was in it."""
-        if not self.batch:
-            return
-        batch = list(self.batch)
-        self.batch.clear()
-        self.batch_token_count = 0
-        live = [entry for entry in batch if not entry[2].failed]
-        try:
-            vectors = self.embedder.embed_documents([c.indexed_text for c, _, _ in live])
-        except BadRequestError:  # one input the API refuses: find its file, keep the rest
-            live, vectors = self._embed_file_by_file(live)
+    # embedding and writing (their threads) -----------------------------------------------------
+
+    def _refused(self, entry: _Entry, reason: str) -> None:
+        entry[2].failed = reason
+
+    def _write(self, answers: list[tuple[list[_Entry], Embedded[_Entry]]]) -> None:
+        """Write embedded batches; commit every file whose last chunk was in them."""
         write: list[tuple[Chunk, Sequence[float], _Sparse]] = []
-        for (chunk, terms, item), vector in zip(live, vectors, strict=True):
-            if item.progressive:
-                write.append((chunk, vector, terms))
-            else:
-                item.buffer.append((chunk, array("f", vector), terms))
-        completed = []
-        for _, _, item in batch:
-            item.remaining -= 1
-            if item.remaining == 0:
-                completed.append(item)
-                if not item.failed:
-                    write.extend(item.buffer)
-                item.buffer = []
+        completed: list[_InFlight] = []
+        for batch, result in answers:
+            if isinstance(result, BaseException):
+                self.fail(result)  # its files stay partial: the next run redoes them
+                continue
+            live, vectors = result
+            for (chunk, terms, item), vector in zip(live, vectors, strict=True):
+                if item.failed:
+                    continue
+                if item.progressive:
+                    write.append((chunk, vector, terms))
+                else:
+                    item.buffer.append((chunk, array("f", vector), terms))
+            for _, _, item in batch:
+                item.remaining -= 1
+                if item.remaining == 0:
+                    completed.append(item)
+                    if not item.failed:
+                        write.extend(item.buffer)
+                    item.buffer = []
         if write:
             chunks, dense, given = zip(*write, strict=True)
             bm25 = [
@@ -210,24 +276,10 @@ class _Run:
                 for chunk, terms in zip(chunks, given, strict=True)
             ]  # the parser process made them, unless it could not
             self.store.upsert_chunks(self.collection, chunks, dense, bm25)
+            with self._lock:
+                self.written += len(write)
         for item in completed:
             self._complete(item)
-
-    def _embed_file_by_file(
-        self, live: list[tuple[Chunk, _Sparse, _InFlight]]
-    ) -> tuple[list[tuple[Chunk, _Sparse, _InFlight]], list[list[float]]]:
-        kept: list[tuple[Chunk, _Sparse, _InFlight]] = []
-        vectors: list[list[float]] = []
-        items = list(dict.fromkeys(item for _, _, item in live))
-        for item in items:
-            group = [entry for entry in live if entry[2] is item]
-            try:
-                vectors.extend(self.embedder.embed_documents([c.indexed_text for c, _, _ in group]))
-            except BadRequestError as exc:
-                item.failed = f"the embedding API refused it ({exc})"
-                continue
-            kept.extend(group)
-        return kept, vectors
 
     def _complete(self, item: _InFlight) -> None:
         if item.failed:  # its chunks stay partial: the next run retries it
@@ -320,7 +372,14 @@ def ingest_paths(
                         doc_hash=doc_hash, budget=budget, overlap=overlap,
                     )  # fmt: skip
                 run.accept(parsed, file, doc_hash)
-        run.flush()
+                run.progress(force=False)
+                if run.error is not None:
+                    break
+    finally:
+        run.drain()
+    try:
+        if run.error is not None:
+            raise run.error
         if prune and not dry_run:
             seen = {f.source for f in files} | {p.source for p in problems}
             for source in sorted(set(states) - seen):
@@ -335,5 +394,6 @@ def ingest_paths(
             f"stopped with {left} of {run.files_total} files left: {exc}. What is in stays in; "
             "run the same command again to resume."
         )
+    run.progress()
     report.seconds = time.perf_counter() - started
     return report

@@ -2,9 +2,10 @@
 
 A hostile PDF can hang pypdf (cyclic structures), exhaust memory (decompression bombs) or crash
 the interpreter. So loading and chunking run in child processes: each child caps its own address
-space (`RLIMIT_AS`), and the parent kills a child that has not answered within the time limit,
-records the file as failed with that reason, and starts a fresh child for the next file. Children
-are also recycled every `_RECYCLE` files, so memory stays flat over a long run.
+space (`RLIMIT_AS`), and the parent kills a child whose file has used more than the time limit
+in CPU seconds (or five times it in wall time, for a parser blocked without working; see
+`overdue`), records the file as failed with that reason, and starts a fresh child for the next
+file. Children are also recycled every `_RECYCLE` files, so memory stays flat over a long run.
 
 OCR of scanned pages (`ingest.ocr`) runs here too, inside the same bounds: each file's OCR gets
 `OCR_SHARE` of the per-file timeout and stops there (the pages left are reported as unreadable,
@@ -23,6 +24,7 @@ import os
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -36,6 +38,7 @@ from ingest.ocr import OcrConfig, UnreadScanError
 
 _RECYCLE = 200  # files per child before a fresh one takes over
 OCR_SHARE = 0.75  # of the per-file timeout, for OCR; the rest is for pypdf, chunking, BM25
+_POLL = 0.5  # seconds between checks of the children's time used
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,7 @@ class Parsed:
     status: ParseStatus
     chunks: tuple[Chunk, ...] = ()
     sparse: tuple[tuple[list[int], list[float]], ...] = ()  # BM25 vectors, when asked for
+    tokens: tuple[int, ...] = ()  # each chunk's `indexed_text` in tokens: what a batch sends
     pages: int = 0
     warnings: tuple[str, ...] = ()
     reason: str = ""
@@ -84,6 +88,7 @@ def parse(task: ParseTask, source: str) -> Parsed:
     from ingest.chunker import chunk_document
     from ingest.loaders import load
     from text.sparse import document_vector
+    from text.tokens import count_tokens
 
     started = time.perf_counter()
     try:
@@ -93,6 +98,7 @@ def parse(task: ParseTask, source: str) -> Parsed:
         )  # fmt: skip
         chunks = chunk_document(document, budget=task.budget, overlap=task.overlap)
         bm25 = tuple(document_vector(c.indexed_text) for c in chunks) if task.bm25 else ()
+        tokens = tuple(count_tokens(c.indexed_text) for c in chunks)
     except IngestError as exc:
         status = ParseStatus.SKIPPED if isinstance(exc, _SKIPPING) else ParseStatus.FAILED
         unread = exc.unreadable if isinstance(exc, UnreadScanError) else ()
@@ -111,6 +117,7 @@ def parse(task: ParseTask, source: str) -> Parsed:
         ParseStatus.OK,
         chunks=tuple(chunks),
         sparse=bm25,
+        tokens=tokens,
         pages=document.page_count or 0,
         warnings=document.warnings,
         seconds=time.perf_counter() - started,
@@ -182,8 +189,34 @@ def serve(memory_mb: int, parent: int = 0) -> None:
             outbox.send(failed)
 
 
+def overdue(cpu: float | None, wall: float, limit: float) -> str:
+    """Why a parse that has used `cpu` CPU seconds over `wall` seconds must stop ("" if not).
+
+    The limit is on CPU time, so a big legitimate file on a busy machine (a 1,151-page book
+    needs ~30 CPU s, minutes of wall time when the machine is shared) is not cut off. A parser
+    blocked without using CPU is stopped after `WALL_FACTOR` times the limit in wall time.
+    Without a CPU reading (not Linux), the limit is on wall time.
+    """
+    if cpu is None:
+        return f"parsing took longer than {limit:g} s; stopped" if wall > limit else ""
+    if cpu > limit:
+        return f"parsing took more than {limit:g} CPU seconds; stopped"
+    if wall > limit * WALL_FACTOR:
+        return f"parsing took longer than {limit * WALL_FACTOR:g} s; stopped"
+    return ""
+
+
+WALL_FACTOR = 5  # a parse may take this many times its CPU limit in wall time
+PREFETCH = 2  # files handed to a child at once, so it never waits for the parent between two
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
 class _Child:
-    """One parser process, started with the parent's import path (no re-import of `__main__`)."""
+    """One parser process, started with the parent's import path (no re-import of `__main__`).
+
+    It holds up to `PREFETCH` files; it parses them in order, and the time limit of the first
+    one starts when the one before it is answered.
+    """
 
     def __init__(self, memory_mb: int) -> None:
         self.process = subprocess.Popen(
@@ -199,15 +232,42 @@ class _Child:
         self.process.stdin.close()
         self.process.stdout.close()
         self.served = 0
-        self.task: ParseTask | None = None
-        self.source = ""
-        self.deadline = 0.0
+        self.queue: deque[tuple[ParseTask, str]] = deque()
+        self._started = 0.0
+        self._cpu0: float | None = None
 
-    def submit(self, task: ParseTask, source: str, timeout: float) -> None:
-        self.task, self.source = task, source
-        self.deadline = time.monotonic() + timeout
+    def submit(self, task: ParseTask, source: str) -> None:
+        self.queue.append((task, source))
         self.served += 1
+        if len(self.queue) == 1:
+            self._start()
         self._out.send((task, source))
+
+    def answered(self) -> tuple[ParseTask, str]:
+        """The file the answer just received was for; the next one's clock starts."""
+        done = self.queue.popleft()
+        if self.queue:
+            self._start()
+        return done
+
+    def _start(self) -> None:
+        self._started = time.monotonic()
+        self._cpu0 = self.cpu_seconds()
+
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU time of the process so far (Linux), else None."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / _TICKS
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def overdue(self, limit: float) -> str:
+        if not self.queue:
+            return ""
+        cpu = self.cpu_seconds()
+        used = None if cpu is None or self._cpu0 is None else cpu - self._cpu0
+        return overdue(used, time.monotonic() - self._started, limit)
 
     def exit_code(self) -> int | None:
         try:
@@ -233,7 +293,8 @@ class _Child:
 
 
 class ParserPool:
-    """`workers` child processes parsing files, each under `timeout` seconds and `memory_mb`."""
+    """`workers` child processes parsing files, each file under `timeout` CPU seconds (see
+    `overdue`) and `memory_mb`."""
 
     def __init__(self, *, workers: int = 1, timeout: float = 120.0, memory_mb: int = 2048) -> None:
         self._workers = max(1, workers)
@@ -242,54 +303,58 @@ class ParserPool:
         self._children: list[_Child] = []
 
     def _fresh(self) -> _Child:
-        return _Child(self._memory_mb)
+        child = _Child(self._memory_mb)
+        self._children.append(child)
+        return child
 
     def run(self, tasks: Iterable[tuple[ParseTask, str]]) -> Generator[Parsed, None, None]:
         """Parse (task, source) pairs; yield each `Parsed` as soon as it is ready."""
         queue = iter(tasks)
-        idle = [self._fresh() for _ in range(self._workers)]
-        self._children = list(idle)
-        busy: dict[Connection, _Child] = {}
+        again: deque[tuple[ParseTask, str]] = deque()  # handed to a child that died first
+        self._children = []
+        children = [self._fresh() for _ in range(self._workers)]
         exhausted = False
 
         def fill() -> None:
             nonlocal exhausted
-            while idle and not exhausted:
-                item = next(queue, None)
-                if item is None:
-                    exhausted = True
-                    return
-                child = idle.pop()
-                child.submit(within(item[0], self._timeout), item[1], self._timeout)
-                busy[child.conn] = child
+            for slot in range(PREFETCH):
+                for child in children:
+                    if len(child.queue) > slot or child.served >= _RECYCLE:
+                        continue
+                    item = again.popleft() if again else None
+                    if item is None and not exhausted:
+                        item = next(queue, None)
+                        exhausted = item is None
+                    if item is None:
+                        return
+                    child.submit(within(item[0], self._timeout), item[1])
 
         try:
             while True:
                 fill()
+                busy = {child.conn: child for child in children if child.queue}
                 if not busy:
                     return
-                now = time.monotonic()
-                soonest = min(child.deadline for child in busy.values())
-                ready = wait(list(busy), timeout=max(0.0, soonest - now))
+                ready = wait(list(busy), timeout=_POLL)
                 done: list[Parsed] = []
                 for conn in ready:
-                    child = busy.pop(conn)  # type: ignore[call-overload]
+                    child = busy[conn]  # type: ignore[index]
                     result = self._receive(child)
-                    broken = result is None
-                    done.append(result or self._crashed(child))
-                    idle.append(self._replace(child, broken))
-                now = time.monotonic()
-                for conn, child in list(busy.items()):
-                    if child.deadline <= now:
-                        del busy[conn]
-                        task = child.task
-                        assert task is not None
-                        idle.append(self._replace(child, True))
-                        done.append(Parsed(
-                            child.source, ParseStatus.FAILED,
-                            reason=f"parsing took longer than {self._timeout:g} s; stopped",
-                            tag=task.tag,
-                        ))  # fmt: skip
+                    if result is None:
+                        done.append(self._crashed(child))
+                        children[children.index(child)] = self._replace(child, again)
+                        continue
+                    child.answered()
+                    done.append(result)
+                    if child.served >= _RECYCLE and not child.queue:
+                        children[children.index(child)] = self._replace(child, again)
+                for child in list(children):
+                    reason = child.overdue(self._timeout) if child.queue else ""
+                    if reason:
+                        task, source = child.queue[0]
+                        done.append(Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag))
+                        child.answered()
+                        children[children.index(child)] = self._replace(child, again)
                 # Hand the idle children their next files before the caller gets these
                 # results, so parsing goes on while the caller embeds and writes.
                 fill()
@@ -308,19 +373,19 @@ class ParserPool:
 
     def _crashed(self, child: _Child) -> Parsed:
         code = child.exit_code()
-        assert child.task is not None
+        task, source = child.answered()
         how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
         return Parsed(
-            child.source,
+            source,
             ParseStatus.FAILED,
             reason=f"the parser crashed on it ({how}; likely out of memory)",
-            tag=child.task.tag,
+            tag=task.tag,
         )
 
-    def _replace(self, child: _Child, broken: bool) -> _Child:
-        if not broken and child.served < _RECYCLE:
-            return child
-        child.stop(kill=broken)
-        fresh = self._fresh()
-        self._children = [c for c in self._children if c is not child] + [fresh]
-        return fresh
+    def _replace(self, child: _Child, again: deque[tuple[ParseTask, str]]) -> _Child:
+        """A fresh child in `child`'s place; the files it had not started go to another."""
+        again.extendleft(reversed(child.queue))
+        child.queue.clear()
+        child.stop(kill=True)
+        self._children.remove(child)
+        return self._fresh()

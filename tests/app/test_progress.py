@@ -12,8 +12,18 @@ def test_format_progress_shows_files_pages_chunks_rate_eta() -> None:
 
     assert line == (
         "[######--------------] 12/40 files · 310 pages · 902 chunks · 31.0 pages/s"
-        " · ETA 0:41 · a.pdf"
+        " · 90.2 chunks/s · ETA 0:41 · a.pdf"
     )
+
+
+def test_format_progress_names_the_rate_limit_when_it_holds_work_back() -> None:
+    progress = IngestProgress(
+        3, 9, 0, 200, "b.txt", 4.0, None, written=320, held_back="the rate limit (300/min)"
+    )
+
+    line = format_progress(progress, width=200)
+
+    assert " · 80.0 chunks/s · waiting for the rate limit (300/min) · b.txt" in line
 
 
 def test_format_progress_trims_long_names_to_the_width() -> None:

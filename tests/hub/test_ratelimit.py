@@ -178,3 +178,14 @@ def test_ratelimit_remaining_above_ours_changes_nothing() -> None:
     limiter.observe(RateHeaders(remaining=9))
     assert limiter.delay() == 0.0
     assert send_all(limiter, clock, 2) == [0.0] * 2
+
+
+def test_ratelimit_remaining_is_compared_with_our_count_when_the_request_went_out() -> None:
+    clock = Clock()
+    limiter = RateLimiter(300, 10, clock=clock)
+    send_all(limiter, clock, 4)  # at 0 s
+    sent_at = clock.t
+    clock.t += 2.5  # the answer comes back late: our window has moved past those four sends
+    limiter.observe(RateHeaders(remaining=6), sent_at=sent_at)  # the server saw our four
+    assert limiter.delay() == 0.0
+    assert send_all(limiter, clock, 5) == [2.5] * 5  # nothing invented

@@ -193,8 +193,10 @@ def test_ingest_paths_reports_progress_to_the_end(services: Services, tmp_path: 
 
     services.ingest([root], on_progress=seen.append)
 
-    assert [p.files_done for p in seen] == [1, 2, 3]
+    done = [p.files_done for p in seen]
+    assert done == sorted(done) and done[-1] == 3  # files finish as their batches are written
     assert seen[-1].files_total == 3 and seen[-1].pages == 2 and seen[-1].chunks >= 3
+    assert seen[-1].written == seen[-1].chunks
     assert seen[-1].eta == 0
 
 
@@ -351,7 +353,7 @@ def test_ingest_paths_large_file_written_progressively_ends_the_same(
 
     report = services.ingest([tmp_path / "docs"])
 
-    assert len(store.upserts) > 1 and all(len(u) <= 4 for u in store.upserts)
+    assert len(store.upserts) > 1 and all(len(u) < report.chunks for u in store.upserts)
     assert _snapshot(store) == _snapshot(_clean_run(tmp_path / "docs")) and report.ok
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.worker import ParserPool, ParseStatus, ParseTask, parse
+from ingest.worker import ParserPool, ParseStatus, ParseTask, overdue, parse
 from tests.conftest import REPO
 from tests.ingest.helpers import write_bomb_pdf
 
@@ -55,7 +55,7 @@ def test_worker_hanging_file_times_out_and_the_next_one_parses(tmp_path: Path) -
 
     assert time.monotonic() - started < 20
     assert results["hang.txt"].status == "failed"
-    assert results["hang.txt"].reason == "parsing took longer than 1.5 s; stopped"
+    assert results["hang.txt"].reason == "parsing took longer than 7.5 s; stopped"  # 5 x 1.5
     assert results["good.txt"].status == "ok" and results["good.txt"].chunks
 
 
@@ -130,3 +130,33 @@ def test_worker_child_dies_with_a_killed_parent(tmp_path: Path) -> None:
     for pid in children:  # gone, or dead and waiting to be reaped by init
         status = Path(f"/proc/{pid}/status")
         assert not status.exists() or "State:\tZ" in status.read_text()
+
+
+@pytest.mark.parametrize(
+    ("cpu", "wall", "reason"),
+    [
+        (10.0, 500.0, ""),  # a big file on a busy machine: little CPU, long wall time
+        (121.0, 130.0, "parsing took more than 120 CPU seconds; stopped"),
+        (0.1, 601.0, "parsing took longer than 600 s; stopped"),  # blocked, not working
+        (None, 121.0, "parsing took longer than 120 s; stopped"),  # no CPU reading: wall time
+        (None, 60.0, ""),
+    ],
+)
+def test_overdue_limits_cpu_time_with_a_wall_backstop(
+    cpu: float | None, wall: float, reason: str
+) -> None:
+    assert overdue(cpu, wall, 120.0) == reason
+
+
+def test_worker_many_files_on_two_children_each_parsed_once(tmp_path: Path) -> None:
+    paths = []
+    for i in range(12):
+        path = tmp_path / f"f{i}.txt"
+        path.write_text(f"File number {i} says hello.", "utf-8")
+        paths.append(path)
+    pool = ParserPool(workers=2, timeout=30)
+
+    results = list(pool.run(_task(p) for p in paths))
+
+    assert sorted(r.source for r in results) == sorted(p.name for p in paths)
+    assert all(r.status == "ok" and r.tokens for r in results)

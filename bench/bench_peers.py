@@ -1,0 +1,258 @@
+"""Offline ingest side by side: the project, LangChain and Haystack on the same PDFs, one run.
+
+    .venv/bin/python bench/bench_peers.py [CORPUS] [--runs 3] [--peers-python PEERS_VENV/bin/python]
+
+- project: `Services.ingest` (the whole pipeline: walk, hash, parse and chunk in the parser
+  processes, BM25, write to the embedded store, commit) with bench_ingest's instant embedder.
+- langchain: PyPDFLoader + RecursiveCharacterTextSplitter(600, 60) + QdrantVectorStore
+  (qdrant-client ":memory:"); haystack: PyPDFToDocument -> DocumentSplitter(word, 100, 10) ->
+  DocumentWriter(QdrantDocumentStore(":memory:")); both with an instant embedder in-process.
+  They need a venv of their own (`python -m venv peers && peers/bin/pip install
+  langchain-community langchain-text-splitters langchain-qdrant qdrant-client pypdf haystack-ai
+  qdrant-haystack`), given by --peers-python; without it they are skipped and the project runs
+  alone: the project does not depend on them.
+- Each run is a fresh subprocess, interleaved (project, langchain, haystack, project, ...), so
+  load from other work on the machine hits all alike. Timing starts after imports. Printed:
+  pages/s (wall), pages per CPU second (the whole process tree, imports included: robust on a
+  shared machine), peak RSS of the process (and of the project's biggest parser process).
+CORPUS defaults to a generated one (20 PDFs x 10 pages). Target (issue 11): >= 2x the best peer
+in pages/s, <= 300 MB peak RSS, flat from 200 to 4,000 pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zlib
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+DIM = 384
+PEERS = ("langchain", "haystack")
+
+
+def _vector(text: str) -> list[float]:
+    vector = [0.0] * DIM
+    vector[zlib.crc32(text.encode("utf-8", "ignore")) % DIM] = 1.0
+    return vector
+
+
+def _pdfs(corpus: Path) -> list[Path]:
+    return sorted(corpus.rglob("*.pdf"))
+
+
+def count_pages(corpus: Path) -> int:
+    import logging
+
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    return sum(len(PdfReader(str(path)).pages) for path in _pdfs(corpus))
+
+
+# --- the children: each prints one RESULT line --------------------------------------------------
+
+
+def run_langchain(corpus: Path) -> dict[str, Any]:
+    import logging
+
+    from langchain_community.document_loaders import PyPDFLoader
+    from langchain_core.embeddings import Embeddings
+    from langchain_qdrant import QdrantVectorStore
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+    class Instant(Embeddings):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return [_vector(t) for t in texts]
+
+        def embed_query(self, text: str) -> list[float]:
+            return _vector(text)
+
+    started = time.perf_counter()
+    docs = [doc for path in _pdfs(corpus) for doc in PyPDFLoader(str(path)).load()]
+    splits = RecursiveCharacterTextSplitter(chunk_size=600, chunk_overlap=60).split_documents(docs)
+    store = QdrantVectorStore.from_documents(
+        splits, Instant(), collection_name="bench", batch_size=64, location=":memory:"
+    )
+    chunks = store.client.count("bench").count
+    return {"chunks": chunks, "seconds": time.perf_counter() - started}
+
+
+def run_haystack(corpus: Path) -> dict[str, Any]:
+    import logging
+
+    from haystack import Document, Pipeline, component
+    from haystack.components.converters import PyPDFToDocument
+    from haystack.components.preprocessors import DocumentSplitter
+    from haystack.components.writers import DocumentWriter
+    from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+    class Instant:
+        @component.output_types(documents=list[Document])
+        def run(self, documents: list[Document]) -> dict[str, list[Document]]:
+            for doc in documents:
+                doc.embedding = _vector(doc.content or "")
+            return {"documents": documents}
+
+    # Haystack matches sockets by the annotations' objects, not by the strings this module's
+    # `from __future__ import annotations` leaves.
+    Instant.run.__annotations__["documents"] = list[Document]
+    Instant = component(Instant)  # type: ignore[misc]
+
+    store = QdrantDocumentStore(
+        location=":memory:", embedding_dim=DIM, recreate_index=True, index="bench",
+        write_batch_size=64,
+    )  # fmt: skip
+    pipeline = Pipeline()
+    pipeline.add_component("convert", PyPDFToDocument())
+    pipeline.add_component(
+        "split", DocumentSplitter(split_by="word", split_length=100, split_overlap=10)
+    )
+    pipeline.add_component("embed", Instant())
+    pipeline.add_component("write", DocumentWriter(document_store=store))
+    pipeline.connect("convert", "split")
+    pipeline.connect("split", "embed")
+    pipeline.connect("embed", "write")
+    started = time.perf_counter()
+    pipeline.run({"convert": {"sources": _pdfs(corpus)}})
+    return {"chunks": store.count_documents(), "seconds": time.perf_counter() - started}
+
+
+def run_project(corpus: Path) -> dict[str, Any]:
+    sys.path[:0] = [str(REPO), str(REPO / "bench")]
+    from bench_ingest import _services
+
+    peak = [0.0]
+    stop = threading.Event()
+
+    def watch() -> None:  # the parser processes' own peak (VmHWM)
+        me = os.getpid()
+        while not stop.wait(0.1):
+            try:
+                pids = Path(f"/proc/{me}/task/{me}/children").read_text().split()
+            except OSError:
+                return
+            for pid in pids:
+                try:
+                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                        if line.startswith("VmHWM:"):
+                            peak[0] = max(peak[0], int(line.split()[1]) / 1024)
+                except OSError:
+                    pass
+
+    threading.Thread(target=watch, daemon=True).start()
+    with tempfile.TemporaryDirectory(prefix="bench-peers-") as tmp:
+        services = _services(Path(tmp) / "store", 0)
+        report = services.ingest([corpus], glob="*.pdf")
+        chunks = services.store.count("bench")
+        services.close()
+    stop.set()
+    failed = [f"{f.source}: {f.reason}" for f in report.files if f.status == "failed"]
+    return {"chunks": chunks, "seconds": report.seconds, "parser_mb": peak[0], "failed": failed}
+
+
+def child(which: str, corpus: Path) -> None:
+    runner = {"langchain": run_langchain, "haystack": run_haystack, "project": run_project}
+    out = runner[which](corpus)
+    usage, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    out["rss_mb"] = usage.ru_maxrss / 1024
+    out["cpu_s"] = usage.ru_utime + usage.ru_stime + kids.ru_utime + kids.ru_stime
+    print("RESULT " + json.dumps(out), flush=True)
+
+
+# --- the parent ----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "_child":
+        child(sys.argv[2], Path(sys.argv[3]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path, nargs="?")
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--peers-python", type=Path, help="a venv's python with the peers")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-peers-corpus-") as tmp:
+        corpus = args.corpus
+        if corpus is None:
+            sys.path.insert(0, str(REPO / "bench"))
+            from bench_ingest import generate_corpus
+
+            corpus = generate_corpus(Path(tmp) / "corpus", 20, 10)
+        compare(corpus, args.runs, args.peers_python)
+
+
+def compare(corpus: Path, runs: int, peers_python: Path | None) -> None:
+    pages = count_pages(corpus)
+    names = ["project"]
+    if peers_python is None or not peers_python.exists():
+        why = "no --peers-python given" if peers_python is None else f"{peers_python} not found"
+        print(f"LangChain and Haystack skipped: {why}")
+    else:
+        names += PEERS
+    print(f"{corpus}: {len(_pdfs(corpus))} PDFs, {pages:,} pages; {runs} run(s) each, interleaved")
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    for _ in range(runs):
+        for name in names:
+            python = sys.executable if name == "project" else str(peers_python)
+            env = {**os.environ, "PYTHONPATH": str(REPO) if name == "project" else ""}
+            proc = subprocess.run(
+                [python, str(Path(__file__).resolve()), "_child", name, str(corpus)],
+                capture_output=True, text=True, env=env, cwd=REPO,
+            )  # fmt: skip
+            line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), "")
+            if not line:
+                print(f"{name}: failed\n{proc.stderr[-2000:]}")
+                continue
+            result = json.loads(line[7:])
+            result["load1"] = os.getloadavg()[0]
+            results[name].append(result)
+    print(
+        f"{'pipeline':<10} {'chunks':>7} {'pages/s':>8} {'runs':>18} {'pages/CPU-s':>11} "
+        f"{'CPU ms/page':>11} {'peak RSS':>9} {'parser':>7} {'load':>5}"
+    )
+    best_peer = 0.0
+    for name in names:
+        rs = results[name]
+        if not rs:
+            continue
+        rate = statistics.median(pages / r["seconds"] for r in rs)
+        cpu = statistics.median(r["cpu_s"] for r in rs)
+        runs_text = ", ".join(f"{pages / r['seconds']:.1f}" for r in rs)
+        parser_mb = (
+            f"{statistics.median(r['parser_mb'] for r in rs):>4.0f} MB"
+            if name == "project"
+            else "      -"
+        )
+        if name in PEERS:
+            best_peer = max(best_peer, rate)
+        print(
+            f"{name:<10} {rs[0]['chunks']:>7,} {rate:>8.1f} {runs_text:>18} {pages / cpu:>11.1f} "
+            f"{1000 * cpu / pages:>11.1f} {statistics.median(r['rss_mb'] for r in rs):>6.0f} MB "
+            f"{parser_mb:>7} {statistics.median(r['load1'] for r in rs):>5.1f}"
+        )
+        for failure in rs[0].get("failed", [])[:5]:
+            print(f"    failed: {failure}")
+    if best_peer and results["project"]:
+        mine = statistics.median(pages / r["seconds"] for r in results["project"])
+        print(f"project / best peer: {mine / best_peer:.2f}x (target >= 2x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""The pipelined ingest under concurrency: several embedding requests in flight, answers out of
+order, failures mid-run, 429s; no timed assertions (real short sleeps only make overlap likely)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.container import Services, hub_config
+from core.errors import AuthenticationError
+from core.ports import EmbedPace
+from core.settings import Settings
+from hub.adapters import RemoteEmbedder
+from hub.client import ModelHubClient
+from store.qdrant import QdrantStore
+from tests.conftest import make_settings
+from tests.fakes.embedder import HashEmbedder
+from tests.fakes.fake_hub import FakeClock, FakeHub
+
+
+class _SlowPaced(HashEmbedder):
+    """A remote-like embedder: `embed_batch` takes a while (later batches answer sooner)."""
+
+    def __init__(self, *, in_flight: int, fail_at: int | None = None) -> None:
+        super().__init__()
+        self.in_flight = in_flight
+        self.fail_at = fail_at
+        self.batches: list[int] = []
+        self.running = 0
+        self.most = 0
+        self._lock = threading.Lock()
+
+    def pace(self) -> EmbedPace:
+        return EmbedPace(self.in_flight)
+
+    def embed_batch(self, texts: Sequence[str]) -> list[list[float]]:
+        with self._lock:
+            number = len(self.batches)
+            self.batches.append(len(texts))
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            time.sleep(0.15 if number % 3 == 0 else 0.02)  # answers come back out of order
+            if self.fail_at is not None and number >= self.fail_at:
+                raise AuthenticationError("token invalid or expired", status=401, operation="embed")
+            return self.embed_documents(texts)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+def _files(root: Path, count: int = 30) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        words = " ".join(f"word{i}x{j}" for j in range(20 + (i * 37) % 300))
+        (root / f"note{i:03d}.txt").write_text(f"Note {i}. {words}.", "utf-8")
+    return root
+
+
+def _services(tmp_path: Path, embedder: HashEmbedder, **settings: object) -> Services:
+    settings = {"embed_batch_size": 8, "chunk_tokens": 64, **settings}
+    return Services(make_settings(tmp_path, **settings), QdrantStore.local(), embedder, None)
+
+
+def _snapshot(services: Services) -> dict[str, list[tuple[str, str]]]:
+    store = services.store
+    return {
+        source: sorted((c.id, c.text) for c in store.chunks_of("test", source))
+        for source in store.source_states("test")
+    }
+
+
+def test_ingest_keeps_several_requests_in_flight_and_commits_every_file(tmp_path: Path) -> None:
+    root = _files(tmp_path / "docs")
+    embedder = _SlowPaced(in_flight=4)
+    services = _services(tmp_path, embedder)
+
+    report = services.ingest([root])
+
+    assert report.ok and report.count("ingested") == 30
+    assert 1 < embedder.most <= 4  # overlapped, never past the pace
+    assert sorted(embedder.calls) == sorted(embedder.batches)  # all through embed_batch
+    assert sum(1 for size in embedder.batches if size != 8) <= 1  # full except the last cut
+    states = services.store.source_states("test")
+    assert len(states) == 30 and all(states.values())  # every file committed with its hash
+    assert services.store.count("test") == report.chunks == sum(embedder.batches)
+
+
+def test_ingest_out_of_order_answers_end_as_a_sequential_run(tmp_path: Path) -> None:
+    root = _files(tmp_path / "docs")
+    fast = _services(tmp_path / "a", _SlowPaced(in_flight=6))
+    one = _services(tmp_path / "b", HashEmbedder())  # not paced: one request at a time
+
+    fast.ingest([root])
+    one.ingest([root])
+
+    assert _snapshot(fast) == _snapshot(one)
+
+
+def test_ingest_failure_with_requests_in_flight_stops_and_resumes(tmp_path: Path) -> None:
+    root = _files(tmp_path / "docs")
+    failing = _SlowPaced(in_flight=4, fail_at=5)
+    services = _services(tmp_path, failing)
+
+    report = services.ingest([root])
+
+    assert report.stopped and "token invalid or expired" in report.stopped
+    committed = {s for s, h in services.store.source_states("test").items() if h}
+    assert len(committed) < 30
+    failing.fail_at = None
+    again = services.ingest([root])
+    assert again.ok and again.count("unchanged") == len(committed)
+    assert again.count("ingested") == 30 - len(committed)
+    clean = _services(tmp_path / "clean", HashEmbedder())
+    clean.ingest([root])
+    assert _snapshot(services) == _snapshot(clean)  # partial files were redone, nothing doubled
+
+
+def test_ingest_over_the_hub_rides_out_429s_and_loses_nothing(tmp_path: Path) -> None:
+    root = _files(tmp_path / "docs", count=12)
+    hub, clock = FakeHub(), FakeClock()
+    hub.fail_next(429, times=3, retry_after=1, code="rate_limit_exceeded")
+    client = ModelHubClient(
+        hub_config(Settings(api_token="tok", base_url="http://hub.test/v1")),  # type: ignore[call-arg]
+        transport=httpx.MockTransport(hub.handle),
+        sleep=clock.sleep,
+        clock=clock.now,
+        jitter=lambda: 0.0,
+    )
+    embedder = RemoteEmbedder(client, "BAAI/bge-m3")
+    services = Services(
+        make_settings(tmp_path, embed_batch_size=8, chunk_tokens=64),
+        QdrantStore.local(),
+        embedder,
+        None,
+    )
+
+    report = services.ingest([root])
+
+    assert report.ok and report.count("ingested") == 12
+    statuses = [r.status for r in hub.requests if r.path == "/v1/embeddings"]
+    assert statuses.count(429) == 3
+    assert services.store.count("test") == report.chunks
+    sent = sum(
+        len(r.body["input"]) for r in hub.requests if r.status == 200 and len(r.body["input"]) > 1
+    )
+    assert sent == report.chunks  # each chunk embedded once: retried, not duplicated or lost
+
+
+@pytest.mark.parametrize("in_flight", [1, 3])
+def test_ingest_progress_reports_chunks_written(tmp_path: Path, in_flight: int) -> None:
+    root = _files(tmp_path / "docs", count=10)
+    seen = []
+    services = _services(tmp_path, _SlowPaced(in_flight=in_flight))
+
+    report = services.ingest([root], on_progress=seen.append)
+
+    assert seen[-1].written == report.chunks and seen[-1].files_done == 10
+    assert [p.written for p in seen] == sorted(p.written for p in seen)
