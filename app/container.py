@@ -19,11 +19,12 @@ from app.sources import record_sources
 from core.errors import ConfigError, RagError
 from core.ports import ChatModel, Embedder, VectorStore
 from core.redact import redact_url
-from core.settings import Backend, OcrMode, RetrievalMode, Settings
+from core.settings import Backend, LocalEmbedModel, OcrMode, RetrievalMode, Settings
 from ingest.discover import discover
 from ingest.ocr import OcrConfig
 from ingest.pipeline import IngestOptions, IngestProgress, ingest_paths
 from rag.answer import answer_stream
+from rag.fusion import floor_for
 from rag.retriever import Retriever, StoreRetriever
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from hub.config import HubConfig
     from hub.rerank import ModelHubReranker
     from ingest.vision_ocr import VisionOcr
+    from local.e5 import E5Embedder
+    from local.embedder import LocalEmbedder
     from rag.events import AnswerEvent
     from rag.prompt import Turn
     from rag.retrieve import Reranker
@@ -86,10 +89,17 @@ class Services:
             collection=collection or self.settings.collection,
             mode=mode or self.settings.retrieval_mode,
             top_k=top_k or self.settings.top_k,
-            min_score=self.settings.min_score,
+            min_score=self.min_score,
             history=history,
             viewer=viewer,
         )
+
+    @property
+    def min_score(self) -> float:
+        """RAG_MIN_SCORE when set, else the floor calibrated for the embedding model."""
+        if self.settings.min_score is not None:
+            return self.settings.min_score
+        return floor_for(self.embedder.model)
 
     def ingest_options(self) -> IngestOptions:
         s = self.settings
@@ -245,6 +255,17 @@ def ocr_config(settings: Settings) -> OcrConfig | None:
     )  # fmt: skip
 
 
+def local_embedder(settings: Settings) -> LocalEmbedder | E5Embedder:
+    """The offline embedder `RAG_LOCAL_EMBED_MODEL` names (multilingual-e5-small by default)."""
+    if settings.local_embed_model is LocalEmbedModel.MINILM:
+        from local.embedder import LocalEmbedder
+
+        return LocalEmbedder()
+    from local.e5 import E5Embedder
+
+    return E5Embedder()
+
+
 def build_services(settings: Settings) -> Services:
     """Build every service the settings ask for. Call once per process and keep the result."""
     from store import open_store
@@ -253,9 +274,7 @@ def build_services(settings: Settings) -> Services:
     key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
     store = open_store(url=settings.qdrant_url, api_key=key, path=settings.store_path)
     if settings.resolved_backend is Backend.LOCAL:
-        from local.embedder import LocalEmbedder
-
-        local = LocalEmbedder()
+        local = local_embedder(settings)
         return Services(
             settings=settings, store=store, embedder=local, chat=None, preload=local.preload,
             _closers=[store],

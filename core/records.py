@@ -163,6 +163,14 @@ class CollectionInfo:
 
     embed_model: str | None = None
     dim: int | None = None
+    sparse_scheme: str | None = None  # `text.sparse.SCHEME` of its BM25 vectors
+
+    def sparse_matches(self, scheme: str) -> bool:
+        """Were its BM25 vectors made by `scheme`? A collection that recorded a model but no
+        scheme predates schemes being recorded: it used the old English-only analysis."""
+        if self.sparse_scheme is None:
+            return self.embed_model is None
+        return self.sparse_scheme == scheme
 
 
 @dataclass(frozen=True, slots=True)

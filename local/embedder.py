@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.errors import ConfigError
-from core.settings import LOCAL_EMBED_MODEL
+from core.settings import LocalEmbedModel
 
 MAX_INPUT_TOKENS = 256  # all-MiniLM-L6-v2's own input limit, in its word pieces
 
@@ -25,7 +25,7 @@ class LocalEmbedder:
 
     @property
     def model(self) -> str:
-        return LOCAL_EMBED_MODEL
+        return LocalEmbedModel.MINILM.value
 
     @property
     def dim(self) -> int:

@@ -10,8 +10,8 @@ the winners' chunks are fetched (`search_chunks`).
 returns at most `top_k` chunks, best first, after near-duplicate suppression (a chunk whose
 words mostly repeat a better one's is dropped, so the answer's sources are not the same passage
 twice). `ScoredChunk.score` is a relevance in [0, 1] whose meaning is fixed per mode (see
-`rag.fusion`: cosine; BM25 squashed; their even mix), so one threshold (`settings.min_score`)
-tells "found" from "not in your documents". With a reranker it is the reranker's relevance.
+`rag.fusion`: cosine rescaled per model; BM25 squashed; their even mix), so one threshold (the
+floor) tells "found" from "not in your documents". With a reranker it is the reranker's relevance.
 
 Measured with the local model (SciFact and XQuAD questions against their own corpus, where the
 gold passage is in the top 5, versus against the other corpus), hybrid top-1 score:
@@ -107,6 +107,7 @@ def retrieve(
         mode=mode,
         limit=wanted + max(4, wanted // 2),  # room for the duplicates we drop
         filters=filters,
+        model=embedder.model,
     )
     hits = suppress_near_duplicates(hits, limit=wanted)
     if reranker is not None and hits:
@@ -124,11 +125,12 @@ def search_chunks(
     limit: int,
     filters: SearchFilter | None = None,
     candidates: int | None = None,
+    model: str | None = None,
 ) -> list[ScoredChunk]:
     """Best first, scored as relevance in [0, 1] (see `rag.fusion` for what it means).
 
-    dense: cosine; sparse: squashed BM25; hybrid: their weighted sum over the union of
-    each side's top `candidates` (default: 4 x limit, at least
+    dense: cosine rescaled for `model` (the embedder's name); sparse: squashed BM25; hybrid:
+    `fusion.fuse` over the union of each side's top `candidates` (default: 4 x limit, at least
     `HYBRID_CANDIDATES`: on SciFact, nDCG@10 0.724 with 40 per side, 0.731 with 100).
     Hybrid without a query vector falls back to sparse.
     """
@@ -136,14 +138,15 @@ def search_chunks(
         if dense is None:
             raise StoreError("dense retrieval needs a query vector")
         (found,) = store.search(collection, [DenseQuery(dense)], limit=limit, filters=filters)
-        return fusion.as_dense_relevance(_with_chunks(store, collection, _pairs(found)))
+        hits = _with_chunks(store, collection, _pairs(found))
+        return fusion.as_dense_relevance(hits, model)
     terms = SparseQuery(*sparse.query_vector(text))
     if mode is RetrievalMode.HYBRID and dense is not None:
         wide = candidates or max(limit * 4, HYBRID_CANDIDATES)
         dense_found, sparse_found = store.search(
             collection, [DenseQuery(dense), terms], limit=wide, filters=filters
         )
-        fused = fusion.weighted_scores(_pairs(dense_found), _pairs(sparse_found), limit=limit)
+        fused = fusion.fuse(_pairs(dense_found), _pairs(sparse_found), limit=limit, model=model)
         return _with_chunks(store, collection, fused)  # only the winners' payloads are fetched
     (found,) = store.search(collection, [terms], limit=limit, filters=filters)
     return fusion.as_sparse_relevance(_with_chunks(store, collection, _pairs(found)))

