@@ -30,7 +30,7 @@ def choose_language(catalogue: Catalogue, *preferences: str | None) -> str:
     """The first preference the catalogue speaks (by base language), else English."""
     for tag in preferences:
         base = base_language(tag)
-        if base in catalogue:
+        if base is not None and base in catalogue:
             return base
     return FALLBACK
 
