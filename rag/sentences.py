@@ -8,6 +8,7 @@ three need the same notion of "sentence" and of "word that carries meaning".
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 
 import snowballstemmer
@@ -18,8 +19,7 @@ import snowballstemmer
 _OPEN = "\"'(\\[„“‚‘«»"
 _CLOSE = "\"')\\]“”‘’»«"
 _SENTENCE_END = re.compile(
-    rf"(?P<end>(?:(?<=[.!?])|(?<=[.!?][{_CLOSE}])|(?<=[.!?][{_CLOSE}][{_CLOSE}]))"
-    rf"\s+(?=[{_OPEN}]?[A-ZÄÖÜ0-9•§\-*]))"  # . ! ? then a new sentence
+    rf"[.!?][{_CLOSE}]{{0,2}}(?P<end>\s+)(?=[{_OPEN}]?[A-ZÄÖÜ0-9•§\-*])"  # . ! ? then a new one
     r"|\n\s*\n"  # a blank line
     r"|\n(?=\s*(?:[-*•]|\d+[.)])\s)"  # a list item
 )
@@ -119,7 +119,7 @@ def looks_german(text: str) -> bool:
     return sum(w in _GERMAN_HINT for w in found) > sum(w in _ENGLISH_HINT for w in found)
 
 
-def _continues(piece: str, *, german: bool) -> bool:
+def _continues(piece: str, *, german: Callable[[], bool]) -> bool:
     """True when the proposed boundary after `piece` is not the end of a sentence."""
     if not piece.endswith("."):  # "?", "!" and a closing quote end a sentence
         return False
@@ -133,7 +133,7 @@ def _continues(piece: str, *, german: bool) -> bool:
         return True
     if stem in _NON_TERMINAL or stem.replace(".", "") in _NON_TERMINAL or stem.endswith("str"):
         return True
-    return german and bool(_ORDINAL.search(low))
+    return bool(_ORDINAL.search(low)) and german()
 
 
 def split_sentences(text: str, *, language: str = "auto") -> list[str]:
@@ -142,12 +142,21 @@ def split_sentences(text: str, *, language: str = "auto") -> list[str]:
     `language` is "de", "en" or "auto"; German turns on the ordinal rule ("am 31. März" is one
     sentence, "The answer is 5. Next." two). "auto" decides by a function-word vote over `text`.
     """
-    german = language == "de" or (language == "auto" and looks_german(text))
+    verdict: list[bool] = []  # the vote runs only when an ordinal asks for it
+
+    def german() -> bool:
+        if not verdict:
+            verdict.append(language == "de" or (language == "auto" and looks_german(text)))
+        return verdict[0]
+
     text = _separate_headings(text)
     pieces: list[str] = []
     start, joinable = 0, False  # joinable: the boundary before the current piece may be undone
     for boundary in [*_SENTENCE_END.finditer(text), None]:
-        end = boundary.start() if boundary else len(text)
+        if boundary is None:
+            end = len(text)
+        else:
+            end = boundary.start("end") if boundary.group("end") is not None else boundary.start()
         sentence = " ".join(text[start:end].split())
         if sentence:
             if pieces and joinable and _continues(pieces[-1], german=german):
