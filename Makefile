@@ -49,6 +49,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_peers.py
 	$(BIN)/python bench/bench_retrieval.py
 	$(BIN)/python bench/bench_ocr.py speed --pages 5
+	$(BIN)/python bench/bench_sentences.py
 
 ## eval: retrieval quality on the reference sets in ../shared/eval (when present)
 eval: $(VENV)/.installed-local

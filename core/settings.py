@@ -129,6 +129,8 @@ class Settings(BaseSettings):
 
     # --- The UI --------------------------------------------------------------------------------
     upload_max_mb: int = Field(default=50, ge=1)
+    # The page's language when the browser's is not one the app speaks ("en", "de").
+    ui_language: str = Field(default="en", pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]+)*$")
     # Sign-in holds Argon2 hashes made by `rag hash-password`; a plain-text password is refused.
     auth_password: SecretStr | None = None  # when set, the Streamlit app asks for it
     # Named logins, as JSON: {"alice": "<hash>", ...}; each user then signs in by name.

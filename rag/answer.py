@@ -31,9 +31,10 @@ from rag.events import (
     TextDelta,
 )
 from rag.extractive import extractive_answer
-from rag.prompt import NOT_FOUND_ANSWER, Turn, build_messages, fit_sources
+from rag.prompt import Turn, build_messages, fit_sources
 from rag.reasoning import ThinkSplitter
 from rag.rewrite import heuristic_rewrite, standalone_query
+from rag.wording import answer_language, not_found
 
 if TYPE_CHECKING:
     from core.access import Viewer
@@ -118,7 +119,7 @@ def answer_stream(
     sources = fit_sources(relevant) if model is not None else relevant
     yield Sources(tuple(sources), found=bool(sources))
     if not sources:
-        yield TextDelta(NOT_FOUND_ANSWER)
+        yield TextDelta(not_found(answer_language(question)))
         yield Citations(())
         yield Done({"sources": 0})
         return
@@ -128,7 +129,11 @@ def answer_stream(
     try:
         if model is None:
             focus = question if query != question else None  # a rewritten follow-up
-            for piece in extractive_answer(query, sources, embedder=embedder, focus=focus):
+            language = answer_language(question)
+            pieces = extractive_answer(
+                query, sources, embedder=embedder, focus=focus, language=language
+            )
+            for piece in pieces:
                 answer.append(piece)
                 yield TextDelta(piece)
         else:

@@ -4,7 +4,8 @@ No model writes anything here, and the answer says so. Each sentence of the retr
 scored against the question with BM25 (sentences as the documents, idf from the retrieved set),
 optionally blended with embedding similarity; the best few that clear a relevance floor are
 streamed verbatim, each followed by its `[n]`. When none clears it, the answer says plainly that
-the documents do not seem to cover the question.
+the documents do not seem to cover the question. The lead line and that reply are worded in the
+question's language (`rag.wording`), and sentences are compared with that language's stemming.
 """
 
 from __future__ import annotations
@@ -17,14 +18,11 @@ from dataclasses import dataclass
 
 from core.ports import Embedder
 from core.records import ScoredChunk
-from rag.prompt import NOT_FOUND_ANSWER
 from rag.sentences import content_terms, split_sentences
+from rag.wording import answer_language, offline_lead, offline_not_found
 
-LEAD = "Quoted from your documents (offline mode: no language model wrote this):\n\n"
-NOT_FOUND = (
-    f"{NOT_FOUND_ANSWER} (Offline mode quotes passages that match your question; none did. "
-    "Try other words, or check that the right collection is selected.)"
-)
+LEAD = offline_lead("en")  # the English wording; other languages: `rag.wording`
+NOT_FOUND = offline_not_found("en")
 
 K1, B = 1.2, 0.3  # mild length normalisation: short sentences must not win by being short
 MIN_COVERAGE = 0.34  # share of the question's (idf-weighted) terms a quoted sentence must contain
@@ -37,12 +35,16 @@ DOCUMENT_NAME_WEIGHT = 0.2  # query words that name the document ("handbook") co
 NUMBER_BONUS = 0.3  # "how many ...?" prefers sentences that state a number
 QUANTITY_QUESTION = re.compile(
     r"\b(?:how\s+(?:many|much|long|often|old|far|big|large|soon|late|early)|when|"
-    r"what\s+(?:percentage|amount|number|time|date|year|day|price|cost|limit)|which\s+(?:year|date|day))\b",
+    r"what\s+(?:percentage|amount|number|time|date|year|day|price|cost|limit)|which\s+(?:year|date|day)|"
+    r"wie\s+(?:viele?|lange|oft|alt|weit|gro(?:ß|ss)|hoch|teuer|sp(?:ä|ae)t|fr(?:ü|ue)h)|wann|"
+    r"bis\s+wann|ab\s+wann|welche[rs]?\s+(?:jahr|datum|tag|frist|betrag|summe))\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-    r"forty|fifty|hundred|thousand|half|twice|once|daily|weekly|monthly|yearly|annually)\b",
+    r"forty|fifty|hundred|thousand|half|twice|once|daily|weekly|monthly|yearly|annually|"
+    r"eins?|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert|"
+    r"tausend|halbe?|doppelt|einmal|täglich|wöchentlich|monatlich|jährlich)\b",
     re.IGNORECASE,
 )
 
@@ -63,12 +65,12 @@ class Pick:
     focused: bool = False  # contains a word of the follow-up as typed
 
 
-def candidates(sources: Sequence[ScoredChunk]) -> list[Candidate]:
+def candidates(sources: Sequence[ScoredChunk], *, language: str = "en") -> list[Candidate]:
     """The quotable sentences of the sources, each once (from the best-ranked source)."""
     found: list[Candidate] = []
     seen: set[str] = set()
     for number, scored in enumerate(sources, start=1):
-        sentences = split_sentences(scored.chunk.text)
+        sentences = split_sentences(scored.chunk.text)  # the chunk's own language decides
         for position, raw in enumerate(sentences):
             sentence = re.sub(r"^#{1,6}\s+", "", raw).strip()
             if len(sentence.split()) < 4 or sentence.endswith("?"):  # headings, FAQ questions
@@ -81,7 +83,8 @@ def candidates(sources: Sequence[ScoredChunk]) -> list[Candidate]:
             if sentence in seen:  # overlapping chunks repeat sentences
                 continue
             seen.add(sentence)
-            found.append(Candidate(number, sentence, tuple(content_terms(sentence))))
+            terms = tuple(content_terms(sentence, language=language))
+            found.append(Candidate(number, sentence, terms))
     return found
 
 
@@ -97,16 +100,19 @@ def rank_sentences(
     *,
     embedder: Embedder | None = None,
     focus: str | None = None,
+    language: str = "en",
 ) -> list[Pick]:
     """Every candidate sentence with its score and query coverage, best first.
+
+    `language` is the question's: query and sentences are stemmed alike in it.
 
     `focus` is a follow-up as the person typed it, when `query` was rewritten from the history:
     the rewritten query finds the passages, but only sentences that contain the follow-up's own
     words answer it: when there are any, they pass the coverage floor and the others are dropped.
     """
-    pool = candidates(sources)
-    focus_terms = set(content_terms(focus)) if focus else set()
-    query_terms = list(dict.fromkeys(content_terms(query)))
+    pool = candidates(sources, language=language)
+    focus_terms = set(content_terms(focus, language=language)) if focus else set()
+    query_terms = list(dict.fromkeys(content_terms(query, language=language)))
     if not pool or not query_terms:
         return []
     n = len(pool)
@@ -114,7 +120,11 @@ def rank_sentences(
     idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in query_terms}
     # "What does the handbook say about X?": a word that names the document picks the document,
     # retrieval already did that; within it, the sentences about X are the answer.
-    naming = {t for s in sources for t in content_terms(f"{s.chunk.title} {s.chunk.source}")}
+    naming = {
+        t
+        for s in sources
+        for t in content_terms(f"{s.chunk.title} {s.chunk.source}", language=language)
+    }
     for term in idf.keys() & naming:
         idf[term] *= DOCUMENT_NAME_WEIGHT
     wants_number = bool(QUANTITY_QUESTION.search(query))
@@ -154,7 +164,7 @@ def rank_sentences(
     return picks
 
 
-def select(picks: Sequence[Pick], *, max_sentences: int) -> list[Pick]:
+def select(picks: Sequence[Pick], *, max_sentences: int, language: str = "en") -> list[Pick]:
     """The best picks, without near-duplicates and without the weak tail."""
     chosen: list[Pick] = []
     seen: list[set[str]] = []
@@ -163,7 +173,7 @@ def select(picks: Sequence[Pick], *, max_sentences: int) -> list[Pick]:
             break
         if chosen and pick.score < RELATIVE_FLOOR * chosen[0].score:
             break
-        terms = set(content_terms(pick.sentence))
+        terms = set(content_terms(pick.sentence, language=language))
         if any(
             terms <= other or other <= terms or len(terms & other) >= 0.8 * len(terms | other)
             for other in seen
@@ -191,13 +201,19 @@ def extractive_answer(
     embedder: Embedder | None = None,
     focus: str | None = None,
     max_sentences: int = 4,
+    language: str | None = None,
 ) -> Iterator[str]:
-    """Stream the answer: a one-line lead, then one quoted, cited sentence per bullet."""
-    ranked = rank_sentences(query, sources, embedder=embedder, focus=focus)
-    chosen = select(ranked, max_sentences=max_sentences)
+    """Stream the answer: a one-line lead, then one quoted, cited sentence per bullet.
+
+    `language` is the question's (detected from `focus or query` when not given): it words the
+    lead and the "not found" reply, and picks the stemming that compares query and sentences.
+    """
+    language = language or answer_language(focus or query)
+    ranked = rank_sentences(query, sources, embedder=embedder, focus=focus, language=language)
+    chosen = select(ranked, max_sentences=max_sentences, language=language)
     if not chosen:
-        yield NOT_FOUND
+        yield offline_not_found(language)
         return
-    yield LEAD
+    yield offline_lead(language)
     for index, pick in enumerate(chosen):
         yield ("\n" if index else "") + f"- {cite(pick.sentence, pick.number)}"

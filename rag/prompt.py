@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from core.records import ScoredChunk
 from rag.citations import strip_markers
+from rag.wording import ANSWER_MESSAGES
 from text.tokens import count_tokens
 
 SYSTEM_PROMPT = """\
@@ -50,8 +51,8 @@ _FENCE_LIKE = re.compile(r"<{3,}|>{3,}")
 _HEADER_LIKE = re.compile(r"^(\s*)\[(\d+)\]", re.MULTILINE)
 NO_SOURCES = "(no sources: nothing relevant was found in the documents)"
 
-# What "not in the documents" sounds like, for the answer path and the extractive answerer.
-NOT_FOUND_ANSWER = "I could not find this in your documents."
+# What "not in the documents" sounds like in English; `rag.wording.not_found(language)` for others.
+NOT_FOUND_ANSWER = ANSWER_MESSAGES["en"]["not_found"]
 
 DEFAULT_CONTEXT_TOKENS = 6000  # budget for the sources in the system message
 DEFAULT_HISTORY_TURNS = 3  # earlier question/answer pairs sent along for follow-ups

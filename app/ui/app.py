@@ -16,6 +16,7 @@ from app.ui.markdown import md_escape
 from app.ui.render import render_banner, render_exchange, render_question, stream_exchange
 from app.ui.sidebar import AskOptions, render_sidebar
 from app.ui.state import Exchange, get_services, history
+from app.ui.strings import ui_text
 from core.access import Viewer, viewer_for
 from core.errors import RagError
 
@@ -49,13 +50,14 @@ def ask(question: str, services: Services, viewer: Viewer, options: AskOptions) 
         st.error(md_escape(exchange.failed))
     except Exception as error:  # the top of a callback: one line for the person, details in the log
         log.exception("answering failed")
-        exchange.failed = f"Something went wrong while answering ({type(error).__name__})."
+        exchange.failed = ui_text()("answer_failed", error=type(error).__name__)
         st.error(exchange.failed)
     exchanges.append(exchange)
 
 
 def main() -> None:
-    st.set_page_config(page_title="Ask your documents", page_icon=":material/description:")
+    t = ui_text()
+    st.set_page_config(page_title=t("title"), page_icon=":material/description:")
     st.markdown(STYLE, unsafe_allow_html=True)
     try:
         services = get_services()
@@ -66,15 +68,14 @@ def main() -> None:
     user = signed_in_user(settings)
     viewer = viewer_for(settings, user)
 
-    st.title("Ask your documents")
+    st.title(t("title"))
     render_banner(settings)
     options = render_sidebar(services, viewer, user)
     if options is None:
         st.stop()
     for exchange in history():
         render_exchange(exchange, settings, viewer, show_query=options.show_query)
-    question = st.chat_input(
-        f"Ask about the documents in {options.collection}…", key="rag_question"
-    )
+    placeholder = t("ask_placeholder", collection=options.collection)
+    question = st.chat_input(placeholder, key="rag_question")
     if question and question.strip():
         ask(question.strip(), services, viewer, options)

@@ -15,6 +15,7 @@ import streamlit as st
 
 from app.ui.lockout import LoginLimiter
 from app.ui.state import LIMITER_KEY, NOTICE_KEY, SEEN_KEY, USER_KEY, forget_session
+from app.ui.strings import ui_text
 from core.access import check_login, login_required, named_logins
 from core.settings import Settings
 
@@ -58,10 +59,11 @@ def signed_in_user(settings: Settings) -> str | None:
 
     Returns None when no sign-in is configured (everybody is anonymous).
     """
+    t = ui_text()
     if _oidc_configured():
         if not st.user.get("is_logged_in", False):
-            st.title("Ask your documents")
-            st.button("Log in", on_click=st.login, type="primary")
+            st.title(t("title"))
+            st.button(t("log_in"), on_click=st.login, type="primary")
             st.stop()
         return str(st.user.get("email") or st.user.get("name") or "user")
     if not login_required(settings):
@@ -70,14 +72,14 @@ def signed_in_user(settings: Settings) -> str | None:
     user: str | None = st.session_state.get(USER_KEY)
     if user and _still_active(limiter, settings):
         return user
-    st.title("Ask your documents")
+    st.title(t("title"))
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.info(notice)
     with st.form("rag_login"):
-        name = st.text_input("Name") if named_logins(settings) else ""
-        password = st.text_input("Password", type="password")
-        submitted = st.form_submit_button("Sign in", type="primary")
+        name = st.text_input(t("name")) if named_logins(settings) else ""
+        password = st.text_input(t("password"), type="password")
+        submitted = st.form_submit_button(t("sign_in"), type="primary")
     if submitted:
         waiting = limiter.locked_for(name)
         if waiting:  # the password is not even checked while the name is locked
@@ -91,7 +93,7 @@ def signed_in_user(settings: Settings) -> str | None:
             st.rerun()
         limiter.clock.sleep(limiter.failed(name))
         waiting = limiter.locked_for(name)
-        wrong = "Wrong name or password." if named_logins(settings) else "Wrong password."
+        wrong = t("wrong_name_or_password") if named_logins(settings) else t("wrong_password")
         st.error(f"{wrong} {_locked_message(waiting)}" if waiting else wrong)
     st.stop()
     return None  # not reached: st.stop() ends the run

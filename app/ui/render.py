@@ -26,7 +26,8 @@ from app.ui.pages import (
     page_preview,
     page_with_text,
 )
-from app.ui.state import Exchange
+from app.ui.state import Exchange, get_services
+from app.ui.strings import ui_text
 from core.access import Viewer
 from core.errors import RagError
 from core.records import Citation
@@ -41,6 +42,7 @@ PAGE_PREVIEW_PX = 640  # the page preview's width; the image viewer's full-scree
 def render_banner(settings: Settings) -> None:
     line = md_escape(settings.describe_backend())  # a base URL is foreign text too
     if settings.resolved_backend is Backend.LOCAL:
+        line = ui_text()("banner_offline", model=md_escape(get_services().embedder.model))
         st.info(line, icon=":material/cloud_off:")
     else:
         st.success(line, icon=":material/cloud_done:")
@@ -112,10 +114,10 @@ def render_citation(
             _once(preview.problem, f"{path}:{page}")
             return
         image = preview.png
-        with st.expander(f"Show page {page}", icon=":material/description:"):
-            caption = f"{chunk.source}, page {page}" + (
-                ", around the cited passage" if citation.quote else ""
-            )
+        t = ui_text()
+        with st.expander(t("show_page", page=page), icon=":material/description:"):
+            wording = "page_caption_around" if citation.quote else "page_caption"
+            caption = t(wording, source=chunk.source, page=page)
             st.image(image, caption=caption, width=PAGE_PREVIEW_PX)
 
 
@@ -126,13 +128,14 @@ def render_tail(exchange: Exchange, settings: Settings, viewer: Viewer) -> None:
     resolved = exchange.citations
     if resolved is None:
         return
+    t = ui_text()
     if resolved.uncited:
-        st.warning("This answer cites no source: check it against the documents.")
+        st.warning(t("uncited"))
     if resolved.dropped:
         numbers = ", ".join(f"[{n}]" for n in resolved.dropped)
-        st.caption(f"Ignored {numbers}: the answer cited sources that do not exist.")
+        st.caption(t("dropped", numbers=numbers))
     if resolved.citations:
-        st.markdown("**Sources**")
+        st.markdown(f"**{t('sources')}**")
         for citation in resolved.citations:
             render_citation(settings, viewer, citation, exchange.collection)
 
@@ -140,14 +143,14 @@ def render_tail(exchange: Exchange, settings: Settings, viewer: Viewer) -> None:
 def _head(exchange: Exchange, show_query: bool) -> str:
     lines = []
     if show_query and exchange.query:
-        label = "Searched for (rewritten)" if exchange.rewritten else "Searched for"
+        label = ui_text()("searched_for_rewritten" if exchange.rewritten else "searched_for")
         lines.append(f":gray[{label}: *{md_escape(exchange.query)}*]")
     lines += [f":orange[{md_escape(notice)}]" for notice in exchange.notices]
     return "  \n".join(lines)
 
 
 def _reasoning(exchange: Exchange) -> None:
-    with st.expander("Reasoning", expanded=False, icon=":material/psychology:"):
+    with st.expander(ui_text()("reasoning"), expanded=False, icon=":material/psychology:"):
         st.text(exchange.reasoning)
 
 
@@ -187,7 +190,7 @@ def stream_exchange(
         head_slot = st.empty()
         reasoning_slot = st.empty()
         body_slot = st.empty()
-        body_slot.markdown(":gray[Searching your documents…]")
+        body_slot.markdown(f":gray[{ui_text()('searching')}]")
         try:
             for event in events:
                 exchange.apply(event)

@@ -15,6 +15,7 @@ from app.container import Services
 from app.ui.auth import sign_out
 from app.ui.markdown import md_escape
 from app.ui.state import HISTORY_KEY
+from app.ui.strings import ui_text
 from app.ui.upload_panel import render_upload
 from core.access import Viewer
 from core.errors import RagError
@@ -62,15 +63,17 @@ def _access_notices(services: Services, viewer: Viewer) -> None:
 
 
 def _create_collection(services: Services, viewer: Viewer) -> None:
-    with st.popover("New collection", icon=":material/add:", use_container_width=True):
-        name = st.text_input("Name", placeholder="e.g. contracts", key="rag_new_collection")
-        if not st.button("Create", key="rag_create_collection"):
+    t = ui_text()
+    with st.popover(t("new_collection"), icon=":material/add:", use_container_width=True):
+        placeholder = t("new_collection_placeholder")
+        name = st.text_input(t("name"), placeholder=placeholder, key="rag_new_collection")
+        if not st.button(t("create"), key="rag_create_collection"):
             return
         if not valid_collection_name(name):
-            st.error(md_escape(f"Use {RULE}."))
+            st.error(md_escape(t("bad_collection_name", rule=RULE)))
             return
         if not viewer.may_read(name):
-            st.error(f"The access lists would hide {name!r} from you; ask an administrator.")
+            st.error(t("collection_hidden", name=repr(name)))
             return
         try:
             embedder = services.embedder
@@ -84,57 +87,59 @@ def _create_collection(services: Services, viewer: Viewer) -> None:
 
 def _chat_model(services: Services) -> str | None:
     settings = services.settings
+    t = ui_text()
     if services.client is None or settings.resolved_backend is not Backend.REMOTE:
-        st.caption("Answers: extractive, offline (no chat model)")
+        st.caption(t("answers_offline"))
         return None
     try:
         options = chat_models(services.client.models(), settings.chat_model)
     except RagError as error:
-        st.caption(f"Could not list the models: {md_escape(str(error))}")
+        st.caption(t("models_unavailable", error=md_escape(str(error))))
         options = [settings.chat_model]
-    choice: str = st.selectbox("Chat model", options, key=MODEL_KEY)
-    st.caption(f"Embeddings: {services.embedder.model}")
+    choice: str = st.selectbox(t("chat_model"), options, key=MODEL_KEY)
+    st.caption(t("embeddings", model=services.embedder.model))
     return choice
 
 
 def render_sidebar(services: Services, viewer: Viewer, user: str | None) -> AskOptions | None:
     """Draw the sidebar and return what the next question should use (None: nothing readable)."""
     settings = services.settings
+    t = ui_text()
     with st.sidebar:
-        st.subheader("Documents")
+        st.subheader(t("documents"))
         _access_notices(services, viewer)
         names = _collections(services, viewer)
         if not names:
-            st.warning("You may not read any collection. Ask an administrator for access.")
+            st.warning(t("no_readable_collection"))
             return None
         pending = st.session_state.pop(_PENDING_KEY, None)
         if pending in names:
             st.session_state[COLLECTION_KEY] = pending
         if st.session_state.get(COLLECTION_KEY) not in names:
             st.session_state[COLLECTION_KEY] = names[0]
-        collection: str = st.selectbox("Collection", names, key=COLLECTION_KEY)
+        collection: str = st.selectbox(t("collection"), names, key=COLLECTION_KEY)
         try:
             count = services.store.count(collection) if services.store.exists(collection) else 0
-            st.caption(f"{count} chunk{'s' if count != 1 else ''} indexed")
+            st.caption(t("chunks_indexed_one") if count == 1 else t("chunks_indexed", count=count))
         except RagError:
             pass
         _create_collection(services, viewer)
         render_upload(services, viewer, collection)
 
-        st.subheader("Answering")
+        st.subheader(t("answering"))
         model = _chat_model(services)
         modes = [m.value for m in RetrievalMode]
         mode = st.selectbox(
-            "Retrieval", modes, index=modes.index(settings.retrieval_mode.value), key="rag_mode"
+            t("retrieval"), modes, index=modes.index(settings.retrieval_mode.value), key="rag_mode"
         )
-        top_k = st.slider("Passages to retrieve", 1, 20, min(settings.top_k, 20), key="rag_top_k")
-        show_query = st.toggle("Show the search query", key="rag_show_query")
-        if st.button("New conversation", icon=":material/refresh:"):
+        top_k = st.slider(t("passages"), 1, 20, min(settings.top_k, 20), key="rag_top_k")
+        show_query = st.toggle(t("show_query"), key="rag_show_query")
+        if st.button(t("new_conversation"), icon=":material/refresh:"):
             st.session_state[HISTORY_KEY] = []
             st.rerun()
         if user is not None:
             st.divider()
-            st.caption(f"Signed in as **{user}**")
-            st.button("Sign out", on_click=sign_out, key="rag_sign_out")
+            st.caption(t("signed_in_as", user=user))
+            st.button(t("sign_out"), on_click=sign_out, key="rag_sign_out")
     chat_model = model if model and model != settings.chat_model else None
     return AskOptions(collection, RetrievalMode(mode), int(top_k), chat_model, bool(show_query))

@@ -14,6 +14,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from app.container import Services
 from app.ui.markdown import md_escape
+from app.ui.strings import ui_text
 from app.ui.uploads import save_upload, upload_dir, upload_problem
 from core.access import Viewer
 from core.errors import RagError
@@ -78,18 +79,19 @@ def render_upload(services: Services, viewer: Viewer, collection: str) -> None:
     settings = services.settings
     suffixes = supported_suffixes()
     round_ = st.session_state.get(_ROUND_KEY, 0)
+    t = ui_text()
     files = st.file_uploader(
-        f"Add files to **{collection}**",
+        t("add_files", collection=collection),
         type=sorted(s.lstrip(".") for s in suffixes),
         accept_multiple_files=True,
         key=f"rag_uploader_{round_}",
-        help=f"Up to {settings.upload_max_mb} MB per file.",
+        help=t("upload_limit", mb=settings.upload_max_mb),
     )
     for line in st.session_state.get(_REPORT_KEY, []):
         st.caption(line)
     for problem in st.session_state.get(_PROBLEMS_KEY, []):
         st.error(problem)
-    if not files or not st.button("Ingest", icon=":material/upload:", type="primary"):
+    if not files or not st.button(t("ingest"), icon=":material/upload:", type="primary"):
         return
     st.session_state[_PROBLEMS_KEY] = problems = []  # kept until the next batch
     try:
@@ -119,7 +121,7 @@ def ingest_saved(services: Services, paths: list[Path], collection: str) -> bool
     """Ingest with a live progress bar; keep the report for the next run. False on failure."""
     from ingest.pipeline import IngestProgress
 
-    bar = st.progress(0.0, text="Starting…")
+    bar = st.progress(0.0, text=ui_text()("starting"))
 
     def on_progress(progress: IngestProgress) -> None:
         share = progress.files_done / max(progress.files_total, 1)

@@ -102,6 +102,23 @@ def test_answer_stream_below_threshold_answers_not_found_without_model() -> None
     assert chat.streams == []
 
 
+def test_answer_stream_below_threshold_german_question_not_found_in_german() -> None:
+    hits = [scored("irrelevant", score=0.1)]
+    question = "Wie hoch ist die Hundesteuer in Berlin?"
+    answer = services(None, min_score=0.5, retriever=Retriever(hits)).answer
+    folded = fold(answer(question, viewer=OPERATOR))
+    assert folded.found is False
+    assert folded.text == "Dazu habe ich in Ihren Dokumenten nichts gefunden."
+
+
+def test_answer_stream_offline_german_question_quotes_with_german_lead() -> None:
+    hits = [scored("Vollzeitbeschäftigte erhalten 30 Urlaubstage pro Kalenderjahr.", score=0.9)]
+    answer = services(None, retriever=Retriever(hits)).answer
+    folded = fold(answer("Wie viele Urlaubstage?", viewer=OPERATOR))
+    assert folded.text.startswith("Zitiert aus Ihren Dokumenten")
+    assert "30 Urlaubstage pro Kalenderjahr [1]." in folded.text
+
+
 def test_answer_stream_invalid_markers_dropped_and_uncited_flagged() -> None:
     chat = FakeChat(reply="Everyone gets a pony [7].")
     folded = fold(services(chat, retriever=Retriever()).answer("pony?", viewer=OPERATOR))

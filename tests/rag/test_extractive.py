@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rag.citations import resolve
 from rag.extractive import LEAD, MAX_EMBEDDED, NOT_FOUND, cite, extractive_answer, rank_sentences
+from rag.wording import not_found, offline_lead, offline_not_found
 from tests.fakes.chunks import scored
 from tests.fakes.embedder import HashEmbedder
 
@@ -117,3 +118,34 @@ def test_extractive_answer_follow_up_without_matching_sentence_falls_back_to_que
         "How many vacation days do employees get? and interns?", sources, focus="and interns?"
     )
     assert "25 days of paid vacation per calendar year [1]." in text
+
+
+HANDBUCH = (
+    "Vollzeitbeschäftigte erhalten 30 Urlaubstage pro Kalenderjahr. "
+    "Nicht genommene Urlaubstage verfallen am 31. März des Folgejahres. "
+    "Flüge werden erstattet, wenn die Budgetverantwortliche sie vorab genehmigt hat."
+)
+
+
+def test_extractive_answer_german_question_gets_german_lead_and_unbroken_date() -> None:
+    text = _answer("Wie viele Urlaubstage bekomme ich?", [scored(HANDBUCH)])
+    assert text.startswith(offline_lead("de")) and offline_lead("de") != LEAD
+    assert "- Vollzeitbeschäftigte erhalten 30 Urlaubstage pro Kalenderjahr [1]." in text
+    assert "- Nicht genommene Urlaubstage verfallen am 31. März des Folgejahres [1]." in text
+
+
+def test_extractive_answer_german_stemming_matches_inflected_words() -> None:
+    # "erstattet" in the question, "erstattet" in the sentence; "Flüge"/"Flug" share a stem
+    text = _answer("Wird ein Flug erstattet?", [scored(HANDBUCH)])
+    assert "Flüge werden erstattet" in text, text
+
+
+def test_extractive_answer_german_nothing_relevant_says_so_in_german() -> None:
+    text = _answer("Wie hoch ist die Hundesteuer?", [scored(HANDBUCH)])
+    assert text == offline_not_found("de")
+    assert text.startswith(not_found("de"))
+
+
+def test_extractive_answer_language_given_overrides_detection() -> None:
+    text = _answer("Urlaubstage", [scored(HANDBUCH)], language="en")
+    assert text.startswith(LEAD)

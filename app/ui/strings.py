@@ -1,0 +1,144 @@
+"""The page's words, in the browser's language: one catalogue, keyed by message id.
+
+`ui_text()` is what the rendering modules call: the catalogue in the language the browser
+reports (`st.context.locale`, e.g. "de-DE") when the catalogue speaks it, else `RAG_UI_LANGUAGE`,
+else English. A new language is one more mapping in `UI_MESSAGES` (ids it leaves out show in
+English); `ui_messages` is the pure part, tested without a browser.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.errors import RagError
+from core.i18n import Catalogue, Messages, choose_language
+
+UI_MESSAGES: Catalogue = {
+    "en": {
+        "title": "Ask your documents",
+        "banner_offline": (
+            "Offline mode: local embeddings ({model}) and extractive answers quoted from your "
+            "documents; no model writes them. Set IONOS_API_TOKEN to use IONOS."
+        ),
+        "ask_placeholder": "Ask about the documents in {collection}…",
+        "answer_failed": "Something went wrong while answering ({error}).",
+        "searching": "Searching your documents…",
+        "searched_for": "Searched for",
+        "searched_for_rewritten": "Searched for (rewritten)",
+        "reasoning": "Reasoning",
+        "uncited": "This answer cites no source: check it against the documents.",
+        "dropped": "Ignored {numbers}: the answer cited sources that do not exist.",
+        "sources": "Sources",
+        "show_page": "Show page {page}",
+        "page_caption": "{source}, page {page}",
+        "page_caption_around": "{source}, page {page}, around the cited passage",
+        "log_in": "Log in",
+        "name": "Name",
+        "password": "Password",
+        "sign_in": "Sign in",
+        "wrong_name_or_password": "Wrong name or password.",
+        "wrong_password": "Wrong password.",
+        "documents": "Documents",
+        "no_readable_collection": (
+            "You may not read any collection. Ask an administrator for access."
+        ),
+        "collection": "Collection",
+        "chunks_indexed_one": "1 chunk indexed",
+        "chunks_indexed": "{count} chunks indexed",
+        "new_collection": "New collection",
+        "new_collection_placeholder": "e.g. contracts",
+        "create": "Create",
+        "bad_collection_name": "Use {rule}.",
+        "collection_hidden": "The access lists would hide {name} from you; ask an administrator.",
+        "answering": "Answering",
+        "answers_offline": "Answers: extractive, offline (no chat model)",
+        "models_unavailable": "Could not list the models: {error}",
+        "chat_model": "Chat model",
+        "embeddings": "Embeddings: {model}",
+        "retrieval": "Retrieval",
+        "passages": "Passages to retrieve",
+        "show_query": "Show the search query",
+        "new_conversation": "New conversation",
+        "signed_in_as": "Signed in as **{user}**",
+        "sign_out": "Sign out",
+        "add_files": "Add files to **{collection}**",
+        "upload_limit": "Up to {mb} MB per file.",
+        "ingest": "Ingest",
+        "starting": "Starting…",
+    },
+    "de": {
+        "title": "Fragen Sie Ihre Dokumente",
+        "banner_offline": (
+            "Offline-Modus: lokale Embeddings ({model}) und Antworten, die wörtlich aus Ihren "
+            "Dokumenten zitieren; kein Sprachmodell schreibt sie. Mit IONOS_API_TOKEN nutzen "
+            "Sie IONOS."
+        ),
+        "ask_placeholder": "Fragen Sie zu den Dokumenten in {collection}…",
+        "answer_failed": "Beim Antworten ist etwas schiefgegangen ({error}).",
+        "searching": "Ihre Dokumente werden durchsucht…",
+        "searched_for": "Gesucht nach",
+        "searched_for_rewritten": "Gesucht nach (umformuliert)",
+        "reasoning": "Überlegungen",
+        "uncited": "Diese Antwort nennt keine Quelle: Prüfen Sie sie anhand der Dokumente.",
+        "dropped": "{numbers} ignoriert: Die Antwort nannte Quellen, die es nicht gibt.",
+        "sources": "Quellen",
+        "show_page": "Seite {page} zeigen",
+        "page_caption": "{source}, Seite {page}",
+        "page_caption_around": "{source}, Seite {page}, um die zitierte Stelle",
+        "log_in": "Anmelden",
+        "name": "Name",
+        "password": "Passwort",
+        "sign_in": "Anmelden",
+        "wrong_name_or_password": "Name oder Passwort falsch.",
+        "wrong_password": "Passwort falsch.",
+        "documents": "Dokumente",
+        "no_readable_collection": (
+            "Sie dürfen keine Sammlung lesen. Bitten Sie eine Administratorin oder einen "
+            "Administrator um Zugriff."
+        ),
+        "collection": "Sammlung",
+        "chunks_indexed_one": "1 Abschnitt indexiert",
+        "chunks_indexed": "{count} Abschnitte indexiert",
+        "new_collection": "Neue Sammlung",
+        "new_collection_placeholder": "z. B. vertraege",
+        "create": "Anlegen",
+        "bad_collection_name": (
+            "Erlaubt sind Buchstaben, Ziffern, _ - und . (am Anfang ein Buchstabe oder eine "
+            "Ziffer, bis 63 Zeichen)."
+        ),
+        "collection_hidden": (
+            "Die Zugriffslisten würden {name} vor Ihnen verbergen; fragen Sie die Administration."
+        ),
+        "answering": "Antworten",
+        "answers_offline": "Antworten: zitiert, offline (kein Chatmodell)",
+        "models_unavailable": "Die Modelle konnten nicht abgerufen werden: {error}",
+        "chat_model": "Chatmodell",
+        "embeddings": "Embeddings: {model}",
+        "retrieval": "Suche",
+        "passages": "Abzurufende Passagen",
+        "show_query": "Suchanfrage zeigen",
+        "new_conversation": "Neues Gespräch",
+        "signed_in_as": "Angemeldet als **{user}**",
+        "sign_out": "Abmelden",
+        "add_files": "Dateien zu **{collection}** hinzufügen",
+        "upload_limit": "Bis zu {mb} MB pro Datei.",
+        "ingest": "Einlesen",
+        "starting": "Wird gestartet…",
+    },
+}
+
+
+def ui_messages(locale: str | None, configured: str | None = None) -> Messages:
+    """The catalogue in the browser's language, else the configured one, else English."""
+    return Messages(UI_MESSAGES, choose_language(UI_MESSAGES, locale, configured))
+
+
+def ui_text() -> Messages:
+    """The page's messages for this browser session (see the module docstring)."""
+    from app.ui.state import get_services
+
+    try:
+        configured: str | None = get_services().settings.ui_language
+    except RagError:  # settings that do not load: the page shows that error, in English
+        configured = None
+    return ui_messages(st.context.locale, configured)
