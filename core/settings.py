@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     qdrant_url: str | None = None  # a Qdrant server, for larger deployments
     qdrant_api_key: SecretStr | None = None
     collection: str = "docs"
+    # Where conversations are kept: unset means SQLite in RAG_DATA_DIR/threads.sqlite3; a
+    # PostgreSQL URL (postgresql+psycopg://user:password@host/db) when several instances serve
+    # one team. Migrations are applied on start.
+    database_url: SecretStr | None = None
 
     # --- Chunking and retrieval ----------------------------------------------------------------
     chunk_tokens: int = Field(default=350, ge=32)
@@ -139,6 +143,7 @@ class Settings(BaseSettings):
         "qdrant_url",
         "qdrant_api_key",
         "auth_password",
+        "database_url",
         mode="before",
     )
     @classmethod
@@ -225,6 +230,13 @@ class Settings(BaseSettings):
     @property
     def active_embed_model(self) -> str:
         return LOCAL_EMBED_MODEL if self.resolved_backend is Backend.LOCAL else self.embed_model
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The conversation database: RAG_DATABASE_URL, else SQLite inside RAG_DATA_DIR."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{(self.data_dir / 'threads.sqlite3').as_posix()}"
 
     def describe_backend(self) -> str:
         """One plain line for banners and CLI headers; never contains the token."""
