@@ -16,6 +16,7 @@ from app.ui.markdown import md_escape
 from app.ui.render import render_banner, render_exchange, render_question, stream_exchange
 from app.ui.sidebar import AskOptions, render_sidebar
 from app.ui.state import Exchange, get_services, history
+from app.ui.threads import render_answer_actions, save_exchange, sync_thread, take_regenerate
 from core.access import Viewer, viewer_for
 from core.errors import RagError
 
@@ -29,7 +30,9 @@ STYLE = """
 """
 
 
-def ask(question: str, services: Services, viewer: Viewer, options: AskOptions) -> None:
+def ask(
+    question: str, services: Services, viewer: Viewer, options: AskOptions, user: str | None
+) -> None:
     exchanges = history()
     exchange = Exchange(question=question, collection=options.collection)
     render_question(question)
@@ -52,6 +55,8 @@ def ask(question: str, services: Services, viewer: Viewer, options: AskOptions) 
         exchange.failed = f"Something went wrong while answering ({type(error).__name__})."
         st.error(exchange.failed)
     exchanges.append(exchange)
+    save_exchange(services, user, exchange)
+    render_answer_actions(services, user, exchange)
 
 
 def main() -> None:
@@ -71,10 +76,13 @@ def main() -> None:
     options = render_sidebar(services, viewer, user)
     if options is None:
         st.stop()
+    sync_thread(services, user)
     for exchange in history():
         render_exchange(exchange, settings, viewer, show_query=options.show_query)
+        render_answer_actions(services, user, exchange)
     question = st.chat_input(
         f"Ask about the documents in {options.collection}…", key="rag_question"
     )
+    question = question or take_regenerate()
     if question and question.strip():
-        ask(question.strip(), services, viewer, options)
+        ask(question.strip(), services, viewer, options, user)

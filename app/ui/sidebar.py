@@ -14,7 +14,7 @@ import streamlit as st
 from app.container import Services
 from app.ui.auth import sign_out
 from app.ui.markdown import md_escape
-from app.ui.state import HISTORY_KEY
+from app.ui.threads import render_thread_list
 from app.ui.upload_panel import render_upload
 from core.access import Viewer
 from core.errors import RagError
@@ -129,9 +129,7 @@ def render_sidebar(services: Services, viewer: Viewer, user: str | None) -> AskO
         )
         top_k = st.slider("Passages to retrieve", 1, 20, min(settings.top_k, 20), key="rag_top_k")
         show_query = st.toggle("Show the search query", key="rag_show_query")
-        if st.button("New conversation", icon=":material/refresh:"):
-            st.session_state[HISTORY_KEY] = []
-            st.rerun()
+        render_thread_list(services, user)
         if user is not None:
             st.divider()
             st.caption(f"Signed in as **{user}**")

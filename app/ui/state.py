@@ -37,6 +37,10 @@ class Exchange(AnswerState):
 
     question: str
     collection: str
+    stopped: bool = False  # the person stopped it; the partial text stays
+    message_id: int | None = None  # its row in the thread database, once kept
+    feedback: str | None = None  # "up" / "down" (threads.Feedback), once given
+    feedback_comment: str = ""
 
     def turn(self) -> Turn:
         return Turn(question=self.question, answer=self.text, query=self.query)
