@@ -102,8 +102,9 @@ def test_threads_sidebar_lists_opens_and_starts_new(kept: Callable[..., Services
     assert not at.exception
     assert [e.question for e in at.session_state[HISTORY_KEY]] == [QUESTION]
     at.text_input(key="rag_thread_search").set_value("office").run()
-    listed = [b.key for b in at.button if (b.key or "").startswith("rag_thread_") and
-              b.key not in {"rag_thread_new", "rag_thread_rename", "rag_thread_delete"}]  # fmt: skip
+    controls = {"rag_thread_new", "rag_thread_rename", "rag_thread_delete"}
+    keys = [b.key or "" for b in at.button]
+    listed = [k for k in keys if k.startswith("rag_thread_") and k not in controls]
     assert listed == [f"rag_thread_{second}"]
 
 
@@ -165,8 +166,12 @@ def test_threads_of_another_user_do_not_open(kept: Callable[..., Services]) -> N
 
 @pytest.mark.parametrize(
     ("title", "expected"),
-    [("Urlaub 2026", "Urlaub-2026.md"), ("../../etc/passwd", "etc-passwd.md"), ("???", "conversation.md"),
-     ("Größe & Maße", "Größe-Maße.md")],
-)  # fmt: skip
+    [
+        ("Urlaub 2026", "Urlaub-2026.md"),
+        ("../../etc/passwd", "etc-passwd.md"),
+        ("???", "conversation.md"),
+        ("Größe & Maße", "Größe-Maße.md"),
+    ],
+)
 def test_export_name_is_a_safe_file_name(title: str, expected: str) -> None:
     assert export_name(title) == expected
