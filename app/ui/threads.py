@@ -175,24 +175,24 @@ def _current_actions(store: ThreadStore, user: str | None, thread_id: str) -> No
     except RagError:
         return
     title = conversation.thread.title
-    rename, delete, export = st.columns(3)
-    with rename.popover("Rename", icon=":material/edit:", help="Rename this conversation"):
-        st.text_input("New title", value=title, key=f"rag_rename_{thread_id}", max_chars=200)
+    export, manage = st.columns(2)
+    export.download_button(
+        "Export", icon=":material/download:", help="Markdown with citations and sources",
+        data=thread_markdown(conversation), file_name=export_name(title),
+        mime="text/markdown", key="rag_thread_export", width="stretch",
+    )  # fmt: skip
+    with manage.popover("Edit", icon=":material/edit:", width="stretch"):
+        st.text_input("Title", value=title, key=f"rag_rename_{thread_id}", max_chars=200)
         st.button(
             "Rename", key="rag_thread_rename",
             on_click=_rename, args=(store, user, thread_id),
         )  # fmt: skip
-    with delete.popover("Delete", icon=":material/delete:", help="Delete this conversation"):
+        st.divider()
         st.caption("Delete this conversation and its answers? This cannot be undone.")
         st.button(
-            "Delete", key="rag_thread_delete", type="primary",
+            "Delete", key="rag_thread_delete", type="primary", icon=":material/delete:",
             on_click=_delete, args=(store, user, thread_id),
         )  # fmt: skip
-    export.download_button(
-        "Export", icon=":material/download:", help="Markdown with citations and sources",
-        data=thread_markdown(conversation), file_name=export_name(title),
-        mime="text/markdown", key="rag_thread_export",
-    )  # fmt: skip
 
 
 def render_thread_list(services: Services, user: str | None) -> None:
@@ -267,22 +267,20 @@ def render_answer_actions(services: Services, user: str | None, exchange: Exchan
     if exchange.message_id is None:
         return
     key = exchange.message_id
-    copy, again, thumbs, note = st.columns([1, 1.4, 1, 1.2], vertical_alignment="center")
-    with copy.popover("Copy", icon=":material/content_copy:", help="Copy the answer"):
-        st.code(exchange.text or exchange.failed or "", language=None, wrap_lines=True)
-    again.button(
-        "Regenerate", icon=":material/autorenew:", key=f"rag_again_{key}",
-        help="Ask this question again",
-        on_click=_regenerate, args=(exchange.question,),
-    )  # fmt: skip
-    default = {Feedback.DOWN.value: 0, Feedback.UP.value: 1}.get(exchange.feedback or "")
-    with thumbs:
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        with st.popover("Copy", icon=":material/content_copy:", help="Copy the answer"):
+            st.code(exchange.text or exchange.failed or "", language=None, wrap_lines=True)
+        st.button(
+            "Regenerate", icon=":material/autorenew:", key=f"rag_again_{key}",
+            help="Ask this question again", on_click=_regenerate, args=(exchange.question,),
+        )  # fmt: skip
+        default = {Feedback.DOWN.value: 0, Feedback.UP.value: 1}.get(exchange.feedback or "")
         st.feedback(
             "thumbs", key=f"rag_fb_{key}", default=default,
             on_change=_store_feedback, args=(services, user, exchange),
         )  # fmt: skip
-    with note.popover("Comment", icon=":material/comment:", help="Add a comment to your rating"):
-        st.text_input(
-            "Comment", value=exchange.feedback_comment, key=f"rag_fb_note_{key}",
-            on_change=_store_feedback, args=(services, user, exchange),
-        )  # fmt: skip
+        with st.popover("Comment", icon=":material/comment:", help="Add a comment to your rating"):
+            st.text_input(
+                "Comment", value=exchange.feedback_comment, key=f"rag_fb_note_{key}",
+                on_change=_store_feedback, args=(services, user, exchange),
+            )  # fmt: skip
