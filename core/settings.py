@@ -238,15 +238,17 @@ class Settings(BaseSettings):
             return self.database_url.get_secret_value()
         return f"sqlite:///{(self.data_dir / 'threads.sqlite3').as_posix()}"
 
-    def describe_backend(self) -> str:
-        """One plain line for banners and CLI headers; never contains the token."""
+    def describe_backend(self, chat_model: str | None = None) -> str:
+        """One plain line for banners and CLI headers; never contains the token.
+
+        `chat_model`: the model picked in the UI, when it is not the configured one."""
         if self.resolved_backend is Backend.LOCAL:
             return (
                 "Offline mode: local embeddings (all-MiniLM-L6-v2) and extractive answers quoted "
                 "from your documents; no model writes them. Set IONOS_API_TOKEN to use IONOS."
             )
         host = "IONOS AI Model Hub" if self.is_ionos else redact_url(self.base_url)
-        return f"{host}: chat {self.chat_model}, embeddings {self.embed_model}"
+        return f"{host}: chat {chat_model or self.chat_model}, embeddings {self.embed_model}"
 
 
 _SETTINGS_FIELD = re.compile(r'field "(\w+)"')

@@ -59,6 +59,14 @@ def ask(
     render_answer_actions(services, user, exchange)
 
 
+def _no_documents(services: Services, collection: str) -> bool:
+    """True when the collection holds nothing yet (an unreachable store is not "empty")."""
+    try:
+        return not services.store.exists(collection) or services.store.count(collection) == 0
+    except RagError:
+        return False
+
+
 def main() -> None:
     st.set_page_config(page_title="Ask your documents", page_icon=":material/description:")
     st.markdown(STYLE, unsafe_allow_html=True)
@@ -72,16 +80,23 @@ def main() -> None:
     viewer = viewer_for(settings, user)
 
     st.title("Ask your documents")
-    render_banner(settings)
     options = render_sidebar(services, viewer, user)
+    render_banner(settings, options.chat_model if options else None)  # the model picked
     if options is None:
         st.stop()
     sync_thread(services, user)
     for exchange in history():
         render_exchange(exchange, settings, viewer, show_query=options.show_query)
         render_answer_actions(services, user, exchange)
+    empty = _no_documents(services, options.collection)
+    if empty:
+        st.info(
+            f"No documents in {options.collection} yet: add files under “Add files to” in the "
+            "sidebar (or run `rag ingest`), then ask.",
+            icon=":material/upload_file:",
+        )
     question = st.chat_input(
-        f"Ask about the documents in {options.collection}…", key="rag_question"
+        f"Ask about the documents in {options.collection}…", key="rag_question", disabled=empty
     )
     question = question or take_regenerate()
     if question and question.strip():

@@ -111,7 +111,8 @@ def render_sidebar(services: Services, viewer: Viewer, user: str | None) -> AskO
         if pending in names:
             st.session_state[COLLECTION_KEY] = pending
         if st.session_state.get(COLLECTION_KEY) not in names:
-            st.session_state[COLLECTION_KEY] = names[0]
+            default = settings.collection  # RAG_COLLECTION, when the viewer may read it
+            st.session_state[COLLECTION_KEY] = default if default in names else names[0]
         collection: str = st.selectbox("Collection", names, key=COLLECTION_KEY)
         try:
             count = services.store.count(collection) if services.store.exists(collection) else 0
