@@ -16,7 +16,13 @@ from app.ui.markdown import md_escape
 from app.ui.render import render_banner, render_exchange, render_question, stream_exchange
 from app.ui.sidebar import AskOptions, render_sidebar
 from app.ui.state import Exchange, get_services, history
-from app.ui.threads import render_answer_actions, save_exchange, sync_thread, take_regenerate
+from app.ui.threads import (
+    keep_interrupted,
+    render_answer_actions,
+    save_exchange,
+    sync_thread,
+    take_regenerate,
+)
 from core.access import Viewer, viewer_for
 from core.errors import RagError
 
@@ -54,6 +60,11 @@ def ask(
         log.exception("answering failed")
         exchange.failed = f"Something went wrong while answering ({type(error).__name__})."
         st.error(exchange.failed)
+    except BaseException:  # Streamlit ended the run (another question, a click): keep what came
+        exchange.stopped = True
+        exchanges.append(exchange)
+        keep_interrupted(services, user, exchange)
+        raise
     exchanges.append(exchange)
     save_exchange(services, user, exchange)
     render_answer_actions(services, user, exchange)

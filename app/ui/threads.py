@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 THREAD_PARAM = "thread"  # the URL query parameter with the open thread's id
 LOADED_KEY = "rag_thread_loaded"  # the thread id the session's history was loaded from
 REGENERATE_KEY = "rag_regenerate"  # a question to ask again on this run
+RESUME_KEY = "rag_thread_resume"  # the thread an interrupted run saved into; the next run opens it
 SEARCH_KEY = "rag_thread_search"
 LIST_LIMIT = 50
 _THUMBS = {0: Feedback.DOWN, 1: Feedback.UP}  # st.feedback("thumbs") indices
@@ -64,6 +65,7 @@ def exchange_from(message: Message) -> Exchange:
         notices=list(content.notices),
         citations=citations,
         failed=content.failed,
+        stopped=content.stopped,
         done=True,
         message_id=message.id,
         feedback=message.feedback.value if message.feedback else None,
@@ -96,6 +98,9 @@ def sync_thread(services: Services, user: str | None) -> None:
     store = services.threads
     if store is None:
         return
+    resume = st.session_state.pop(RESUME_KEY, None)
+    if resume:
+        st.query_params[THREAD_PARAM] = resume
     wanted = current_thread()
     if wanted == st.session_state.get(LOADED_KEY, "unset"):
         return
@@ -132,6 +137,24 @@ def save_exchange(services: Services, user: str | None, exchange: Exchange) -> N
     _set_current(thread_id)
     if created:
         st.rerun()  # the sidebar, drawn before the thread existed, lists and selects it now
+
+
+def keep_interrupted(services: Services, user: str | None, exchange: Exchange) -> None:
+    """Save an exchange whose run Streamlit ended mid-stream (a new question, a click).
+
+    Only the database is touched here (the page is going away); the next run reopens the thread.
+    """
+    store = services.threads
+    if store is None:
+        return
+    try:
+        thread_id = current_thread() or store.create(user, exchange.question).id
+        exchange.message_id = store.append(thread_id, user, message_from(exchange)).id
+    except RagError:
+        log.exception("an interrupted answer could not be saved")
+        return
+    st.session_state[RESUME_KEY] = thread_id
+    st.session_state[LOADED_KEY] = None  # reload it from the database
 
 
 # --- the sidebar ------------------------------------------------------------------------------
@@ -264,6 +287,8 @@ def _store_feedback(services: Services, user: str | None, exchange: Exchange) ->
 
 def render_answer_actions(services: Services, user: str | None, exchange: Exchange) -> None:
     """Copy, regenerate and feedback under one kept answer."""
+    if exchange.stopped:
+        st.caption("Stopped before the end: the text above is what had arrived.")
     if exchange.message_id is None:
         return
     key = exchange.message_id
