@@ -25,7 +25,7 @@ from threads.export import thread_markdown
 log = logging.getLogger(__name__)
 
 THREAD_PARAM = "thread"  # the URL query parameter with the open thread's id
-LOADED_KEY = "rag_thread_loaded"  # the thread id the session's history was loaded from
+LOADED_KEY = "rag_thread_loaded"  # (user, thread id) the session's history was loaded from
 REGENERATE_KEY = "rag_regenerate"  # a question to ask again on this run
 RESUME_KEY = "rag_thread_resume"  # the thread an interrupted run saved into; the next run opens it
 SEARCH_KEY = "rag_thread_search"
@@ -38,12 +38,12 @@ def current_thread() -> str | None:
     return value or None
 
 
-def _set_current(thread_id: str | None) -> None:
+def _set_current(thread_id: str | None, user: str | None) -> None:
     if thread_id is None:
         st.query_params.pop(THREAD_PARAM, None)
     else:
         st.query_params[THREAD_PARAM] = thread_id
-    st.session_state[LOADED_KEY] = thread_id
+    st.session_state[LOADED_KEY] = (user, thread_id)
 
 
 def exchange_from(message: Message) -> Exchange:
@@ -102,21 +102,36 @@ def sync_thread(services: Services, user: str | None) -> None:
     if resume:
         st.query_params[THREAD_PARAM] = resume
     wanted = current_thread()
-    if wanted == st.session_state.get(LOADED_KEY, "unset"):
+    if st.session_state.get(LOADED_KEY) == (user, wanted):  # a sign-in as someone else reloads
         return
     if wanted is None:
         st.session_state[HISTORY_KEY] = []
-        st.session_state[LOADED_KEY] = None
+        st.session_state[LOADED_KEY] = (user, None)
         return
     try:
         conversation = store.load(wanted, user)
     except ThreadNotFoundError as error:
         st.warning(str(error))
-        _set_current(None)
+        _set_current(None, user)
         st.session_state[HISTORY_KEY] = []
         return
     st.session_state[HISTORY_KEY] = [exchange_from(m) for m in conversation.messages]
-    st.session_state[LOADED_KEY] = wanted
+    st.session_state[LOADED_KEY] = (user, wanted)
+
+
+def _keep(store: ThreadStore, user: str | None, exchange: Exchange) -> tuple[str, bool]:
+    """Append to the open thread, or a new one (none open, or deleted meanwhile elsewhere);
+    (thread id, whether it was created)."""
+    thread_id = current_thread()
+    if thread_id is not None:
+        try:
+            exchange.message_id = store.append(thread_id, user, message_from(exchange)).id
+            return thread_id, False
+        except ThreadNotFoundError:
+            pass
+    thread_id = store.create(user, exchange.question).id
+    exchange.message_id = store.append(thread_id, user, message_from(exchange)).id
+    return thread_id, True
 
 
 def save_exchange(services: Services, user: str | None, exchange: Exchange) -> None:
@@ -124,19 +139,15 @@ def save_exchange(services: Services, user: str | None, exchange: Exchange) -> N
     store = services.threads
     if store is None:
         return
-    thread_id = current_thread()
     try:
-        created = thread_id is None
-        if thread_id is None:
-            thread_id = store.create(user, exchange.question).id
-        message = store.append(thread_id, user, message_from(exchange))
+        thread_id, created = _keep(store, user, exchange)
     except RagError as error:
         st.error(f"The answer could not be saved: {error}")
         return
-    exchange.message_id = message.id
-    _set_current(thread_id)
-    if created:
-        st.rerun()  # the sidebar, drawn before the thread existed, lists and selects it now
+    _set_current(thread_id, user)
+    if created:  # the sidebar, drawn before the thread existed, lists and selects it now; the
+        st.session_state[LOADED_KEY] = None  # page shows the new thread as the database has it
+        st.rerun()
 
 
 def keep_interrupted(services: Services, user: str | None, exchange: Exchange) -> None:
@@ -148,8 +159,7 @@ def keep_interrupted(services: Services, user: str | None, exchange: Exchange) -
     if store is None:
         return
     try:
-        thread_id = current_thread() or store.create(user, exchange.question).id
-        exchange.message_id = store.append(thread_id, user, message_from(exchange)).id
+        thread_id, _created = _keep(store, user, exchange)
     except RagError:
         log.exception("an interrupted answer could not be saved")
         return

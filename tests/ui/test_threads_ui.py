@@ -213,3 +213,34 @@ def test_threads_answer_interrupted_mid_stream_is_kept_as_stopped(
     assert services.threads is not None
     [message] = services.threads.load(thread_id, None).messages
     assert message.content.stopped and message.content.answer == exchange.text
+
+
+def test_threads_switching_user_in_one_session_does_not_keep_the_old_thread(
+    kept: Callable[..., Services],
+) -> None:
+    services = kept(auth_users={"alice": "a-pass", "bob": "b-pass"})
+    at = _ask(_reload(services, None, user="alice"), QUESTION)
+    alice_thread = at.query_params[THREAD_PARAM]
+    at.session_state[USER_KEY] = "bob"  # signed out and in again as bob, same tab and URL
+    at.run()
+    assert at.session_state[HISTORY_KEY] == []
+    at = _ask(at, "When does the office open?")
+    assert not at.exception
+    assert at.query_params[THREAD_PARAM] != alice_thread
+    assert services.threads is not None
+    assert [t.title for t in services.threads.list("bob")] == ["When does the office open?"]
+    assert len(services.threads.load(alice_thread, "alice").messages) == 1
+
+
+def test_threads_open_thread_deleted_elsewhere_starts_a_new_one(
+    kept: Callable[..., Services],
+) -> None:
+    services = kept()
+    at = _ask(start_app(services), QUESTION)
+    first = at.query_params[THREAD_PARAM]
+    assert services.threads is not None
+    services.threads.delete(first, None)  # from another tab
+    at = _ask(at, "When does the office open?")
+    assert not at.exception and not at.error
+    [thread] = services.threads.list(None)
+    assert thread.id != first and at.query_params[THREAD_PARAM] == thread.id
