@@ -25,6 +25,7 @@ from threads.export import thread_markdown
 log = logging.getLogger(__name__)
 
 THREAD_PARAM = "thread"  # the URL query parameter with the open thread's id
+CURRENT_KEY = "rag_thread_current"  # the open thread, as the session knows it
 LOADED_KEY = "rag_thread_loaded"  # (user, thread id) the session's history was loaded from
 REGENERATE_KEY = "rag_regenerate"  # a question to ask again on this run
 RESUME_KEY = "rag_thread_resume"  # the thread an interrupted run saved into; the next run opens it
@@ -34,11 +35,14 @@ _THUMBS = {0: Feedback.DOWN, 1: Feedback.UP}  # st.feedback("thumbs") indices
 
 
 def current_thread() -> str | None:
-    value = st.query_params.get(THREAD_PARAM)
-    return value or None
+    """The open thread: the URL's, else the session's (a rerun the browser sent before it saw
+    the new URL carries the old query string, which would otherwise drop the thread)."""
+    value = st.query_params.get(THREAD_PARAM) or st.session_state.get(CURRENT_KEY)
+    return str(value) if value else None
 
 
 def _set_current(thread_id: str | None, user: str | None) -> None:
+    st.session_state[CURRENT_KEY] = thread_id
     if thread_id is None:
         st.query_params.pop(THREAD_PARAM, None)
     else:
@@ -102,6 +106,8 @@ def sync_thread(services: Services, user: str | None) -> None:
     if resume:
         st.query_params[THREAD_PARAM] = resume
     wanted = current_thread()
+    if wanted is not None and st.query_params.get(THREAD_PARAM) != wanted:
+        st.query_params[THREAD_PARAM] = wanted  # the URL lost it: put it back
     if st.session_state.get(LOADED_KEY) == (user, wanted):  # a sign-in as someone else reloads
         return
     if wanted is None:
@@ -164,6 +170,7 @@ def keep_interrupted(services: Services, user: str | None, exchange: Exchange) -
         log.exception("an interrupted answer could not be saved")
         return
     st.session_state[RESUME_KEY] = thread_id
+    st.session_state[CURRENT_KEY] = thread_id
     st.session_state[LOADED_KEY] = None  # reload it from the database
 
 
@@ -171,6 +178,7 @@ def keep_interrupted(services: Services, user: str | None, exchange: Exchange) -
 
 
 def _open(thread_id: str | None) -> None:
+    st.session_state[CURRENT_KEY] = thread_id
     st.query_params.pop(THREAD_PARAM, None)
     if thread_id is not None:
         st.query_params[THREAD_PARAM] = thread_id

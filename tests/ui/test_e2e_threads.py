@@ -62,7 +62,7 @@ def test_browser_reload_and_restart_keep_the_thread_and_export_it(tmp_path: Path
             expect(page.get_by_role("button", name="Regenerate")).to_be_visible()
             expect(sidebar.get_by_role("button", name="Export")).to_be_visible()
             page.screenshot(path=str(shots / "history-page.png"))
-            sidebar.get_by_text("Conversations").scroll_into_view_if_needed()
+            sidebar.get_by_text("Conversations", exact=True).scroll_into_view_if_needed()
             sidebar.screenshot(path=str(shots / "history-sidebar.png"))
 
             with page.expect_download(timeout=30_000) as download:
