@@ -14,6 +14,7 @@ from app.container import Services
 from app.ui.state import HISTORY_KEY, SERVICES_KEY, USER_KEY
 from app.ui.threads import THREAD_PARAM, export_name
 from rag.events import TextDelta
+from tests.fakes.passwords import hashed
 from tests.ui.conftest import ROOT, start_app
 from threads import Feedback, ThreadStore, open_thread_store
 
@@ -153,7 +154,7 @@ def test_threads_feedback_with_comment_is_stored(kept: Callable[..., Services]) 
 
 
 def test_threads_of_another_user_do_not_open(kept: Callable[..., Services]) -> None:
-    services = kept(auth_users={"alice": "a-pass", "bob": "b-pass"})
+    services = kept(auth_users={"alice": hashed("a-pass"), "bob": hashed("b-pass")})
     at = _reload(services, None, user="alice")
     at = _ask(at, QUESTION)
     thread_id = at.query_params[THREAD_PARAM]
@@ -218,7 +219,7 @@ def test_threads_answer_interrupted_mid_stream_is_kept_as_stopped(
 def test_threads_switching_user_in_one_session_does_not_keep_the_old_thread(
     kept: Callable[..., Services],
 ) -> None:
-    services = kept(auth_users={"alice": "a-pass", "bob": "b-pass"})
+    services = kept(auth_users={"alice": hashed("a-pass"), "bob": hashed("b-pass")})
     at = _ask(_reload(services, None, user="alice"), QUESTION)
     alice_thread = at.query_params[THREAD_PARAM]
     at.session_state[USER_KEY] = "bob"  # signed out and in again as bob, same tab and URL
