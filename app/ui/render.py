@@ -39,8 +39,8 @@ CURSOR = " ▍"
 PAGE_PREVIEW_PX = 640  # the page preview's width; the image viewer's full-screen shows it larger
 
 
-def render_banner(settings: Settings) -> None:
-    line = md_escape(settings.describe_backend())  # a base URL is foreign text too
+def render_banner(settings: Settings, chat_model: str | None = None) -> None:
+    line = md_escape(settings.describe_backend(chat_model))  # a base URL is foreign text too
     if settings.resolved_backend is Backend.LOCAL:
         line = ui_text()("banner_offline", model=md_escape(get_services().embedder.model))
         st.info(line, icon=":material/cloud_off:")

@@ -14,8 +14,8 @@ import streamlit as st
 from app.container import Services
 from app.ui.auth import sign_out
 from app.ui.markdown import md_escape
-from app.ui.state import HISTORY_KEY
 from app.ui.strings import ui_text
+from app.ui.threads import render_thread_list
 from app.ui.upload_panel import render_upload
 from core.access import Viewer
 from core.errors import RagError
@@ -116,7 +116,8 @@ def render_sidebar(services: Services, viewer: Viewer, user: str | None) -> AskO
         if pending in names:
             st.session_state[COLLECTION_KEY] = pending
         if st.session_state.get(COLLECTION_KEY) not in names:
-            st.session_state[COLLECTION_KEY] = names[0]
+            default = settings.collection  # RAG_COLLECTION, when the viewer may read it
+            st.session_state[COLLECTION_KEY] = default if default in names else names[0]
         collection: str = st.selectbox(t("collection"), names, key=COLLECTION_KEY)
         try:
             count = services.store.count(collection) if services.store.exists(collection) else 0
@@ -134,9 +135,7 @@ def render_sidebar(services: Services, viewer: Viewer, user: str | None) -> AskO
         )
         top_k = st.slider(t("passages"), 1, 20, min(settings.top_k, 20), key="rag_top_k")
         show_query = st.toggle(t("show_query"), key="rag_show_query")
-        if st.button(t("new_conversation"), icon=":material/refresh:"):
-            st.session_state[HISTORY_KEY] = []
-            st.rerun()
+        render_thread_list(services, user)
         if user is not None:
             st.divider()
             st.caption(t("signed_in_as", user=user))

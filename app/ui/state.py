@@ -37,6 +37,10 @@ class Exchange(AnswerState):
 
     question: str
     collection: str
+    stopped: bool = False  # the person stopped it; the partial text stays
+    message_id: int | None = None  # its row in the thread database, once kept
+    feedback: str | None = None  # "up" / "down" (threads.Feedback), once given
+    feedback_comment: str = ""
 
     def turn(self) -> Turn:
         return Turn(question=self.question, answer=self.text, query=self.query)
@@ -44,7 +48,7 @@ class Exchange(AnswerState):
 
 @st.cache_resource(show_spinner="Starting: opening the store and loading the models…")
 def _process_services() -> Services:
-    services = build_services(load_settings())
+    services = build_services(load_settings(), with_threads=True)
     services.preload()  # a local model loads while the page draws, not on the first question
     for line in services.access_warnings():  # once per process; admins also see them on the page
         log.warning("%s", line)
