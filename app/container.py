@@ -24,7 +24,9 @@ from ingest.discover import discover
 from ingest.ocr import OcrConfig
 from ingest.pipeline import IngestOptions, IngestProgress, ingest_paths
 from rag.answer import answer_stream
+from rag.events import Done, Failed
 from rag.retriever import Retriever, StoreRetriever
+from rag.scope import scope_filter
 
 if TYPE_CHECKING:
     from core.access import Viewer
@@ -75,21 +77,39 @@ class Services:
         mode: RetrievalMode | None = None,
         top_k: int | None = None,
         model: str | None = None,
+        sources: Sequence[str] = (),
     ) -> Iterator[AnswerEvent]:
-        """`rag.answer.answer_stream` over these services; the settings fill what is not given."""
+        """`rag.answer.answer_stream` over these services; the settings fill what is not given.
+
+        `sources` scopes the question to the documents those patterns match (`rag.scope`:
+        names, globs, folders, name prefixes); a pattern matching nothing fails the answer.
+        """
         assert self.retriever is not None  # set in __post_init__
+        name = collection or self.settings.collection
+        filters = None
+        if sources:
+            try:
+                viewer.require(name)  # before the collection's document names are read
+                filters = scope_filter(sources, self.documents(name))
+            except RagError as error:
+                return iter((Failed(str(error)), Done()))
         return answer_stream(
             question,
             retriever=self.retriever,
             chat=self.chat_for(model),
             embedder=self.embedder,
-            collection=collection or self.settings.collection,
+            collection=name,
             mode=mode or self.settings.retrieval_mode,
             top_k=top_k or self.settings.top_k,
             min_score=self.settings.min_score,
             history=history,
             viewer=viewer,
+            filters=filters,
         )
+
+    def documents(self, collection: str | None = None) -> list[str]:
+        """The source names in `collection` (default: the configured one), sorted."""
+        return sorted(self.store.source_states(collection or self.settings.collection))
 
     def ingest_options(self) -> IngestOptions:
         s = self.settings

@@ -8,6 +8,7 @@
     │   └── UnsupportedFileError  no loader for its file type
     ├── StoreError                the vector store refused or is unreachable
     ├── AccessDeniedError         this user may not read that collection
+    ├── ScopeError                a --source pattern matches no document of the collection
     └── APIError                  the OpenAI-compatible API failed
         ├── APIConnectionError    no answer: DNS, refused, TLS
         │   └── APITimeoutError   connect/read timeout, or a stream that stalled
@@ -61,6 +62,10 @@ class StoreError(RagError):
 
 
 class AccessDeniedError(RagError):
+    pass
+
+
+class ScopeError(RagError):
     pass
 
 

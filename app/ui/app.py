@@ -41,6 +41,7 @@ def ask(question: str, services: Services, viewer: Viewer, options: AskOptions) 
         top_k=options.top_k,
         model=options.chat_model,
         viewer=viewer,
+        sources=options.sources,
     )
     try:
         stream_exchange(events, exchange, services.settings, viewer, show_query=options.show_query)

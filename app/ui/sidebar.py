@@ -35,6 +35,7 @@ class AskOptions:
     top_k: int
     chat_model: str | None  # None: the configured model (or offline)
     show_query: bool
+    sources: tuple[str, ...] = ()  # ask only these documents (empty: the whole collection)
 
 
 def chat_models(available: list[str], configured: str) -> list[str]:
@@ -97,6 +98,27 @@ def _chat_model(services: Services) -> str | None:
     return choice
 
 
+def _document_scope(services: Services, collection: str) -> tuple[str, ...]:
+    """A multiselect of the collection's documents; nothing picked asks the whole collection."""
+    try:
+        names = services.documents(collection) if services.store.exists(collection) else []
+    except RagError:
+        names = []
+    if not names:
+        return ()
+    key = f"rag_scope_{collection}"
+    if any(name not in names for name in st.session_state.get(key, ())):
+        st.session_state[key] = [n for n in st.session_state[key] if n in names]
+    picked: list[str] = st.multiselect(
+        "Ask only these documents",
+        names,
+        key=key,
+        placeholder="All documents",
+        help="Leave empty to ask the whole collection.",
+    )
+    return tuple(picked)
+
+
 def render_sidebar(services: Services, viewer: Viewer, user: str | None) -> AskOptions | None:
     """Draw the sidebar and return what the next question should use (None: nothing readable)."""
     settings = services.settings
@@ -118,6 +140,7 @@ def render_sidebar(services: Services, viewer: Viewer, user: str | None) -> AskO
             st.caption(f"{count} chunk{'s' if count != 1 else ''} indexed")
         except RagError:
             pass
+        sources = _document_scope(services, collection)
         _create_collection(services, viewer)
         render_upload(services, viewer, collection)
 
@@ -137,4 +160,6 @@ def render_sidebar(services: Services, viewer: Viewer, user: str | None) -> AskO
             st.caption(f"Signed in as **{user}**")
             st.button("Sign out", on_click=sign_out, key="rag_sign_out")
     chat_model = model if model and model != settings.chat_model else None
-    return AskOptions(collection, RetrievalMode(mode), int(top_k), chat_model, bool(show_query))
+    return AskOptions(
+        collection, RetrievalMode(mode), int(top_k), chat_model, bool(show_query), sources
+    )
