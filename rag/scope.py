@@ -4,7 +4,8 @@
 
 A pattern matches a source name when it is the name, a glob over it (`*`, `?`, `[...]`; `*`
 crosses folders), the folder it lies in ("reports" or "reports/"), or the start of the name or
-of its file name ("AMAZON_2017" matches "filings/AMAZON_2017_10K.pdf"). Case is ignored. A
+of its file name ("AMAZON_2017" matches "filings/AMAZON_2017_10K.pdf"); a document's full name
+selects that document alone ("0-1" not also "0-10"). Case is ignored. A
 pattern that matches nothing is an error, never a silent "search everything": a misspelled
 scope must not widen the question to every document.
 """
@@ -37,7 +38,11 @@ def resolve_sources(patterns: Sequence[str], sources: Iterable[str]) -> tuple[st
     """The sources any pattern matches, sorted; `ScopeError` naming a pattern that matches none."""
     names = sorted(set(sources))
     chosen: set[str] = set()
+    exact = {name.casefold(): name for name in names}
     for pattern in patterns:
+        if pattern.strip().casefold() in exact:  # a full name means that document only
+            chosen.add(exact[pattern.strip().casefold()])
+            continue
         found = [name for name in names if matches(pattern, name)]
         if not found:
             raise ScopeError(f"No document matches {pattern!r} in this collection.")

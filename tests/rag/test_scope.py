@@ -111,3 +111,8 @@ def test_services_answer_scope_checks_access_before_listing_documents(
     events = list(memory_services.answer("q?", collection="test", sources=["x"], viewer=viewer))
     failed = next(e for e in events if isinstance(e, Failed))
     assert "may not read" in failed.message and "No document" not in failed.message
+
+
+def test_resolve_sources_full_name_selects_that_document_only() -> None:
+    assert resolve_sources(["0-1"], ["0-1", "0-10", "0-11"]) == ("0-1",)
+    assert resolve_sources(["0-1*"], ["0-1", "0-10", "2-1"]) == ("0-1", "0-10")
