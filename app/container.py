@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING
 from app.sources import record_sources
 from core.errors import ConfigError, RagError
 from core.ports import ChatModel, Embedder, VectorStore
+from core.records import SearchFilter
 from core.redact import redact_url
 from core.settings import Backend, OcrMode, RetrievalMode, Settings
 from ingest.discover import discover
 from ingest.ocr import OcrConfig
 from ingest.pipeline import IngestOptions, IngestProgress, ingest_paths
 from rag.answer import answer_stream
+from rag.entities import named_sources
 from rag.events import Done, Failed
 from rag.retriever import Retriever, StoreRetriever
 from rag.scope import scope_filter
@@ -54,7 +56,10 @@ class Services:
 
     def __post_init__(self) -> None:
         if self.retriever is None:
-            self.retriever = StoreRetriever(self.store, self.embedder, self.reranker)
+            self.retriever = StoreRetriever(
+                self.store, self.embedder, self.reranker,
+                expand_financial_terms=self.settings.expand_financial_terms,
+            )  # fmt: skip
 
     @property
     def offline(self) -> bool:
@@ -83,14 +88,20 @@ class Services:
 
         `sources` scopes the question to the documents those patterns match (`rag.scope`:
         names, globs, folders, name prefixes); a pattern matching nothing fails the answer.
+        Without `sources`, and with `prefer_named_documents` set, a question that names
+        documents asks only those (`rag.entities`).
         """
         assert self.retriever is not None  # set in __post_init__
         name = collection or self.settings.collection
         filters = None
-        if sources:
+        if sources or self.settings.prefer_named_documents:
             try:
                 viewer.require(name)  # before the collection's document names are read
-                filters = scope_filter(sources, self.documents(name))
+                documents = self.documents(name)
+                filters = scope_filter(sources, documents)
+                named = () if sources else named_sources(question, documents)
+                if named and len(named) < len(documents):
+                    filters = SearchFilter(sources=named)
             except RagError as error:
                 return iter((Failed(str(error)), Done()))
         return answer_stream(

@@ -115,6 +115,12 @@ class Settings(BaseSettings):
     # in your documents" without calling the model. 0.25 measured on the sample corpus: every
     # on-topic question scored >= 0.33, every off-topic one <= 0.17 (hybrid, local model).
     min_score: float = Field(default=0.25, ge=0.0, le=1.0)
+    # BM25 also searches the statement line items of financial ratios a question names
+    # ("quick ratio" -> current assets, current liabilities...): rag/expand.py.
+    expand_financial_terms: bool = True
+    # A question naming a document ("Pfizer's revenue") asks only the documents whose file
+    # names start with that name, when it names any (rag/entities.py).
+    prefer_named_documents: bool = False
 
     # --- The UI --------------------------------------------------------------------------------
     upload_max_mb: int = Field(default=50, ge=1)
