@@ -21,6 +21,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from app.container import Services
+from core.access import Viewer
 from core.errors import ConfigError
 from core.records import FileStatus
 from rag.eval.answers import (
@@ -85,6 +86,7 @@ def run_answer_eval(args: argparse.Namespace, services: Services) -> int:
     collection, cases = prepare(args.dataset, services, cache)
     cases = cases[: args.limit] if args.limit else cases
     k = services.settings.top_k
+    operator = Viewer.as_operator()  # like `rag ask`: whoever runs the instance
     scopes = {"scoped": [True], "unscoped": [False], "both": [True, False]}[args.scope]
     reports: list[AnswerReport] = []
     for scoped in scopes:
@@ -92,7 +94,7 @@ def run_answer_eval(args: argparse.Namespace, services: Services) -> int:
             run_answers(
                 cases,
                 lambda question, sources: services.answer(
-                    question, collection=collection, sources=sources
+                    question, viewer=operator, collection=collection, sources=sources
                 ),
                 dataset=args.dataset.name,
                 scoped=scoped,

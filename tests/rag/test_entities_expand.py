@@ -7,12 +7,15 @@ from pathlib import Path
 import pytest
 
 from app.container import Services
+from core.access import Viewer
 from rag.entities import document_name, named_sources
 from rag.events import fold
 from rag.expand import expand, expansions
 from store.qdrant import QdrantStore
 from tests.conftest import make_settings
 from tests.fakes.embedder import HashEmbedder
+
+OPERATOR = Viewer.as_operator()
 
 FILINGS = [
     "PFIZER_2021_10K.pdf",
@@ -81,12 +84,14 @@ def _services(tmp_path: Path, **settings: object) -> Services:
 
 def test_prefer_named_documents_asks_only_the_named_filing(tmp_path: Path) -> None:
     on = _services(tmp_path, prefer_named_documents=True)
-    state = fold(on.answer("What was Beta's total revenue?", collection="test"))
+    state = fold(on.answer("What was Beta's total revenue?", collection="test", viewer=OPERATOR))
     assert {h.chunk.source for h in state.sources} == {"BETA_2022_10K.md"}
     off = _services(tmp_path, prefer_named_documents=False)
-    state = fold(off.answer("What was Beta's total revenue?", collection="test"))
+    state = fold(off.answer("What was Beta's total revenue?", collection="test", viewer=OPERATOR))
     assert {h.chunk.source for h in state.sources} == {"ACME_2022_10K.md", "BETA_2022_10K.md"}
-    state = fold(on.answer("What was the total revenue?", collection="test"))  # names none
+    state = fold(
+        on.answer("What was the total revenue?", collection="test", viewer=OPERATOR)
+    )  # names none
     assert len({h.chunk.source for h in state.sources}) == 2
 
 
@@ -101,7 +106,7 @@ def test_retriever_expands_only_the_sparse_query(tmp_path: Path) -> None:
         return original(name, queries, **kwargs)  # type: ignore[arg-type]
 
     store.search = spy  # type: ignore[method-assign]
-    fold(services.answer("What is ACME's EBITDA?", collection="test"))
+    fold(services.answer("What is ACME's EBITDA?", collection="test", viewer=OPERATOR))
     dense, sparse = calls[0]  # type: ignore[misc]
     assert dense.vector == services.embedder.embed_query("What is ACME's EBITDA?")
     from text.sparse import query_vector

@@ -12,6 +12,8 @@ from core.errors import ScopeError
 from rag.events import Citations, Failed, Sources, fold
 from rag.scope import matches, resolve_sources, scope_filter
 
+OPERATOR = Viewer.as_operator()
+
 NAMES = [
     "filings/AMAZON_2017_10K.pdf",
     "filings/Pfizer_2023Q2_10Q.pdf",
@@ -77,13 +79,18 @@ def test_services_answer_scoped_offline_cites_only_the_scoped_document(
 ) -> None:
     _write(tmp_path)
     memory_services.ingest([tmp_path], collection="test")
-    unscoped = fold(memory_services.answer("Which class are train tickets?", collection="test"))
+    unscoped = fold(
+        memory_services.answer("Which class are train tickets?", collection="test", viewer=OPERATOR)
+    )
     assert {h.chunk.source for h in unscoped.sources} == {"alpha/travel.md", "beta.md"}
 
     for pattern, source in [("beta*", "beta.md"), ("alpha", "alpha/travel.md")]:
         events = list(
             memory_services.answer(
-                "Which class are train tickets?", collection="test", sources=[pattern]
+                "Which class are train tickets?",
+                collection="test",
+                viewer=OPERATOR,
+                sources=[pattern],
             )
         )
         sources = next(e for e in events if isinstance(e, Sources)).chunks
@@ -97,7 +104,9 @@ def test_services_answer_unknown_scope_fails_in_one_line(
 ) -> None:
     _write(tmp_path)
     memory_services.ingest([tmp_path], collection="test")
-    state = fold(memory_services.answer("q?", collection="test", sources=["gamma"]))
+    state = fold(
+        memory_services.answer("q?", collection="test", viewer=OPERATOR, sources=["gamma"])
+    )
     assert state.failed == "No document matches 'gamma' in this collection."
     assert state.sources == ()
 
