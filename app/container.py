@@ -18,14 +18,18 @@ from typing import TYPE_CHECKING
 from app.sources import record_sources
 from core.errors import ConfigError, RagError
 from core.ports import ChatModel, Embedder, VectorStore
+from core.records import SearchFilter
 from core.redact import redact_url
 from core.settings import Backend, LocalEmbedModel, OcrMode, RetrievalMode, Settings
 from ingest.discover import discover
 from ingest.ocr import OcrConfig
 from ingest.pipeline import IngestOptions, IngestProgress, ingest_paths
 from rag.answer import answer_stream
+from rag.entities import named_sources
+from rag.events import Done, Failed
 from rag.fusion import floor_for
 from rag.retriever import Retriever, StoreRetriever
+from rag.scope import scope_filter
 
 if TYPE_CHECKING:
     from core.access import Viewer
@@ -57,7 +61,10 @@ class Services:
 
     def __post_init__(self) -> None:
         if self.retriever is None:
-            self.retriever = StoreRetriever(self.store, self.embedder, self.reranker)
+            self.retriever = StoreRetriever(
+                self.store, self.embedder, self.reranker,
+                expand_financial_terms=self.settings.expand_financial_terms,
+            )  # fmt: skip
 
     @property
     def offline(self) -> bool:
@@ -80,20 +87,40 @@ class Services:
         mode: RetrievalMode | None = None,
         top_k: int | None = None,
         model: str | None = None,
+        sources: Sequence[str] = (),
     ) -> Iterator[AnswerEvent]:
-        """`rag.answer.answer_stream` over these services; the settings fill what is not given."""
+        """`rag.answer.answer_stream` over these services; the settings fill what is not given.
+
+        `sources` scopes the question to the documents those patterns match (`rag.scope`:
+        names, globs, folders, name prefixes); a pattern matching nothing fails the answer.
+        Without `sources`, and with `prefer_named_documents` set, a question that names
+        documents asks only those (`rag.entities`).
+        """
         assert self.retriever is not None  # set in __post_init__
+        name = collection or self.settings.collection
+        filters = None
+        if sources or self.settings.prefer_named_documents:
+            try:
+                viewer.require(name)  # before the collection's document names are read
+                documents = self.documents(name)
+                filters = scope_filter(sources, documents)
+                named = () if sources else named_sources(question, documents)
+                if named and len(named) < len(documents):
+                    filters = SearchFilter(sources=named)
+            except RagError as error:
+                return iter((Failed(str(error)), Done()))
         return answer_stream(
             question,
             retriever=self.retriever,
             chat=self.chat_for(model),
             embedder=self.embedder,
-            collection=collection or self.settings.collection,
+            collection=name,
             mode=mode or self.settings.retrieval_mode,
             top_k=top_k or self.settings.top_k,
             min_score=self.min_score,
             history=history,
             viewer=viewer,
+            filters=filters,
         )
 
     @property
@@ -102,6 +129,10 @@ class Services:
         if self.settings.min_score is not None:
             return self.settings.min_score
         return floor_for(self.embedder.model)
+
+    def documents(self, collection: str | None = None) -> list[str]:
+        """The source names in `collection` (default: the configured one), sorted."""
+        return sorted(self.store.source_states(collection or self.settings.collection))
 
     def ingest_options(self) -> IngestOptions:
         s = self.settings

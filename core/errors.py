@@ -10,6 +10,7 @@
     ├── ThreadStoreError          the conversation database refused or is unreachable
     │   └── ThreadNotFoundError   no such thread for this user (or not theirs: the same answer)
     ├── AccessDeniedError         this user may not read that collection
+    ├── ScopeError                a --source pattern matches no document of the collection
     └── APIError                  the OpenAI-compatible API failed
         ├── APIConnectionError    no answer: DNS, refused, TLS
         │   └── APITimeoutError   connect/read timeout, or a stream that stalled
@@ -71,6 +72,10 @@ class ThreadNotFoundError(ThreadStoreError):
 
 
 class AccessDeniedError(RagError):
+    pass
+
+
+class ScopeError(RagError):
     pass
 
 

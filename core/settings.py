@@ -130,6 +130,12 @@ class Settings(BaseSettings):
     # in your documents" without calling the model. Unset: the floor measured for the embedding
     # model in use (rag/fusion.py FLOORS: 0.33 for multilingual-e5-small, 0.25 otherwise).
     min_score: float | None = Field(default=None, ge=0.0, le=1.0)
+    # BM25 also searches the statement line items of financial ratios a question names
+    # ("quick ratio" -> current assets, current liabilities...): rag/expand.py.
+    expand_financial_terms: bool = True
+    # A question naming a document ("Pfizer's revenue") asks only the documents whose file
+    # names start with that name, when it names any (rag/entities.py).
+    prefer_named_documents: bool = False
 
     # --- The UI --------------------------------------------------------------------------------
     upload_max_mb: int = Field(default=50, ge=1)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from core.errors import RagError
 from core.ports import ChatDelta, ChatModel, Embedder, RateLimitWait
+from core.records import SearchFilter
 from core.settings import RetrievalMode
 from rag import citations as cite
 from rag.events import (
@@ -90,6 +91,7 @@ def answer_stream(
     min_score: float,
     viewer: Viewer,
     history: Sequence[Turn] = (),
+    filters: SearchFilter | None = None,
 ) -> Iterator[AnswerEvent]:
     """Stream the answer to `question` as events (see `rag.events`).
 
@@ -97,7 +99,8 @@ def answer_stream(
     `embedder`. `viewer` is required and must be allowed to read the collection: access is
     checked here, where the query runs, not only in what the UI shows (the CLI passes
     `Viewer.as_operator()`, which reads everything and says so). Below `min_score` a source does
-    not count as found.
+    not count as found. `filters` scopes the question (e.g. to some documents: `rag.scope`);
+    sources, and so offline answers, come only from what it lets through.
     """
     model = chat
     try:
@@ -109,7 +112,9 @@ def answer_stream(
             yield Notice(f"could not rewrite the follow-up with the model ({error})")
             query = heuristic_rewrite(question, history)
         yield Query(query, rewritten=query != question)
-        hits = retriever.search(query, collection=collection, mode=mode, top_k=top_k)
+        hits = retriever.search(
+            query, collection=collection, mode=mode, top_k=top_k, filters=filters
+        )
     except RagError as error:
         yield Failed(str(error))
         yield Done()

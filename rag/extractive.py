@@ -1,11 +1,12 @@
 """The offline answerer: quotes the best-supported sentences of the retrieved chunks, each cited.
 
-No model writes anything here, and the answer says so. Each sentence of the retrieved chunks is
-scored against the question with BM25 (sentences as the documents, idf from the retrieved set),
-optionally blended with embedding similarity; the best few that clear a relevance floor are
-streamed verbatim, each followed by its `[n]`. When none clears it, the answer says plainly that
-the documents do not seem to cover the question. The lead line and that reply are worded in the
-question's language (`rag.wording`), and sentences are compared with that language's stemming.
+No model writes anything here, and the answer says so. Each sentence of the retrieved chunks, and
+each row of a Markdown table (as the PDF loader writes statement tables), is scored against the
+question with BM25 (sentences as the documents, idf from the retrieved set), optionally blended
+with embedding similarity; the best few that clear a relevance floor are streamed verbatim, each
+followed by its `[n]`. When none clears it, the answer says plainly that the documents do
+not seem to cover the question. The lead line and that reply are worded in the question's
+language (`rag.wording`), and sentences are compared with that language's stemming.
 """
 
 from __future__ import annotations
@@ -32,12 +33,19 @@ MAX_WORDS = 90  # longer sentences are cut, with an ellipsis
 MAX_EMBEDDED = 24  # sentences embedded per question, chosen by their BM25 score
 _SENTENCE_ENDS = (".", "!", "?", ":", '"', "”", "’", ")", "…")
 DOCUMENT_NAME_WEIGHT = 0.2  # query words that name the document ("handbook") count this much
-NUMBER_BONUS = 0.3  # "how many ...?" prefers sentences that state a number
+NUMBER_BONUS = 0.3  # "how many ...?", "what was the revenue?" prefer sentences stating a number
 QUANTITY_QUESTION = re.compile(
     r"\b(?:how\s+(?:many|much|long|often|old|far|big|large|soon|late|early)|when|"
     r"what\s+(?:percentage|amount|number|time|date|year|day|price|cost|limit)|which\s+(?:year|date|day)|"
     r"wie\s+(?:viele?|lange|oft|alt|weit|gro(?:ß|ss)|hoch|teuer|sp(?:ä|ae)t|fr(?:ü|ue)h)|wann|"
     r"bis\s+wann|ab\s+wann|welche[rs]?\s+(?:jahr|datum|tag|frist|betrag|summe))\b",
+    re.IGNORECASE,
+)
+# "What was the total revenue in FY2022?" asks for a figure too: financial line items and ratios.
+FIGURE_QUESTION = re.compile(
+    r"\b(?:revenues?|sales|income|earnings|profit|loss|margin|ratio|expenditures?|capex|"
+    r"cash\s+flow|assets|liabilities|debt|equity|dividends?|eps|ebitda?|expenses?|costs?|"
+    r"Umsatz|Gewinn|Ergebnis|Verlust|Marge|Kennzahl|Ausgaben|Kosten|Schulden)\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -65,19 +73,58 @@ class Pick:
     focused: bool = False  # contains a word of the follow-up as typed
 
 
+def _pieces(text: str) -> list[tuple[str, bool, str]]:
+    """The chunk's sentences and Markdown table rows (`| Total revenue | 1,577 |`), in order:
+    (text, is a row, the row's column headers). A statement table is quoted row by row, and a
+    row is matched with its headers' words too ("2022"), though only the row is quoted."""
+    pieces: list[tuple[str, bool, str]] = []
+    prose: list[str] = []
+    header = ""
+    for line in [*text.split("\n"), None]:
+        row = line is not None and line.strip().startswith("|") and line.strip().endswith("|")
+        if (line is None or row) and prose:
+            pieces.extend((sentence, False, "") for sentence in split_sentences("\n".join(prose)))
+            prose.clear()
+        if line is None:
+            break
+        if not row:
+            header = ""
+            prose.append(line)
+        elif _quotable_row(line.strip()):
+            pieces.append((line.strip(), True, header))
+        elif re.search(r"\d", line):  # "| | 2022 | 2021 |": the columns of the rows below
+            header = line.strip()
+    return pieces
+
+
+def _quotable_row(row: str) -> bool:
+    """A row with a label and a figure ("| Total revenue | 1,577 | 1,400 |"), not a header."""
+    label = row.strip("| ").split("|", 1)[0]
+    return bool(re.search(r"[^\W\d_]{2}", label)) and bool(re.search(r"\d", row[len(label) :]))
+
+
 def candidates(sources: Sequence[ScoredChunk], *, language: str = "en") -> list[Candidate]:
-    """The quotable sentences of the sources, each once (from the best-ranked source)."""
+    """The quotable sentences and table rows of the sources, each once (from the best-ranked)."""
     found: list[Candidate] = []
     seen: set[str] = set()
     for number, scored in enumerate(sources, start=1):
-        sentences = split_sentences(scored.chunk.text)  # the chunk's own language decides
-        for position, raw in enumerate(sentences):
+        pieces = _pieces(scored.chunk.text)
+        for position, (raw, row, header) in enumerate(pieces):
+            if row:
+                if raw not in seen:
+                    seen.add(raw)
+                    found.append(
+                        Candidate(
+                            number, raw, tuple(content_terms(f"{raw} {header}", language=language))
+                        )
+                    )
+                continue
             sentence = re.sub(r"^#{1,6}\s+", "", raw).strip()
             if len(sentence.split()) < 4 or sentence.endswith("?"):  # headings, FAQ questions
                 continue
             if sentence[:1].islower():  # the tail of a sentence the chunk boundary cut in two
                 continue
-            last = position == len(sentences) - 1
+            last = position == len(pieces) - 1
             if last and position and not sentence.endswith(_SENTENCE_ENDS):  # ...and its head
                 continue
             if sentence in seen:  # overlapping chunks repeat sentences
@@ -127,7 +174,7 @@ def rank_sentences(
     }
     for term in idf.keys() & naming:
         idf[term] *= DOCUMENT_NAME_WEIGHT
-    wants_number = bool(QUANTITY_QUESTION.search(query))
+    wants_number = bool(QUANTITY_QUESTION.search(query) or FIGURE_QUESTION.search(query))
     total_idf = sum(idf.values()) or 1.0
     avg_len = sum(len(c.terms) for c in pool) / n or 1.0
 

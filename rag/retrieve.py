@@ -92,8 +92,13 @@ def retrieve(
     top_k: int,
     filters: SearchFilter | None = None,
     reranker: Reranker | None = None,
+    sparse_text: str | None = None,
 ) -> list[ScoredChunk]:
-    """The `top_k` most relevant chunks of `collection` for `query`, best first."""
+    """The `top_k` most relevant chunks of `collection` for `query`, best first.
+
+    `sparse_text`, when given, is what the BM25 side searches for instead of `query` (e.g. the
+    query with financial line items added: `rag.expand`); the dense side embeds `query`.
+    """
     query = query.strip()
     if not query or top_k <= 0:
         return []
@@ -103,7 +108,7 @@ def retrieve(
         store,
         collection,
         dense=dense,
-        text=query,
+        text=sparse_text or query,
         mode=mode,
         limit=wanted + max(4, wanted // 2),  # room for the duplicates we drop
         filters=filters,

@@ -15,6 +15,7 @@ from core.errors import ConfigError
 from core.ports import Embedder, VectorStore
 from core.records import ScoredChunk, SearchFilter
 from core.settings import RetrievalMode
+from rag.expand import expand
 from rag.retrieve import Reranker, retrieve
 from text import sparse
 
@@ -42,6 +43,7 @@ class StoreRetriever:
     store: VectorStore
     embedder: Embedder
     reranker: Reranker | None = None
+    expand_financial_terms: bool = False  # BM25 also searches the line items of named ratios
 
     def search(
         self,
@@ -61,6 +63,7 @@ class StoreRetriever:
             top_k=top_k,
             filters=filters,
             reranker=self.reranker,
+            sparse_text=expand(query) if self.expand_financial_terms else None,
         )
 
     def check(self, collection: str, mode: RetrievalMode) -> None:

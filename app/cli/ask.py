@@ -2,7 +2,8 @@
 
 The answer text streams to stdout as it arrives; notices (rate-limit waits, the offline note) go
 to stderr; then each cited source is listed as `[n] file, page N: snippet`, the same citations
-the app shows. `--json` prints every event as one JSON object per line instead.
+the app shows. `--json` prints every event as one JSON object per line instead. `--source PATTERN`
+(repeatable) asks only the documents whose names match (see `rag.scope`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--mode", choices=[m.value for m in RetrievalMode], help="retrieval mode (default: hybrid)"
     )
     parser.add_argument("--top-k", type=int, help="how many chunks to retrieve")
+    parser.add_argument(
+        "--source", action="append", default=[], metavar="PATTERN",
+        help="ask only these documents: a name, a glob ('reports/*.pdf'), a folder or a name "
+        "prefix; repeatable",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print one JSON event per line")
     parser.add_argument(
         "--show-reasoning", action="store_true", help="print the model's reasoning to stderr"
@@ -119,6 +125,7 @@ def run(args: argparse.Namespace, services: Services) -> int:
         collection=args.collection,
         mode=RetrievalMode(args.mode) if args.mode else None,
         top_k=args.top_k,
+        sources=args.source,
     )
     if args.json:
         return render_json(events, sys.stdout)

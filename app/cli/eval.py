@@ -4,7 +4,8 @@
     rag eval --dataset A --dataset B ... --calibrate-floor    # the relevance floor, from data
 
 Prints nDCG@10, Recall@100 and MRR@10 (BEIR) or hit@1, hit@5 and MRR@10 (SQuAD) per mode, with
-query latency p50/p95 (query embedding excluded).
+query latency p50/p95 (query embedding excluded). `--answers` scores the answers instead
+(`app.cli.eval_answers`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from app.cli.eval_answers import run_answer_eval
 from app.container import Services
 from core.settings import RetrievalMode
 from rag.eval.datasets import read_dataset
@@ -46,6 +48,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--docs", type=int, default=None,
         help="only N documents: all judged relevant plus fixed random distractors (quick runs)",
     )  # fmt: skip
+    parser.add_argument(
+        "--answers", action="store_true",
+        help="score answers (evidence pages, gold figures, citations) instead of retrieval",
+    )  # fmt: skip
+    parser.add_argument(
+        "--scope", choices=["scoped", "unscoped", "both"], default="both",
+        help="with --answers: ask each question of its own document, of all, or both",
+    )  # fmt: skip
     parser.set_defaults(handler=run)
 
 
@@ -76,6 +86,8 @@ def format_report(report: EvalReport) -> str:
 
 
 def run(args: argparse.Namespace, services: Services) -> int:
+    if args.answers:
+        return run_answer_eval(args, services)
     modes = list(RetrievalMode) if args.mode == "all" else [RetrievalMode(args.mode)]
     if args.calibrate_floor:
         modes = [RetrievalMode.HYBRID]

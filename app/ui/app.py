@@ -51,6 +51,7 @@ def ask(
         top_k=options.top_k,
         model=options.chat_model,
         viewer=viewer,
+        sources=options.sources,
     )
     try:
         stream_exchange(events, exchange, services.settings, viewer, show_query=options.show_query)

@@ -36,6 +36,7 @@ class AskOptions:
     top_k: int
     chat_model: str | None  # None: the configured model (or offline)
     show_query: bool
+    sources: tuple[str, ...] = ()  # ask only these documents (empty: the whole collection)
 
 
 def chat_models(available: list[str], configured: str) -> list[str]:
@@ -101,6 +102,27 @@ def _chat_model(services: Services) -> str | None:
     return choice
 
 
+def _document_scope(services: Services, collection: str) -> tuple[str, ...]:
+    """A multiselect of the collection's documents; nothing picked asks the whole collection."""
+    try:
+        names = services.documents(collection) if services.store.exists(collection) else []
+    except RagError:
+        names = []
+    if not names:
+        return ()
+    key = f"rag_scope_{collection}"
+    if any(name not in names for name in st.session_state.get(key, ())):
+        st.session_state[key] = [n for n in st.session_state[key] if n in names]
+    picked: list[str] = st.multiselect(
+        "Ask only these documents",
+        names,
+        key=key,
+        placeholder="All documents",
+        help="Leave empty to ask the whole collection.",
+    )
+    return tuple(picked)
+
+
 def render_sidebar(services: Services, viewer: Viewer, user: str | None) -> AskOptions | None:
     """Draw the sidebar and return what the next question should use (None: nothing readable)."""
     settings = services.settings
@@ -124,6 +146,7 @@ def render_sidebar(services: Services, viewer: Viewer, user: str | None) -> AskO
             st.caption(t("chunks_indexed_one") if count == 1 else t("chunks_indexed", count=count))
         except RagError:
             pass
+        sources = _document_scope(services, collection)
         _create_collection(services, viewer)
         render_upload(services, viewer, collection)
 
@@ -141,4 +164,6 @@ def render_sidebar(services: Services, viewer: Viewer, user: str | None) -> AskO
             st.caption(t("signed_in_as", user=user))
             st.button(t("sign_out"), on_click=sign_out, key="rag_sign_out")
     chat_model = model if model and model != settings.chat_model else None
-    return AskOptions(collection, RetrievalMode(mode), int(top_k), chat_model, bool(show_query))
+    return AskOptions(
+        collection, RetrievalMode(mode), int(top_k), chat_model, bool(show_query), sources
+    )

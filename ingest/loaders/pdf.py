@@ -1,13 +1,16 @@
-"""PDF with pypdf (the only module that imports it): one block per page, page numbers kept.
+"""PDF with pypdf (the only module that imports it): page text, page numbers kept.
 
 Encrypted files are opened with the password given for them, else with the empty user password
 (`decrypt("")`, which many "protected" PDFs use; AES needs the `cryptography` package). A page
 whose text layer is missing or garbage (`ingest.ocr.needs_ocr`) is read by OCR when `ocr` is
 given (pages that hold 200+ clean characters never are); the document records how many pages
 OCR read, their mean confidence and how many stay unreadable. A file with no text even then is
-refused with `NoTextError`. The outline (bookmarks), when there is one,
-gives each page its heading path. Time and memory bounds for hostile files are the caller's job:
-the pipeline runs this loader in a worker process (see `ingest/worker.py`).
+refused with `NoTextError`. Pages are extracted in pypdf's layout mode, so
+`ingest.loaders.pdf_layout` can keep tables as Markdown rows under their statement's caption (one
+block per table, one per run of prose). The outline (bookmarks), when there is one, gives each
+page its heading path; without one, "Item 7." lines and statement captions do. Time and memory
+bounds for hostile files are the caller's job: the pipeline runs this loader in a worker process
+(see `ingest/worker.py`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from core.errors import EncryptedError, IngestError, NoTextError
 from core.records import Block, Document
+from ingest.loaders.pdf_layout import page_blocks
 
 if TYPE_CHECKING:
     from ingest.ocr import OcrConfig, PdfOcr
@@ -101,6 +105,17 @@ def _outline_headings(reader: PdfReader, page_count: int) -> list[tuple[str, ...
             index += 1
         per_page.append(current)
     return per_page
+
+
+def _page_text(reader: PdfReader, number: int) -> str:
+    """The page's text with its columns kept (layout mode); plain extraction when layout mode
+    fails or finds nothing (it trips on some broken fonts and streams that plain mode reads)."""
+    page = reader.pages[number - 1]
+    try:
+        text = clean_text(page.extract_text(extraction_mode="layout") or "")
+    except Exception:
+        text = ""
+    return text if text.strip() else clean_text(page.extract_text() or "")
 
 
 def _title(reader: PdfReader, path: Path) -> str:
@@ -183,17 +198,19 @@ def read(
     failed: list[str] = []
     scanner = _ocr_reader(path, password, ocr, content_hash)
     tally = _OcrTally()
+    carried: tuple[str, ...] = ()  # the heading path the previous page ended with
     try:
         for number in range(1, page_count + 1):
             problem = ""
             try:
-                text = clean_text(reader.pages[number - 1].extract_text() or "")
+                text = _page_text(reader, number)
             except Exception as exc:  # one bad page (bad font, broken stream) costs that page
                 text, problem = "", f"page {number}: {_one_line(exc)}"
             if scanner is not None:  # OCR may still read a page pypdf cannot
                 text = _ocr_page(scanner, number, text, tally) or text
             if text.strip():
-                blocks.append(Block(text=text, page=number, headings=headings[number - 1]))
+                found, carried = page_blocks(text, headings[number - 1] or carried)
+                blocks.extend(Block(text=b.text, page=number, headings=b.headings) for b in found)
             elif problem:
                 failed.append(problem)
             else:

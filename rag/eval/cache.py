@@ -8,6 +8,7 @@ minutes on a laptop; with the cache a rebuilt eval collection costs seconds.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from array import array
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +21,9 @@ class CachingEmbedder:
     def __init__(self, inner: Embedder, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._inner = inner
-        self._db = sqlite3.connect(str(path))
+        # The ingest pipeline embeds from its own thread: one connection, used under a lock.
+        self._db = sqlite3.connect(str(path), check_same_thread=False)
+        self._lock = threading.Lock()
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS vectors (model TEXT, digest TEXT, vector BLOB, "
             "PRIMARY KEY (model, digest))"
@@ -53,6 +56,10 @@ class CachingEmbedder:
         return found
 
     def embed_documents(self, texts: Sequence[str], *, batch: int = 256) -> list[list[float]]:
+        with self._lock:
+            return self._embed_documents(texts, batch)
+
+    def _embed_documents(self, texts: Sequence[str], batch: int) -> list[list[float]]:
         digests = [sha256_text(t) for t in texts]
         found = self._lookup(digests)
         missing = list(dict.fromkeys(d for d in digests if d not in found))

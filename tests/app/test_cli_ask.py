@@ -144,3 +144,12 @@ def test_answer_stream_without_a_viewer_is_refused() -> None:
             "q", retriever=RETRIEVER, chat=None, embedder=HashEmbedder(), collection="docs",
             mode=RetrievalMode.HYBRID, top_k=3, min_score=0.0,
         )  # fmt: skip
+
+
+def test_ask_cli_source_matching_no_document_fails_without_searching(
+    capsys: pytest.CaptureFixture[str], canned_retrieval: list[dict[str, Any]]
+) -> None:
+    assert run(["vacation days", "--source", "reports/*.pdf", "--source", "x"]) == 1
+    err = capsys.readouterr().err
+    assert "error: No document matches 'reports/*.pdf' in this collection." in err
+    assert canned_retrieval == []

@@ -85,7 +85,9 @@ def test_shared_pdfs_chunks_match_the_pages_they_cite(
             SHARED_PDFS / outcome.source, root=SHARED_PDFS, password=passwords.get(outcome.source),
             ocr=ocr,
         )  # fmt: skip
-        pages = {block.page: _norm(block.text) for block in document.blocks}
+        pages: dict[int | None, str] = {}
+        for block in document.blocks:  # a page may hold several blocks (prose, tables)
+            pages[block.page] = _norm(f"{pages.get(block.page, '')} {block.text}")
         chunks = store.chunks_of("test", outcome.source)
         assert len(chunks) == outcome.chunks > 0
         for chunk in chunks:

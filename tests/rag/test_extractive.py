@@ -149,3 +149,19 @@ def test_extractive_answer_german_nothing_relevant_says_so_in_german() -> None:
 def test_extractive_answer_language_given_overrides_detection() -> None:
     text = _answer("Urlaubstage", [scored(HANDBUCH)], language="en")
     assert text.startswith(LEAD)
+
+
+def test_extractive_figure_question_quotes_the_table_row_that_carries_it() -> None:
+    table = scored(
+        "ACME reports its results below.\n"
+        "| CONSOLIDATED STATEMENTS OF INCOME |\n"
+        "| | 2022 | 2021 |\n"
+        "| Total revenue | 1,577 | 1,400 |\n"
+        "| Cost of revenue | 900 | 850 |\n"
+        "| Gross profit | 677 | 550 |"
+    )
+    prose = scored("Total revenue grew because customers bought more anvils than in the past.")
+    answer = "".join(extractive_answer("What was ACME's total revenue in 2022?", [table, prose]))
+    first = answer.removeprefix(LEAD).splitlines()[0]
+    assert first == "- | Total revenue | 1,577 | 1,400 | [1]"
+    assert "| | 2022 | 2021 |" not in answer  # a header row is no answer

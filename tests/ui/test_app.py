@@ -180,3 +180,21 @@ def test_app_streamlit_oidc_configured_asks_to_log_in(services_factory: Services
     assert not at.exception
     assert [b.label for b in at.button] == ["Log in"]
     assert not at.chat_input
+
+
+def test_app_document_picker_scopes_the_answer(services_factory: ServicesFactory) -> None:
+    from tests.conftest import bm25
+    from tests.fakes.chunks import chunk
+
+    services = services_factory()
+    faq = [chunk("Contractors get no paid vacation days.", source="faq.md", page=None)]
+    vectors = services.embedder.embed_documents([c.text for c in faq])
+    services.store.upsert_chunks("docs", faq, vectors, bm25(faq))
+    at = start_app(services)
+    picker = at.multiselect(key="rag_scope_docs")
+    assert picker.options == ["faq.md", "handbook.pdf"]
+    picker.set_value(["faq.md"])
+    at = ask(at.run(), "How many days of paid vacation do employees get?")
+    assert not at.exception
+    exchange = at.session_state[HISTORY_KEY][-1]
+    assert exchange.sources and {h.chunk.source for h in exchange.sources} == {"faq.md"}
