@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
+from core.passwords import hash_password
 from tests.pdf_factory import make_pdf
 from tests.ui.test_e2e_browser import (
     CHROMIUM,
@@ -104,7 +105,9 @@ def test_browser_access_hides_collections_and_their_previews(tmp_path: Path) -> 
     expect = pytest.importorskip("playwright.sync_api").expect
     env = _environment(
         tmp_path,
-        RAG_AUTH_USERS=json.dumps({"alice": "alice-pw", "bob": "bob-pw"}),
+        RAG_AUTH_USERS=json.dumps(
+            {"alice": hash_password("alice-pw"), "bob": hash_password("bob-pw")}
+        ),
         RAG_COLLECTION_ACCESS=json.dumps({"hr": ["alice"], "docs": ["bob"]}),
     )
     sample = tmp_path / "data" / "sample"
