@@ -1,9 +1,9 @@
 """`rag`: the command line. One entry point, one subcommand per job.
 
-    rag ingest PATH...   ingest files and folders          (ingest/cli.py)
-    rag ask "question"   stream a cited answer              (rag/ask_cli.py)
-    rag eval --dataset   measure retrieval quality          (rag/eval/cli.py)
-    rag ui               start the Streamlit app on 127.0.0.1
+    rag ingest PATH...   ingest files and folders           (app/cli/ingest.py)
+    rag ask "question"   stream a cited answer               (app/cli/ask.py)
+    rag eval --dataset   measure retrieval or answer quality (app/cli/eval.py, eval_answers.py)
+    rag ui               start the Streamlit app on 127.0.0.1 (app/cli/supervise.py)
     rag hash-password    the hash of a sign-in password      (app/cli/passwords.py)
 
 Each subcommand module has `register(subparsers)`, which adds its parser and sets
