@@ -132,6 +132,21 @@ def _wait_until_idle(page: Any) -> None:
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=90_000)
 
 
+def _open_preview(scope: Any, label: str) -> Any:
+    """Open the "Show page N" expander in `scope` and return its page image, once visible.
+
+    A rerun (e.g. the one that lists a new conversation) can redraw the expander already open, so
+    a click may close it: click until the image shows, at most three times."""
+    image = scope.get_by_test_id("stImage")
+    for _ in range(3):
+        if image.first.is_visible():
+            break
+        scope.get_by_text(label).first.click()
+        scope.page.wait_for_timeout(1_000)
+    image.first.wait_for()
+    return image.first
+
+
 @contextmanager
 def _browser_page(url: str) -> Iterator[Any]:
     """Debian's Chromium, headless, on one page opened at `url`; closed however the test ends."""
@@ -174,9 +189,7 @@ def test_browser_ask_streams_cited_answer_and_shows_sources(app_url: str, tmp_pa
             assert "30 days of paid vacation" in mark.inner_text()
             answer.get_by_text("Sources", exact=True).scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "2-answer.png"))
-            answer.get_by_text("Show page 2").click()  # the page of the cited sentence
-            image = answer.get_by_test_id("stImage")
-            image.wait_for()
+            image = _open_preview(answer, "Show page 2")  # the page of the cited sentence
             image.scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "3-page.png"))
 
@@ -284,9 +297,7 @@ def test_browser_scanned_page_answer_marks_the_passage_on_the_scan(tmp_path: Pat
             sync_api.expect(answer).to_contain_text("signed-sla.pdf, page", timeout=90_000)
             _wait_until_idle(page)
             preview = answer.locator("details").filter(has_text="Show page 2").first
-            preview.get_by_text("Show page 2").click()  # the first source on page 2
-            image = preview.get_by_test_id("stImage")
-            image.wait_for()
+            image = _open_preview(preview, "Show page 2")  # the first source on page 2
             image.scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "scan-marked.png"))
             shown = Image.open(io.BytesIO(image.screenshot())).convert("RGB")

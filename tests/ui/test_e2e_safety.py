@@ -28,6 +28,7 @@ from tests.ui.test_e2e_browser import (
     HANDBOOK,
     _browser_page,
     _environment,
+    _open_preview,
     _streamlit,
     _wait_until_idle,
 )
@@ -142,8 +143,7 @@ def test_browser_access_hides_collections_and_their_previews(tmp_path: Path) -> 
         with _browser_page(url) as page:
             _sign_in(page, "bob", "bob-pw")
             answer = _ask(page, "How many vacation days do employees get?")
-            answer.get_by_text("Show page 2").click()
-            answer.get_by_test_id("stImage").wait_for()
+            _open_preview(answer, "Show page 2")
             page.screenshot(path=str(shots / "bob.png"), full_page=True)
             assert "Salary bands" not in page.content()
 
