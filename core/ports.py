@@ -107,8 +107,11 @@ class ChatModel(Protocol):
         """Stream one answer; raises `core.errors.APIError` subclasses on failure."""
         ...
 
-    def complete_chat(self, messages: Sequence[dict[str, object]], *, max_tokens: int) -> str:
-        """One short non-streamed answer (used e.g. to rewrite follow-up questions)."""
+    def complete_chat(
+        self, messages: Sequence[dict[str, object]], *, max_tokens: int, bulk: bool = False
+    ) -> str:
+        """One non-streamed answer (a rewritten follow-up question, a page read by a vision model);
+        `bulk` work waits behind people's questions at the rate limiter."""
         ...
 
 

@@ -94,11 +94,13 @@ class RemoteChat:
             priority=Priority.INTERACTIVE,
         )
 
-    def complete_chat(self, messages: Sequence[dict[str, object]], *, max_tokens: int) -> str:
+    def complete_chat(
+        self, messages: Sequence[dict[str, object]], *, max_tokens: int, bulk: bool = False
+    ) -> str:
         return self._client.chat_text(
             list(messages),
             model=self._model,
             max_tokens=max_tokens,
             temperature=0.0,
-            priority=Priority.INTERACTIVE,
+            priority=Priority.BULK if bulk else Priority.INTERACTIVE,
         )

@@ -9,14 +9,21 @@ embeddings (one page per request: a page image is already a large request). The 
 checked (`implausible`) before it becomes text of the document: no refusals, no more characters
 than the page could hold, and, when the offline engine read some words confidently, most of
 those words must be in it. Accepted pages are chunked and added; the rest stay unreadable.
+
+A file's pages are rendered one after the other (pdfium is not thread-safe) and sent
+`concurrency` at a time at bulk priority: the hub client's limiter paces them inside the contract
+and lets people's questions go first. An accepted transcription is kept in the OCR cache under
+the page image's hash and the model, so a re-run reads the page from the cache, not the hub.
 """
 
 from __future__ import annotations
 
 import base64
 import dataclasses
+import hashlib
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from core.errors import APIError
@@ -77,9 +84,10 @@ class VisionOcr:
         dpi: int = 150,
         max_pages: int = 20,
         max_tokens: int = 2048,
+        concurrency: int = 4,
     ) -> None:
         self.chat, self._cache, self.dpi = chat, cache, dpi
-        self.max_pages, self.max_tokens = max_pages, max_tokens
+        self.max_pages, self.max_tokens, self.concurrency = max_pages, max_tokens, concurrency
 
     def read(self, png: bytes) -> str:
         url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
@@ -90,7 +98,12 @@ class VisionOcr:
                 {"type": "image_url", "image_url": {"url": url}},
             ]},
         ]  # fmt: skip
-        return self.chat.complete_chat(messages, max_tokens=self.max_tokens)
+        return self.chat.complete_chat(messages, max_tokens=self.max_tokens, bulk=True)
+
+    def _key(self, png: bytes) -> str:
+        digest = hashlib.sha256(f"vision|{self.chat.model}|{self.dpi}|".encode())
+        digest.update(png)
+        return digest.hexdigest()
 
     def complete(
         self, parsed: Parsed, path: Path, *, password: str | None, doc_hash: str, budget: int,
@@ -106,15 +119,26 @@ class VisionOcr:
         cache = OcrCache(self._cache) if self._cache else None
         blocks, rejected = [], []
         try:
+            pages, asks = [], []  # (page, key, size, local OCR); (page, png) to send
             for page in parsed.unreadable[: self.max_pages]:
                 png, size = ocr.page_png(path, password, page, self.dpi)
-                local = cache.page_of(doc_hash, page) if cache else None
-                text = self.read(png)
+                key = self._key(png)
+                known = cache.get(key) if cache else None
+                if known is not None:
+                    blocks.append(Block(text=known.text, page=page))
+                    continue
+                pages.append((page, key, size, cache.page_of(doc_hash, page) if cache else None))
+                asks.append(png)
+            with ThreadPoolExecutor(max(1, min(self.concurrency, len(asks) or 1))) as pool:
+                texts = list(pool.map(self.read, asks))
+            for (page, key, size, local), text in zip(pages, texts, strict=True):
                 why = implausible(text, page_size=size, local=local)
                 if why:
                     rejected.append(f"page {page}: {why}")
-                else:
-                    blocks.append(Block(text=text.strip(), page=page))
+                    continue
+                blocks.append(Block(text=text.strip(), page=page))
+                if cache:
+                    cache.put(key, OcrPage(text.strip(), 0.0, ()))
         except APIError as exc:  # the pages not read stay unreadable; the run goes on
             rejected.append(f"the model could not be asked ({exc})")
         except Exception as exc:  # pdfium cannot draw the page
@@ -122,6 +146,7 @@ class VisionOcr:
         finally:
             if cache:
                 cache.close()
+        blocks.sort(key=lambda block: block.page or 0)
         warnings = list(parsed.warnings)
         if rejected:
             warnings.append(f"{self.chat.model} read no usable text: {'; '.join(rejected[:3])}")
@@ -147,5 +172,6 @@ class VisionOcr:
             chunks=parsed.chunks + tuple(added),
             sparse=sparse,
             warnings=tuple(warnings),
+            ocr_pages=parsed.ocr_pages + len(read_pages),
             unreadable=tuple(p for p in parsed.unreadable if p not in read_pages),
         )

@@ -70,7 +70,7 @@ class FakeChat:
             yield ChatDelta(content=piece)
         yield ChatDelta(finish_reason="stop")
 
-    def complete_chat(self, messages: Messages, *, max_tokens: int) -> str:
+    def complete_chat(self, messages: Messages, *, max_tokens: int, bulk: bool = False) -> str:
         self.completions.append([dict(m) for m in messages])
         if self._fail_after == 0:
             raise self._error

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,8 @@ from core.settings import Backend, Settings
 from hub.client import ModelHubClient
 from ingest import ocr
 from ingest.ocr_text import OcrPage, OcrWord
-from ingest.vision_ocr import implausible
+from ingest.vision_ocr import VisionOcr, implausible
+from ingest.worker import Parsed, ParseStatus
 from store.qdrant import QdrantStore
 from tests.conftest import NO_FLOOR
 from tests.fakes.embedder import HashEmbedder
@@ -66,13 +69,21 @@ def test_vision_model_reads_the_pages_offline_ocr_left(tmp_path: Path) -> None:
 
     outcome = report.files[0]
     assert outcome.status is FileStatus.INGESTED
-    assert (outcome.ocr_pages, outcome.unreadable_pages) == (1, 0)
+    assert (outcome.ocr_pages, outcome.unreadable_pages) == (2, 0)  # Tesseract 1, the model 1
     assert f"1 pages read by {VISION}" in outcome.warnings
     assert hub.count("/v1/chat/completions") == 1 and not hub.invalid
     assert len(seen) == 1 and seen[0].startswith("data:image/png;base64,")
     assert base64.b64decode(seen[0].split(",", 1)[1]).startswith(b"\x89PNG")
     pages = {c.page_start for c in services.store.chunks_of("docs", "fax.pdf")}
     assert pages == {1, 2}
+
+    (folder / "fax-copy.pdf").write_bytes(pdf)  # the same scan again: read from the OCR cache
+    again = services.ingest([folder], collection="docs")
+
+    copy = next(f for f in again.files if f.source == "fax-copy.pdf")
+    assert (copy.status, copy.ocr_pages, copy.unreadable_pages) == (FileStatus.INGESTED, 2, 0)
+    assert hub.count("/v1/chat/completions") == 1
+    assert {c.page_start for c in services.store.chunks_of("docs", "fax-copy.pdf")} == {1, 2}
 
 
 @pytest.mark.skipif(not ocr.available(), reason="tesserocr or its models missing")
@@ -155,3 +166,47 @@ def test_implausible_table(
 ) -> None:
     result = implausible(text, page_size=size, local=local)
     assert (why in result and bool(result)) if why else result == ""
+
+
+class _SlowChat:
+    """A vision model that takes a while, and records how many pages it was asked at once."""
+
+    model = VISION
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts, self.lock = texts, threading.Lock()
+        self.now = self.peak = 0
+        self.bulk: list[bool] = []
+
+    def complete_chat(self, messages: Any, *, max_tokens: int, bulk: bool = False) -> str:
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+            self.bulk.append(bulk)
+        time.sleep(0.2)
+        png = base64.b64decode(_image_parts(messages)[0].split(",", 1)[1])
+        with self.lock:
+            self.now -= 1
+        return self.texts[_PNG_PAGE[png]]
+
+
+_PNG_PAGE: dict[bytes, int] = {}
+
+
+def test_vision_pages_go_out_together_at_bulk_priority_in_page_order(tmp_path: Path) -> None:
+    pdf, texts = scanned_pdf("en", 4)
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(pdf)
+    for page in range(1, 5):
+        _PNG_PAGE[ocr.page_png(path, None, page, 150)[0]] = page - 1
+    chat = _SlowChat(texts)
+    parsed = Parsed("scan.pdf", ParseStatus.SKIPPED, reason="no text", unreadable=(1, 2, 3, 4))
+
+    done = VisionOcr(chat, cache=None, concurrency=4).complete(
+        parsed, path, password=None, doc_hash="h", budget=512, overlap=0
+    )
+
+    assert chat.peak > 1 and chat.bulk == [True] * 4  # behind people's questions at the limiter
+    assert done.status is ParseStatus.OK and done.unreadable == () and done.ocr_pages == 4
+    assert [c.page_start for c in done.chunks] == sorted(c.page_start for c in done.chunks)
+    assert texts[0].split()[0] in done.chunks[0].text
