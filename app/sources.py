@@ -53,6 +53,7 @@ def record_sources(data_dir: Path, report: IngestReport, files: Iterable[tuple[s
     target = record_path(data_dir, report.collection)
     with _LOCK:
         sources = recorded_sources(data_dir, report.collection)
+        before = dict(sources)
         for source, status in statuses.items():
             path = paths.get(source)
             if status is FileStatus.PRUNED:
@@ -61,6 +62,8 @@ def record_sources(data_dir: Path, report: IngestReport, files: Iterable[tuple[s
                 resolved = path.resolve()
                 if resolved.is_relative_to(root):
                     sources[source] = str(resolved)
+        if sources == before:
+            return  # nothing new: no file written (a run over files outside data_dir leaves none)
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.{os.getpid()}.part")
         partial.write_text(json.dumps(sources, indent=1, sort_keys=True), encoding="utf-8")
