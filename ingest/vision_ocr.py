@@ -31,7 +31,7 @@ from core.ports import ChatModel
 from core.records import Block, Chunk, Document, chunk_id
 from ingest.ocr_cache import OcrCache
 from ingest.ocr_text import OcrPage
-from ingest.worker import Parsed, ParseStatus
+from ingest.parse import Parsed, ParseStatus
 
 BLANK = "[blank]"
 SYSTEM = (

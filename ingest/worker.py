@@ -1,16 +1,13 @@
 """Parse files in worker processes, each file under a time and a memory bound.
 
 A hostile PDF can hang pypdf (cyclic structures), exhaust memory (decompression bombs) or crash
-the interpreter. So loading and chunking run in child processes: each child caps its own address
-space (`RLIMIT_AS`), and the parent kills a child whose file has used more than the time limit
-in CPU seconds (or five times it in wall time, for a parser blocked without working; see
-`overdue`), records the file as failed with that reason, and starts a fresh child for the next
-file. Children are also recycled every `_RECYCLE` files, so memory stays flat over a long run.
-
-OCR of scanned pages (`ingest.ocr`) runs here too, inside the same bounds: each file's OCR gets
-`OCR_SHARE` of the per-file timeout and stops there (the pages left are reported as unreadable,
-and what was read is cached for the next run), so a long scan ends as a partial document rather
-than a timeout; Tesseract needs about 100-170 MB, well inside the memory cap.
+the interpreter. So loading and chunking (`ingest.parse`) run in child processes (`ingest.child`):
+each child caps its own address space (`RLIMIT_AS`), and the parent kills a child whose file has
+used more than the time limit in CPU seconds (or five times it in wall time, for a parser blocked
+without working; see `overdue`), records the file as failed with that reason, and starts a fresh
+child for the next file. Children are also recycled every `_RECYCLE` files, so memory stays flat
+over a long run. A file's OCR runs inside the same bounds, with `OCR_SHARE` of its time
+(`ingest.parse.within`); Tesseract needs about 100-170 MB, well inside the memory cap.
 
 `ParserPool.run` yields results as they complete while the children already parse the next files,
 so parsing overlaps the parent's embedding and writing.
@@ -18,7 +15,6 @@ so parsing overlaps the parent's embedding and writing.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import subprocess
@@ -26,167 +22,17 @@ import sys
 import time
 from collections import deque
 from collections.abc import Generator, Iterable
-from dataclasses import dataclass, field
-from enum import StrEnum
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
 
-from core.errors import EncryptedError, IngestError, NoTextError, UnsupportedFileError
-from core.records import Chunk
-from ingest.ocr import OcrConfig, UnreadScanError
+from ingest.parse import Parsed, ParseStatus, ParseTask, within
 
 _RECYCLE = 200  # files per child before a fresh one takes over
-OCR_SHARE = 0.75  # of the per-file timeout, for OCR; the rest is for pypdf, chunking, BM25
 _POLL = 0.5  # seconds between checks of the children's time used
-
-
-@dataclass(frozen=True, slots=True)
-class ParseTask:
-    path: Path
-    root: Path
-    password: str | None
-    budget: int
-    overlap: int
-    tag: Any = None  # the caller's own bookkeeping, handed back with the result
-    bm25: bool = False  # also compute each chunk's BM25 vector here, off the writing process
-    content_hash: str | None = None  # the file's sha256, when the caller has hashed it already
-    ocr: OcrConfig | None = None  # how to read scanned PDF pages; None: leave them out
-
-
-class ParseStatus(StrEnum):
-    OK = "ok"  # chunks came out (possibly none)
-    SKIPPED = "skipped"  # nothing to parse: encrypted, no text, unsupported type
-    FAILED = "failed"  # the file is broken, or the parser crashed, hung or ran out of memory
-
-
-# The `IngestError` classes that skip a file rather than fail it; any other one fails it.
-_SKIPPING: tuple[type[IngestError], ...] = (EncryptedError, NoTextError, UnsupportedFileError)
-
-
-@dataclass(frozen=True, slots=True)
-class Parsed:
-    """One file's outcome: its chunks, or why it has none."""
-
-    source: str
-    status: ParseStatus
-    chunks: tuple[Chunk, ...] = ()
-    sparse: tuple[tuple[list[int], list[float]], ...] = ()  # BM25 vectors, when asked for
-    tokens: tuple[int, ...] = ()  # each chunk's `indexed_text` in tokens: what a batch sends
-    pages: int = 0
-    warnings: tuple[str, ...] = ()
-    reason: str = ""
-    seconds: float = 0.0
-    tag: Any = field(default=None, compare=False)
-    ocr_pages: int = 0
-    ocr_confidence: float = 0.0
-    unreadable: tuple[int, ...] = ()  # pages (1-based) that needed OCR and have no text
-
-
-def parse(task: ParseTask, source: str) -> Parsed:
-    """Load and chunk one file, in whatever process calls it; never raises for a bad file."""
-    from ingest.chunker import chunk_document
-    from ingest.loaders import load
-    from text.sparse import document_vector
-    from text.tokens import count_tokens
-
-    started = time.perf_counter()
-    try:
-        document = load(
-            task.path, root=task.root, password=task.password, content_hash=task.content_hash,
-            ocr=task.ocr,
-        )  # fmt: skip
-        chunks = chunk_document(document, budget=task.budget, overlap=task.overlap)
-        bm25 = tuple(document_vector(c.indexed_text) for c in chunks) if task.bm25 else ()
-        tokens = tuple(count_tokens(c.indexed_text) for c in chunks)
-    except IngestError as exc:
-        status = ParseStatus.SKIPPED if isinstance(exc, _SKIPPING) else ParseStatus.FAILED
-        unread = exc.unreadable if isinstance(exc, UnreadScanError) else ()
-        return Parsed(source, status, reason=exc.reason, tag=task.tag, unreadable=unread)
-    except MemoryError:
-        reason = "ran out of memory while parsing"
-        return Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag)
-    except RecursionError:
-        return Parsed(source, ParseStatus.FAILED, reason="nested too deeply to parse", tag=task.tag)
-    except Exception as exc:  # a parser bug on a hostile file fails that file alone
-        message = " ".join(str(exc).split())[:160]
-        reason = f"could not be parsed ({type(exc).__name__}: {message})"
-        return Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag)
-    return Parsed(
-        source,
-        ParseStatus.OK,
-        chunks=tuple(chunks),
-        sparse=bm25,
-        tokens=tokens,
-        pages=document.page_count or 0,
-        warnings=document.warnings,
-        seconds=time.perf_counter() - started,
-        tag=task.tag,
-        ocr_pages=document.ocr_pages,
-        ocr_confidence=document.ocr_confidence,
-        unreadable=document.unreadable,
-    )
-
-
-def within(task: ParseTask, timeout: float) -> ParseTask:
-    """`task` with its OCR time budget cut to `OCR_SHARE` of the per-file timeout."""
-    if task.ocr is None or task.ocr.seconds <= OCR_SHARE * timeout:
-        return task
-    return dataclasses.replace(task, ocr=dataclasses.replace(task.ocr, seconds=OCR_SHARE * timeout))
-
-
 _BOOT = (
     "import json, sys; sys.path[:0] = json.loads(sys.argv[1]); "
-    "from ingest.worker import serve; serve(int(sys.argv[2]), int(sys.argv[3]))"
+    "from ingest.child import serve; serve(int(sys.argv[2]), int(sys.argv[3]))"
 )
-
-
-def _die_with_parent(parent: int) -> None:
-    """On Linux, have the kernel kill this child when the ingest process dies (even by kill -9),
-    so a child stuck on a hostile file is never left behind."""
-    import ctypes
-    import signal
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return  # not Linux: the child still exits when its input closes
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
-
-
-def serve(memory_mb: int, parent: int = 0) -> None:
-    """The child's loop on stdin/stdout: receive (task, source), send back a `Parsed`."""
-    import warnings
-
-    warnings.simplefilter("ignore")
-    _die_with_parent(parent or os.getppid())
-    if memory_mb > 0:
-        try:
-            import resource
-        except ImportError:  # Windows: the time limit still holds
-            pass
-        else:
-            limit = memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    inbox = Connection(os.dup(0), writable=False)
-    outbox = Connection(os.dup(1), readable=False)
-    os.dup2(2, 1)  # a stray print from a library must not corrupt the channel
-    while True:
-        try:
-            message = inbox.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        task, source = message
-        result = parse(task, source)
-        try:
-            outbox.send(result)
-        except MemoryError:
-            failed = Parsed(source, ParseStatus.FAILED, reason="ran out of memory", tag=task.tag)
-            outbox.send(failed)
 
 
 def overdue(cpu: float | None, wall: float, limit: float) -> str:

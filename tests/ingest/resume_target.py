@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app.container import Services
 from core.settings import Backend, Settings
-from ingest import pipeline
+from ingest import run
 from store.edge import EdgeStore
 from tests.fakes.embedder import HashEmbedder
 
@@ -35,7 +35,7 @@ def main(argv: Sequence[str]) -> None:
     root, store_path = Path(argv[0]), Path(argv[1])
     delay = float(argv[2]) if len(argv) > 2 else 0.0
     if "progressive" in argv[3:]:
-        pipeline.BUFFERED_CHUNKS = 0
+        run.BUFFERED_CHUNKS = 0
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         api_token=None,

@@ -14,7 +14,7 @@ from ingest import ocr
 from ingest.loaders import load
 from ingest.ocr import OcrConfig, OcrPage, OcrWord, PageInfo, boxes_for_quote, needs_ocr
 from ingest.ocr_cache import OcrCache
-from ingest.worker import OCR_SHARE, ParseTask, within
+from ingest.parse import OCR_SHARE, ParseTask, within
 from rag.events import Citations
 from tests.ingest.helpers import write_pdf
 from tests.ocr_corpus import cer, page_texts, scanned_pdf

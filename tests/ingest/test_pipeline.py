@@ -11,7 +11,7 @@ from core.errors import AuthenticationError, BadRequestError, ConfigError
 from core.ports import SparseTerms, VectorStore
 from core.records import Chunk
 from core.settings import RetrievalMode
-from ingest import pipeline
+from ingest import run
 from ingest.pipeline import IngestProgress
 from rag.retrieve import search_chunks
 from store.qdrant import QdrantStore
@@ -325,7 +325,7 @@ class _SpyStore(QdrantStore):
     ) -> None:
         self.upserts.append([c.source for c in chunks])
         # given by the parser processes, not made in this one before the write
-        self.sparse_given.append(not getattr(pipeline.sparse, "made", 0))
+        self.sparse_given.append(not getattr(run.sparse, "made", 0))
         super().upsert_chunks(name, chunks, dense_vectors, sparse_vectors)
 
 
@@ -347,7 +347,7 @@ def test_ingest_paths_large_file_written_progressively_ends_the_same(
     (tmp_path / "docs" / "long.txt").write_text(
         " ".join(f"Line {i} of text." for i in range(600)), "utf-8"
     )
-    monkeypatch.setattr(pipeline, "BUFFERED_CHUNKS", 2)
+    monkeypatch.setattr(run, "BUFFERED_CHUNKS", 2)
     store = _SpyStore()
     services = Services(make_settings(tmp_path, embed_batch_size=4), store, HashEmbedder(), None)
 
@@ -361,7 +361,7 @@ def test_ingest_paths_large_file_written_progressively_ends_the_same(
 def test_ingest_paths_bm25_vectors_made_by_parsers_when_several(
     tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline, "sparse", _CountingSparse())
+    monkeypatch.setattr(run, "sparse", _CountingSparse())
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "a.md").write_text("# Travel\n\nTrains under four hours.", "utf-8")
     store = _SpyStore()

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.worker import ParserPool, ParseStatus, ParseTask, overdue, parse
+from ingest.parse import ParseStatus, ParseTask, parse
+from ingest.worker import ParserPool, overdue
 from tests.conftest import REPO
 from tests.ingest.helpers import write_bomb_pdf
 
@@ -111,7 +112,8 @@ def test_worker_child_dies_with_a_killed_parent(tmp_path: Path) -> None:
     hang = tmp_path / "hang.txt"
     os.mkfifo(hang)
     code = (
-        "import sys; from pathlib import Path; from ingest.worker import ParserPool, ParseTask; "
+        "import sys; from pathlib import Path; from ingest.worker import ParserPool; "
+        "from ingest.parse import ParseTask; "
         f"p = Path({str(hang)!r}); "
         "list(ParserPool(timeout=600).run([(ParseTask(p, p.parent, None, 100, 0), 'h')]))"
     )

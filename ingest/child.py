@@ -1,0 +1,60 @@
+"""A parser process's side: read (task, source) pairs from stdin, send back what `parse` made.
+
+Started by `ingest.worker.ParserPool` with the parent's import path. It caps its own address
+space, dies with its parent (Linux), and keeps stdout for the channel alone.
+"""
+
+from __future__ import annotations
+
+import os
+from multiprocessing.connection import Connection
+
+from ingest.parse import Parsed, ParseStatus, parse
+
+
+def _die_with_parent(parent: int) -> None:
+    """On Linux, have the kernel kill this child when the ingest process dies (even by kill -9),
+    so a child stuck on a hostile file is never left behind."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: the child still exits when its input closes
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def serve(memory_mb: int, parent: int = 0) -> None:
+    """The child's loop on stdin/stdout: receive (task, source), send back a `Parsed`."""
+    import warnings
+
+    warnings.simplefilter("ignore")
+    _die_with_parent(parent or os.getppid())
+    if memory_mb > 0:
+        try:
+            import resource
+        except ImportError:  # Windows: the time limit still holds
+            pass
+        else:
+            limit = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    inbox = Connection(os.dup(0), writable=False)
+    outbox = Connection(os.dup(1), readable=False)
+    os.dup2(2, 1)  # a stray print from a library must not corrupt the channel
+    while True:
+        try:
+            message = inbox.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        task, source = message
+        result = parse(task, source)
+        try:
+            outbox.send(result)
+        except MemoryError:
+            failed = Parsed(source, ParseStatus.FAILED, reason="ran out of memory", tag=task.tag)
+            outbox.send(failed)

@@ -1,0 +1,121 @@
+"""One file parsed: the task a parser process is given, what it sends back, and `parse` itself.
+
+`parse` loads a file (`ingest.loaders`), chunks it (`ingest.chunker`), counts each chunk's tokens
+as they will be sent and, when asked, computes its BM25 vector, so the ingest process only cuts
+batches and writes. It never raises for a bad file: the outcome is a `ParseStatus` with a reason.
+It runs in the parser processes of `ingest.worker` (and in tests, in any process).
+
+OCR of scanned pages (`ingest.ocr`) runs here too: each file's OCR gets `OCR_SHARE` of the
+per-file timeout and stops there (`within`; the pages left are reported as unreadable, and what
+was read is cached for the next run), so a long scan ends as a partial document rather than a
+timeout.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from core.errors import EncryptedError, IngestError, NoTextError, UnsupportedFileError
+from core.records import Chunk
+from ingest.ocr import OcrConfig, UnreadScanError
+
+OCR_SHARE = 0.75  # of the per-file timeout, for OCR; the rest is for pypdf, chunking, BM25
+
+
+@dataclass(frozen=True, slots=True)
+class ParseTask:
+    path: Path
+    root: Path
+    password: str | None
+    budget: int
+    overlap: int
+    tag: Any = None  # the caller's own bookkeeping, handed back with the result
+    bm25: bool = False  # also compute each chunk's BM25 vector here, off the writing process
+    content_hash: str | None = None  # the file's sha256, when the caller has hashed it already
+    ocr: OcrConfig | None = None  # how to read scanned PDF pages; None: leave them out
+
+
+class ParseStatus(StrEnum):
+    OK = "ok"  # chunks came out (possibly none)
+    SKIPPED = "skipped"  # nothing to parse: encrypted, no text, unsupported type
+    FAILED = "failed"  # the file is broken, or the parser crashed, hung or ran out of memory
+
+
+# The `IngestError` classes that skip a file rather than fail it; any other one fails it.
+_SKIPPING: tuple[type[IngestError], ...] = (EncryptedError, NoTextError, UnsupportedFileError)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """One file's outcome: its chunks, or why it has none."""
+
+    source: str
+    status: ParseStatus
+    chunks: tuple[Chunk, ...] = ()
+    sparse: tuple[tuple[list[int], list[float]], ...] = ()  # BM25 vectors, when asked for
+    tokens: tuple[int, ...] = ()  # each chunk's `indexed_text` in tokens: what a batch sends
+    pages: int = 0
+    warnings: tuple[str, ...] = ()
+    reason: str = ""
+    seconds: float = 0.0
+    tag: Any = field(default=None, compare=False)
+    ocr_pages: int = 0
+    ocr_confidence: float = 0.0
+    unreadable: tuple[int, ...] = ()  # pages (1-based) that needed OCR and have no text
+
+
+def parse(task: ParseTask, source: str) -> Parsed:
+    """Load and chunk one file, in whatever process calls it; never raises for a bad file."""
+    from ingest.chunker import chunk_document
+    from ingest.loaders import load
+    from text.sparse import document_vector
+    from text.tokens import count_tokens
+
+    started = time.perf_counter()
+    try:
+        document = load(
+            task.path, root=task.root, password=task.password, content_hash=task.content_hash,
+            ocr=task.ocr,
+        )  # fmt: skip
+        chunks = chunk_document(document, budget=task.budget, overlap=task.overlap)
+        bm25 = tuple(document_vector(c.indexed_text) for c in chunks) if task.bm25 else ()
+        tokens = tuple(count_tokens(c.indexed_text) for c in chunks)
+    except IngestError as exc:
+        status = ParseStatus.SKIPPED if isinstance(exc, _SKIPPING) else ParseStatus.FAILED
+        unread = exc.unreadable if isinstance(exc, UnreadScanError) else ()
+        return Parsed(source, status, reason=exc.reason, tag=task.tag, unreadable=unread)
+    except MemoryError:
+        reason = "ran out of memory while parsing"
+        return Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag)
+    except RecursionError:
+        return Parsed(source, ParseStatus.FAILED, reason="nested too deeply to parse", tag=task.tag)
+    except Exception as exc:  # a parser bug on a hostile file fails that file alone
+        message = " ".join(str(exc).split())[:160]
+        reason = f"could not be parsed ({type(exc).__name__}: {message})"
+        return Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag)
+    return Parsed(
+        source,
+        ParseStatus.OK,
+        chunks=tuple(chunks),
+        sparse=bm25,
+        tokens=tokens,
+        pages=document.page_count or 0,
+        warnings=document.warnings,
+        seconds=time.perf_counter() - started,
+        tag=task.tag,
+        ocr_pages=document.ocr_pages,
+        ocr_confidence=document.ocr_confidence,
+        unreadable=document.unreadable,
+    )
+
+
+def within(task: ParseTask, timeout: float) -> ParseTask:
+    """`task` with its OCR time budget cut to `OCR_SHARE` of the per-file timeout."""
+    if task.ocr is None or task.ocr.seconds <= OCR_SHARE * timeout:
+        return task
+    return dataclasses.replace(task, ocr=dataclasses.replace(task.ocr, seconds=OCR_SHARE * timeout))

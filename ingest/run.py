@@ -1,0 +1,260 @@
+"""The state of one ingest run: counters, progress, and each file on its way to the store.
+
+`Run` takes each parsed file from the pipeline's thread, cuts its chunks into batches (the one
+rule of `ingest.batches`), hands them to `Embedding` threads (`ingest.stages`) and has the `Writer`
+thread write the answers as they come back. Chunks are written with an empty `doc_hash`; when all
+of a file's chunks are in, `VectorStore.commit_source` stamps them with the file's hash and removes
+the file's older chunks, so files are committed in the order they complete. A file with more than
+`BUFFERED_CHUNKS` chunks is written batch by batch; a smaller one in one go, so its new chunks
+appear together. Progress is reported from the pipeline's thread only (the Streamlit callback must
+run on the script's thread).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from array import array
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from core.records import Chunk, FileOutcome, FileStatus, IngestReport
+from ingest.batches import Batcher
+from ingest.discover import SourceFile
+from ingest.parse import Parsed, ParseStatus
+from ingest.stages import Embedded, Embedding, Writer
+from text import sparse
+from text.tokens import count_tokens
+
+if TYPE_CHECKING:
+    from core.ports import Embedder, VectorStore
+
+
+@dataclass(frozen=True, slots=True)
+class IngestProgress:
+    files_done: int
+    files_total: int
+    pages: int
+    chunks: int
+    current: str  # the file being worked on
+    elapsed: float  # seconds
+    eta: float | None  # seconds left, once there is a rate to go by
+    written: int = 0  # chunks in the store so far, finished files or not
+    held_back: str = ""  # what holds embedding requests back, e.g. "the rate limit (300/min)"
+
+
+_Sparse = tuple[list[int], list[float]] | None  # None: computed before the write
+
+# A file with more chunks than this is written batch by batch as its vectors arrive, so memory
+# stays bounded; smaller files are written in one go once all their vectors are in, so their
+# new chunks appear together, just before their old ones go.
+BUFFERED_CHUNKS = 1024
+_TICK = 0.2  # seconds between progress reports while waiting
+
+
+@dataclass(eq=False, slots=True)
+class InFlight:
+    """A parsed file whose chunks are being embedded and written."""
+
+    file: SourceFile
+    doc_hash: str
+    parsed: Parsed
+    remaining: int
+    failed: str = ""
+    buffer: list[tuple[Chunk, array[float], _Sparse]] = field(default_factory=list)
+
+    @property
+    def progressive(self) -> bool:
+        return len(self.parsed.chunks) > BUFFERED_CHUNKS
+
+
+_Entry = tuple[Chunk, _Sparse, InFlight]
+
+
+class Run:
+    """The state of one run: report, progress counters, and the stages chunks go through.
+
+    This thread parses (through the parser processes) and cuts batches; `Embedding` threads
+    embed them; the `Writer` thread writes and commits. Progress is reported from this thread
+    only (the Streamlit callback must run on the script's thread).
+    """
+
+    def __init__(
+        self,
+        *,
+        store: VectorStore,
+        embedder: Embedder,
+        collection: str,
+        report: IngestReport,
+        files: list[SourceFile],
+        on_progress: Callable[[IngestProgress], None] | None,
+        dry_run: bool,
+        batch_size: int,
+        batch_tokens: int,
+    ) -> None:
+        self.store, self.embedder, self.collection = store, embedder, collection
+        self.report, self.on_progress, self.dry_run = report, on_progress, dry_run
+        self.started = time.perf_counter()
+        self.files_total = len(files)
+        self.files_done = 0
+        self.pages = 0
+        self.chunks = 0
+        self.written = 0
+        self.bytes_total = sum(f.size for f in files)
+        self.bytes_done = 0
+        self.current = ""
+        self.error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._reported = 0.0
+        self.batcher: Batcher[_Entry] = Batcher(max_count=batch_size, max_tokens=batch_tokens)
+        self.writer: Writer[_Entry] = Writer(self._write, self.fail)
+        self.embedding: Embedding[_Entry] = Embedding(
+            embedder,
+            text=lambda entry: entry[0].indexed_text,
+            group=lambda entry: entry[2],
+            dropped=lambda entry: bool(entry[2].failed),
+            refused=self._refused,
+            deliver=self.writer.deliver,
+        )
+
+    # progress (this thread only) -------------------------------------------------------------
+
+    def progress(self, *, force: bool = True) -> None:
+        if self.on_progress is None:
+            return
+        now = time.perf_counter()
+        if not force and now - self._reported < _TICK:
+            return
+        self._reported = now
+        elapsed = now - self.started
+        with self._lock:
+            eta = None
+            if self.bytes_done and self.bytes_total:
+                eta = elapsed * (self.bytes_total - self.bytes_done) / self.bytes_done
+            progress = IngestProgress(
+                self.files_done, self.files_total, self.pages, self.chunks, self.current,
+                elapsed, eta, self.written, self.embedding.held_back(),
+            )  # fmt: skip
+        self.on_progress(progress)
+
+    def finish(self, outcome: FileOutcome, *, size: int = 0, counted: bool = True) -> None:
+        """Record a file's outcome (from any thread)."""
+        with self._lock:
+            self.report.files.append(outcome)
+            self.files_done += 1
+            if counted:
+                self.bytes_done += size
+            else:  # unchanged files cost nothing: leave them out of the rate
+                self.bytes_total -= size
+            self.pages += outcome.pages
+            self.chunks += outcome.chunks
+            self.current = outcome.source
+
+    def fail(self, exc: BaseException) -> None:
+        with self._lock:
+            if self.error is None:
+                self.error = exc
+
+    # parsed files (this thread) --------------------------------------------------------------
+
+    def accept(self, parsed: Parsed, file: SourceFile, doc_hash: str) -> None:
+        if parsed.status is not ParseStatus.OK:
+            status = FileStatus(parsed.status.value)  # skipped or failed: the same words
+            unread = len(parsed.unreadable)  # a scan OCR could not read
+            outcome = FileOutcome(file.source, status, parsed.reason, unreadable_pages=unread)
+            self.finish(outcome, size=file.size)
+            return
+        self.current = file.source
+        if not parsed.chunks:
+            self.finish(FileOutcome(file.source, FileStatus.SKIPPED, "no text"), size=file.size)
+            return
+        if self.dry_run:
+            self.finish(self._outcome(parsed, "dry run: not written"), size=file.size)
+            return
+        item = InFlight(file, doc_hash, parsed, remaining=len(parsed.chunks))
+        bm25: Sequence[_Sparse] = parsed.sparse or [None] * len(parsed.chunks)
+        # Counted by the parser; chunks added after it (a vision model's pages) are counted here.
+        tokens = parsed.tokens[: len(parsed.chunks)] + tuple(
+            count_tokens(c.indexed_text) for c in parsed.chunks[len(parsed.tokens) :]
+        )
+        for chunk, terms, cost in zip(parsed.chunks, bm25, tokens, strict=True):
+            entry = (dataclasses.replace(chunk, doc_hash=""), terms, item)
+            for batch in self.batcher.add(entry, cost):
+                self.submit(batch)
+
+    def submit(self, batch: list[_Entry]) -> None:
+        if not batch:
+            return
+        while not self.embedding.room(_TICK):
+            self.progress(force=False)
+        self.embedding.submit(batch)
+        self.progress(force=False)
+
+    def drain(self) -> None:
+        """Send the last batch, wait for every answer to be written, stop the stages."""
+        if self.error is None:
+            self.submit(self.batcher.flush())
+        while not self.embedding.idle(_TICK):
+            self.progress(force=False)
+        self.embedding.close()
+        self.writer.close()
+        while not self.writer.join(_TICK):
+            self.progress(force=False)
+
+    def _outcome(self, parsed: Parsed, reason: str = "") -> FileOutcome:
+        return FileOutcome(
+            parsed.source, FileStatus.INGESTED, reason, chunks=len(parsed.chunks),
+            pages=parsed.pages, warnings=parsed.warnings, ocr_pages=parsed.ocr_pages,
+            ocr_confidence=parsed.ocr_confidence, unreadable_pages=len(parsed.unreadable),
+        )  # fmt: skip
+
+    # embedding and writing (their threads) -----------------------------------------------------
+
+    def _refused(self, entry: _Entry, reason: str) -> None:
+        entry[2].failed = reason
+
+    def _write(self, answers: list[tuple[list[_Entry], Embedded[_Entry]]]) -> None:
+        """Write embedded batches; commit every file whose last chunk was in them."""
+        write: list[tuple[Chunk, Sequence[float], _Sparse]] = []
+        completed: list[InFlight] = []
+        for batch, result in answers:
+            if isinstance(result, BaseException):
+                self.fail(result)  # its files stay partial: the next run redoes them
+                continue
+            live, vectors = result
+            for (chunk, terms, item), vector in zip(live, vectors, strict=True):
+                if item.failed:
+                    continue
+                if item.progressive:
+                    write.append((chunk, vector, terms))
+                else:
+                    item.buffer.append((chunk, array("f", vector), terms))
+            for _, _, item in batch:
+                item.remaining -= 1
+                if item.remaining == 0:
+                    completed.append(item)
+                    if not item.failed:
+                        write.extend(item.buffer)
+                    item.buffer = []
+        if write:
+            chunks, dense, given = zip(*write, strict=True)
+            bm25 = [
+                sparse.document_vector(chunk.indexed_text) if terms is None else terms
+                for chunk, terms in zip(chunks, given, strict=True)
+            ]  # the parser process made them, unless it could not
+            self.store.upsert_chunks(self.collection, chunks, dense, bm25)
+            with self._lock:
+                self.written += len(write)
+        for item in completed:
+            self._complete(item)
+
+    def _complete(self, item: InFlight) -> None:
+        if item.failed:  # its chunks stay partial: the next run retries it
+            outcome = FileOutcome(item.file.source, FileStatus.FAILED, item.failed)
+        else:
+            ids = [chunk.id for chunk in item.parsed.chunks]
+            self.store.commit_source(self.collection, item.file.source, ids, item.doc_hash)
+            outcome = self._outcome(item.parsed)
+        self.finish(outcome, size=item.file.size)
