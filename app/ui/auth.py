@@ -43,7 +43,7 @@ def _still_active(limiter: LoginLimiter, settings: Settings) -> bool:
     if now - st.session_state.get(SEEN_KEY, now) > settings.auth_idle_minutes * 60:
         forget_session()
         minutes = settings.auth_idle_minutes
-        st.session_state[NOTICE_KEY] = f"Signed out after {minutes} minutes without activity."
+        st.session_state[NOTICE_KEY] = ui_text()("idle_signed_out", minutes=minutes)
         return False
     st.session_state[SEEN_KEY] = now
     return True
@@ -51,7 +51,8 @@ def _still_active(limiter: LoginLimiter, settings: Settings) -> bool:
 
 def _locked_message(seconds: float) -> str:
     minutes = max(1, math.ceil(seconds / 60))
-    return f"Too many failed sign-ins. Try again in {minutes} minute{'s' * (minutes > 1)}."
+    t = ui_text()
+    return t("locked_one") if minutes == 1 else t("locked_many", minutes=minutes)
 
 
 def signed_in_user(settings: Settings) -> str | None:

@@ -12,7 +12,6 @@ one line, once per session.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 import streamlit as st
@@ -32,7 +31,6 @@ from core.access import Viewer
 from core.errors import RagError
 from core.records import Citation
 from core.settings import Backend, Settings
-from rag.events import AnswerEvent, Notice, Query, ReasoningDelta, TextDelta
 
 _FAILED_KEY = "rag_preview_failures"  # previews whose failure was already shown this session
 CURSOR = " ▍"
@@ -140,7 +138,7 @@ def render_tail(exchange: Exchange, settings: Settings, viewer: Viewer) -> None:
             render_citation(settings, viewer, citation, exchange.collection)
 
 
-def _head(exchange: Exchange, show_query: bool) -> str:
+def head_lines(exchange: Exchange, show_query: bool) -> str:
     lines = []
     if show_query and exchange.query:
         label = ui_text()("searched_for_rewritten" if exchange.rewritten else "searched_for")
@@ -149,7 +147,7 @@ def _head(exchange: Exchange, show_query: bool) -> str:
     return "  \n".join(lines)
 
 
-def _reasoning(exchange: Exchange) -> None:
+def show_reasoning(exchange: Exchange) -> None:
     with st.expander(ui_text()("reasoning"), expanded=False, icon=":material/psychology:"):
         st.text(exchange.reasoning)
 
@@ -164,46 +162,11 @@ def render_exchange(
 ) -> None:
     render_question(exchange.question)
     with st.chat_message("assistant"):
-        head = _head(exchange, show_query)
+        head = head_lines(exchange, show_query)
         if head:
             st.markdown(head)
         if exchange.reasoning:
-            _reasoning(exchange)
+            show_reasoning(exchange)
         if exchange.text:
             st.markdown(answer_markdown(exchange.text))
-        render_tail(exchange, settings, viewer)
-
-
-def stream_exchange(
-    events: Iterable[AnswerEvent],
-    exchange: Exchange,
-    settings: Settings,
-    viewer: Viewer,
-    *,
-    show_query: bool,
-) -> None:
-    """Render an answer while it streams; `exchange` holds everything once it returns.
-
-    Errors escape to the caller (the app turns them into one line); what streamed stays.
-    """
-    with st.chat_message("assistant"):
-        head_slot = st.empty()
-        reasoning_slot = st.empty()
-        body_slot = st.empty()
-        body_slot.markdown(f":gray[{ui_text()('searching')}]")
-        try:
-            for event in events:
-                exchange.apply(event)
-                if isinstance(event, Query | Notice):
-                    head_slot.markdown(_head(exchange, show_query))
-                elif isinstance(event, ReasoningDelta):
-                    with reasoning_slot.container():
-                        _reasoning(exchange)
-                elif isinstance(event, TextDelta):
-                    body_slot.markdown(answer_markdown(exchange.text) + CURSOR)
-        finally:
-            if exchange.text:
-                body_slot.markdown(answer_markdown(exchange.text))
-            else:
-                body_slot.empty()
         render_tail(exchange, settings, viewer)

@@ -65,6 +65,24 @@ UI_MESSAGES: Catalogue = {
         "upload_limit": "Up to {mb} MB per file.",
         "ingest": "Ingest",
         "starting": "Starting…",
+        "no_documents_yet": (
+            "No documents in {collection} yet: add files under “Add files to” in the sidebar "
+            "(or run `rag ingest`), then ask."
+        ),
+        "stop": "Stop",
+        "stop_help": "Stop this answer; the text so far is kept",
+        "queued": "Waiting: answered when the answer above is done.",
+        "stopped": "Stopped before the end: the text above is what had arrived.",
+        "loading_models": "Loading the offline model… (only once, after a start)",
+        "searching_for": "Searching your documents… {seconds} s",
+        "waiting_retry": "Waiting for the model service: trying again in {seconds} s…",
+        "locked_one": "Too many failed sign-ins. Try again in 1 minute.",
+        "locked_many": "Too many failed sign-ins. Try again in {minutes} minutes.",
+        "idle_signed_out": "Signed out after {minutes} minutes without activity.",
+        "theme": "Appearance",
+        "theme_system": "System",
+        "theme_light": "Light",
+        "theme_dark": "Dark",
     },
     "de": {
         "title": "Fragen Sie Ihre Dokumente",
@@ -124,6 +142,26 @@ UI_MESSAGES: Catalogue = {
         "upload_limit": "Bis zu {mb} MB pro Datei.",
         "ingest": "Einlesen",
         "starting": "Wird gestartet…",
+        "no_documents_yet": (
+            "Noch keine Dokumente in {collection}: Fügen Sie in der Seitenleiste unter "
+            "„Dateien hinzufügen“ Dateien hinzu (oder mit `rag ingest`), dann fragen Sie."
+        ),
+        "stop": "Stopp",
+        "stop_help": "Diese Antwort anhalten; der Text bis hierher bleibt erhalten",
+        "queued": "Wartet: Wird beantwortet, sobald die Antwort darüber fertig ist.",
+        "stopped": "Vor dem Ende angehalten: Oben steht, was bis dahin angekommen war.",
+        "loading_models": "Das Offline-Modell wird geladen… (nur einmal nach dem Start)",
+        "searching_for": "Ihre Dokumente werden durchsucht… {seconds} s",
+        "waiting_retry": "Warten auf den Modelldienst: neuer Versuch in {seconds} s…",
+        "locked_one": "Zu viele fehlgeschlagene Anmeldungen. Versuchen Sie es in 1 Minute erneut.",
+        "locked_many": (
+            "Zu viele fehlgeschlagene Anmeldungen. Versuchen Sie es in {minutes} Minuten erneut."
+        ),
+        "idle_signed_out": "Nach {minutes} Minuten ohne Aktivität abgemeldet.",
+        "theme": "Darstellung",
+        "theme_system": "System",
+        "theme_light": "Hell",
+        "theme_dark": "Dunkel",
     },
 }
 

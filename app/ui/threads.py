@@ -17,6 +17,7 @@ import streamlit as st
 from app.container import Services
 from app.ui.markdown import md_escape
 from app.ui.state import HISTORY_KEY, Exchange
+from app.ui.strings import ui_text
 from core.errors import RagError, ThreadNotFoundError
 from rag.events import Citations
 from threads import Feedback, Message, NewMessage, ThreadStore
@@ -28,7 +29,6 @@ THREAD_PARAM = "thread"  # the URL query parameter with the open thread's id
 CURRENT_KEY = "rag_thread_current"  # the open thread, as the session knows it
 LOADED_KEY = "rag_thread_loaded"  # (user, thread id) the session's history was loaded from
 REGENERATE_KEY = "rag_regenerate"  # a question to ask again on this run
-RESUME_KEY = "rag_thread_resume"  # the thread an interrupted run saved into; the next run opens it
 SEARCH_KEY = "rag_thread_search"
 LIST_LIMIT = 50
 _THUMBS = {0: Feedback.DOWN, 1: Feedback.UP}  # st.feedback("thumbs") indices
@@ -102,9 +102,6 @@ def sync_thread(services: Services, user: str | None) -> None:
     store = services.threads
     if store is None:
         return
-    resume = st.session_state.pop(RESUME_KEY, None)
-    if resume:
-        st.query_params[THREAD_PARAM] = resume
     wanted = current_thread()
     if wanted is not None and st.query_params.get(THREAD_PARAM) != wanted:
         st.query_params[THREAD_PARAM] = wanted  # the URL lost it: put it back
@@ -125,53 +122,12 @@ def sync_thread(services: Services, user: str | None) -> None:
     st.session_state[LOADED_KEY] = (user, wanted)
 
 
-def _keep(store: ThreadStore, user: str | None, exchange: Exchange) -> tuple[str, bool]:
-    """Append to the open thread, or a new one (none open, or deleted meanwhile elsewhere);
-    (thread id, whether it was created)."""
-    thread_id = current_thread()
-    if thread_id is not None:
-        try:
-            exchange.message_id = store.append(thread_id, user, message_from(exchange)).id
-            return thread_id, False
-        except ThreadNotFoundError:
-            pass
-    thread_id = store.create(user, exchange.question).id
-    exchange.message_id = store.append(thread_id, user, message_from(exchange)).id
-    return thread_id, True
-
-
-def save_exchange(services: Services, user: str | None, exchange: Exchange) -> None:
-    """Keep a finished (or failed) exchange; the first one of a conversation creates the thread."""
-    store = services.threads
-    if store is None:
-        return
-    try:
-        thread_id, created = _keep(store, user, exchange)
-    except RagError as error:
-        st.error(f"The answer could not be saved: {error}")
-        return
+def open_new_thread(store: ThreadStore, user: str | None, question: str) -> str:
+    """Create the thread a conversation's first question starts, and open it (the URL names it
+    while its first answer is still being written)."""
+    thread_id = store.create(user, question).id
     _set_current(thread_id, user)
-    if created:  # the sidebar, drawn before the thread existed, lists and selects it now; the
-        st.session_state[LOADED_KEY] = None  # page shows the new thread as the database has it
-        st.rerun()
-
-
-def keep_interrupted(services: Services, user: str | None, exchange: Exchange) -> None:
-    """Save an exchange whose run Streamlit ended mid-stream (a new question, a click).
-
-    Only the database is touched here (the page is going away); the next run reopens the thread.
-    """
-    store = services.threads
-    if store is None:
-        return
-    try:
-        thread_id, _created = _keep(store, user, exchange)
-    except RagError:
-        log.exception("an interrupted answer could not be saved")
-        return
-    st.session_state[RESUME_KEY] = thread_id
-    st.session_state[CURRENT_KEY] = thread_id
-    st.session_state[LOADED_KEY] = None  # reload it from the database
+    return thread_id
 
 
 # --- the sidebar ------------------------------------------------------------------------------
@@ -306,7 +262,7 @@ def _store_feedback(services: Services, user: str | None, exchange: Exchange) ->
 def render_answer_actions(services: Services, user: str | None, exchange: Exchange) -> None:
     """Copy, regenerate and feedback under one kept answer."""
     if exchange.stopped:
-        st.caption("Stopped before the end: the text above is what had arrived.")
+        st.caption(ui_text()("stopped"))
     if exchange.message_id is None:
         return
     key = exchange.message_id
