@@ -158,6 +158,13 @@ def _status(job: AnswerJob, services: Services) -> str:
     return t("searching_for", seconds=elapsed) if elapsed else t("searching")
 
 
+def _stop_if_clicked(key: str, job: AnswerJob) -> None:
+    """The Stop button's callback. Streamlit also calls it when the button first appeared in a
+    run that a rerun cut short (no old value to compare with), so the click itself is checked."""
+    if st.session_state.get(key) is True:
+        job.stop()
+
+
 def draw_live(
     conversation: Conversation, services: Services, viewer: Viewer, *, show_query: bool
 ) -> None:
@@ -175,9 +182,10 @@ def draw_live(
     render_question(exchange.question)
     with st.chat_message("assistant"):
         head_slot, reasoning_slot, body_slot, status_slot = (st.empty() for _ in range(4))
+        key = f"rag_stop_{running.id}"
         st.button(
-            t("stop"), key=f"rag_stop_{running.id}", icon=":material/stop_circle:",
-            on_click=running.stop, help=t("stop_help"),
+            t("stop"), key=key, icon=":material/stop_circle:", help=t("stop_help"),
+            on_click=_stop_if_clicked, args=(key, running),
         )  # fmt: skip
     for job in queued:
         render_question(job.exchange.question)

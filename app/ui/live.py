@@ -115,7 +115,7 @@ class Conversation:
     def submit(self, job: AnswerJob, history: Sequence[Turn] | None = None) -> None:
         """Answer `job` after the ones before it; `history` replaces the turns so far when the
         conversation is idle (the page knows the kept exchanges best)."""
-        job._keep = self._keep
+        job._keep = self._kept
         with self._lock:
             if history is not None and not self._jobs:
                 self._turns = list(history)
@@ -123,6 +123,13 @@ class Conversation:
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._work, name="answer", daemon=True)
                 self._worker.start()
+
+    def _kept(self, exchange: Exchange) -> None:
+        try:
+            self._keep(exchange)
+        finally:
+            with self._lock:
+                self.version += 1
 
     def jobs(self) -> list[AnswerJob]:
         """The jobs not yet finished: the running one first, then the queued ones."""
@@ -151,7 +158,6 @@ class Conversation:
         while (job := self._next()) is not None:
             self._run(job)
             with self._lock:
-                self.version += 1
                 exchange = job.exchange
                 if exchange.text and not exchange.failed:
                     self._turns.append(exchange.turn())
