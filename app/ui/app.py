@@ -27,6 +27,10 @@ STYLE = """
 <style>
 .rag-snippet { font-size: 0.92rem; line-height: 1.5; color: var(--text-color); }
 .rag-snippet mark { background: #ffe58a; color: #1f1f1f; padding: 0 2px; border-radius: 3px; }
+.rag-source { scroll-margin-top: 4rem; }
+div[data-testid="stVerticalBlock"]:has(> div .rag-source:target) {
+  outline: 2px solid #f0b400; outline-offset: 4px; border-radius: 0.5rem;
+}
 </style>
 """
 
@@ -66,8 +70,10 @@ def main() -> None:
     if question and question.strip():  # answered in the background: a click cuts nothing
         submit(question.strip(), services, viewer, options, user)
         conversation = live_conversation(services, user)
-    for exchange in history():
-        render_exchange(exchange, settings, viewer, show_query=options.show_query)
+    for index, exchange in enumerate(history()):
+        render_exchange(
+            exchange, settings, viewer, show_query=options.show_query, exchange_key=str(index)
+        )
         render_answer_actions(services, user, exchange)
     if empty:
         st.info(t("no_documents_yet", collection=options.collection), icon=":material/upload_file:")

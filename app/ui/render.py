@@ -12,12 +12,13 @@ one line, once per session.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import streamlit as st
 
 from app.ui.highlight import snippet_html
-from app.ui.markdown import answer_markdown, md_escape
+from app.ui.markdown import answer_markdown, md_escape, source_anchor
 from app.ui.pages import (
     PagePreview,
     find_source_file,
@@ -91,11 +92,15 @@ def _once(problem: str, key: str) -> None:
 
 
 def render_citation(
-    settings: Settings, viewer: Viewer, citation: Citation, collection: str
+    settings: Settings, viewer: Viewer, citation: Citation, collection: str, anchor: str = ""
 ) -> None:
     chunk = citation.chunk
     with st.container(border=True):
-        st.markdown(f"**[{citation.number}]** {md_escape(chunk.location)}")
+        # the [n] links of the answer scroll here; the id is ours, the location escaped twice
+        # (HTML, then Markdown), so no markup of the document's can form beside it
+        target = f'<span class="rag-source" id="{anchor}"></span>' if anchor else ""
+        location = md_escape(html.escape(chunk.location, quote=False))
+        st.markdown(f"{target}**[{citation.number}]** {location}", unsafe_allow_html=True)
         st.markdown(
             f'<div class="rag-snippet">{snippet_html(chunk.text, citation.quote)}</div>',
             unsafe_allow_html=True,
@@ -119,8 +124,11 @@ def render_citation(
             st.image(image, caption=caption, width=PAGE_PREVIEW_PX)
 
 
-def render_tail(exchange: Exchange, settings: Settings, viewer: Viewer) -> None:
-    """Everything under the answer text: failure, flags, the sources."""
+def render_tail(
+    exchange: Exchange, settings: Settings, viewer: Viewer, exchange_key: str | None = None
+) -> None:
+    """Everything under the answer text: failure, flags, the sources (with the ids its `[n]`
+    links scroll to, given `exchange_key`)."""
     if exchange.failed:
         st.error(md_escape(exchange.failed), icon=":material/error:")
     resolved = exchange.citations
@@ -135,7 +143,8 @@ def render_tail(exchange: Exchange, settings: Settings, viewer: Viewer) -> None:
     if resolved.citations:
         st.markdown(f"**{t('sources')}**")
         for citation in resolved.citations:
-            render_citation(settings, viewer, citation, exchange.collection)
+            anchor = source_anchor(exchange_key, citation.number) if exchange_key else ""
+            render_citation(settings, viewer, citation, exchange.collection, anchor)
 
 
 def head_lines(exchange: Exchange, show_query: bool) -> str:
@@ -157,9 +166,22 @@ def render_question(question: str) -> None:
         st.markdown(md_escape(question))
 
 
+def linked_numbers(exchange: Exchange) -> set[int]:
+    """The citation numbers whose source is shown under the answer."""
+    resolved = exchange.citations
+    return {c.number for c in resolved.citations} if resolved else set()
+
+
 def render_exchange(
-    exchange: Exchange, settings: Settings, viewer: Viewer, *, show_query: bool
+    exchange: Exchange,
+    settings: Settings,
+    viewer: Viewer,
+    *,
+    show_query: bool,
+    exchange_key: str | None = None,
 ) -> None:
+    """One kept exchange; `exchange_key` (digits, unique on the page) links its `[n]` markers
+    to their sources."""
     render_question(exchange.question)
     with st.chat_message("assistant"):
         head = head_lines(exchange, show_query)
@@ -168,5 +190,6 @@ def render_exchange(
         if exchange.reasoning:
             show_reasoning(exchange)
         if exchange.text:
-            st.markdown(answer_markdown(exchange.text))
-        render_tail(exchange, settings, viewer)
+            linked = linked_numbers(exchange)
+            st.markdown(answer_markdown(exchange.text, exchange_key=exchange_key, linked=linked))
+        render_tail(exchange, settings, viewer, exchange_key)
