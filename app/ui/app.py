@@ -28,7 +28,7 @@ STYLE = """
 .rag-snippet { font-size: 0.92rem; line-height: 1.5; color: var(--text-color); }
 .rag-snippet mark { background: #ffe58a; color: #1f1f1f; padding: 0 2px; border-radius: 3px; }
 .rag-source { scroll-margin-top: 4rem; }
-div[data-testid="stVerticalBlock"]:has(> div .rag-source:target) {
+div[data-testid="stVerticalBlock"]:has(> [data-testid="stElementContainer"] .rag-source:target) {
   outline: 2px solid #f0b400; outline-offset: 4px; border-radius: 0.5rem;
 }
 </style>

@@ -35,7 +35,6 @@ from core.settings import Backend, Settings
 
 _FAILED_KEY = "rag_preview_failures"  # previews whose failure was already shown this session
 CURSOR = " ▍"
-PAGE_PREVIEW_PX = 640  # the page preview's width; the image viewer's full-screen shows it larger
 
 
 def render_banner(settings: Settings, chat_model: str | None = None) -> None:
@@ -121,7 +120,7 @@ def render_citation(
         with st.expander(t("show_page", page=page), icon=":material/description:"):
             wording = "page_caption_around" if citation.quote else "page_caption"
             caption = t(wording, source=chunk.source, page=page)
-            st.image(image, caption=caption, width=PAGE_PREVIEW_PX)
+            st.image(image, caption=caption, width="stretch")  # the expander's width, at most
 
 
 def render_tail(
