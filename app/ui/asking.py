@@ -28,6 +28,7 @@ from app.ui.strings import ui_text
 from app.ui.threads import LOADED_KEY, current_thread, message_from, open_new_thread, sync_thread
 from core.access import Viewer
 from core.errors import ThreadNotFoundError
+from core.i18n import Messages
 from rag.events import AnswerEvent
 from rag.prompt import Turn
 from threads import ThreadStore
@@ -146,13 +147,12 @@ def submit(
         st.rerun()  # the sidebar, drawn before the thread existed, lists and selects it now
 
 
-def _status(job: AnswerJob, services: Services) -> str:
-    """What the running answer waits for, with the seconds: shown until its text arrives."""
-    t = ui_text()
-    now = time.monotonic()
+def wait_line(job: AnswerJob, *, warmed: bool, now: float, t: Messages) -> str:
+    """What the running answer waits for, counted in seconds (shown until its text arrives):
+    a rate-limit wait or retry (counting down), the models still loading, or the search."""
     if job.wait_until is not None and job.wait_until > now:
         return t("waiting_retry", seconds=math.ceil(job.wait_until - now))
-    if not services.warmed.is_set():
+    if not warmed:
         return t("loading_models")
     elapsed = int(now - (job.started or now))
     return t("searching_for", seconds=elapsed) if elapsed else t("searching")
@@ -203,7 +203,8 @@ def draw_live(
             if exchange.text:
                 body_slot.markdown(answer_markdown(exchange.text) + CURSOR)
         waiting = not exchange.text or running.wait_until is not None
-        status_slot.markdown(f":gray[{_status(running, services)}]" if waiting else "")
+        line = wait_line(running, warmed=services.warmed.is_set(), now=time.monotonic(), t=t)
+        status_slot.markdown(f":gray[{line}]" if waiting else "")
         if running.finished or conversation.version != version:
             break
         running.wait(TICK)  # each redraw also lets a click (Stop, a new question) through

@@ -136,3 +136,25 @@ def test_live_conversations_forget_idle_ones_when_another_opens() -> None:
     assert registry.open((1, None, "b"), lambda: Conversation(lambda e: None)) is registry.get(
         (1, None, "b")
     )
+
+
+def test_wait_line_counts_down_a_retry_then_loading_then_searching() -> None:
+    from app.ui.asking import wait_line
+    from app.ui.strings import ui_messages
+
+    job = _job("q", Gated("x"))
+    english, german = ui_messages("en"), ui_messages("de")
+    job.started = 100.0
+    job.apply(Notice("waiting 5s for the rate limit", wait=4.2))
+    deadline = job.wait_until
+    assert deadline is not None
+    assert wait_line(job, warmed=True, now=deadline - 4.2, t=english) == (
+        "Waiting for the model service: trying again in 5 s…"
+    )
+    assert wait_line(job, warmed=True, now=deadline - 0.5, t=english).endswith("in 1 s…")
+    assert wait_line(job, warmed=False, now=deadline + 1, t=german).startswith(
+        "Das Offline-Modell wird geladen"
+    )
+    job.wait_until = None  # the wait is over
+    assert wait_line(job, warmed=True, now=103.5, t=english) == "Searching your documents… 3 s"
+    assert wait_line(job, warmed=True, now=100.2, t=english) == "Searching your documents…"
