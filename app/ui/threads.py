@@ -172,22 +172,23 @@ def _current_actions(store: ThreadStore, user: str | None, thread_id: str) -> No
     except RagError:
         return
     title = conversation.thread.title
+    t = ui_text()
     export, manage = st.columns(2)
     export.download_button(
-        "Export", icon=":material/download:", help="Markdown with citations and sources",
+        t("export"), icon=":material/download:", help=t("export_help"),
         data=thread_markdown(conversation), file_name=export_name(title),
         mime="text/markdown", key="rag_thread_export", width="stretch",
     )  # fmt: skip
-    with manage.popover("Edit", icon=":material/edit:", width="stretch"):
-        st.text_input("Title", value=title, key=f"rag_rename_{thread_id}", max_chars=200)
+    with manage.popover(t("edit"), icon=":material/edit:", width="stretch"):
+        st.text_input(t("thread_title"), value=title, key=f"rag_rename_{thread_id}", max_chars=200)
         st.button(
-            "Rename", key="rag_thread_rename",
+            t("rename"), key="rag_thread_rename",
             on_click=_rename, args=(store, user, thread_id),
         )  # fmt: skip
         st.divider()
-        st.caption("Delete this conversation and its answers? This cannot be undone.")
+        st.caption(t("delete_thread_confirm"))
         st.button(
-            "Delete", key="rag_thread_delete", type="primary", icon=":material/delete:",
+            t("delete"), key="rag_thread_delete", type="primary", icon=":material/delete:",
             on_click=_delete, args=(store, user, thread_id),
         )  # fmt: skip
 
@@ -195,21 +196,22 @@ def _current_actions(store: ThreadStore, user: str | None, thread_id: str) -> No
 def render_thread_list(services: Services, user: str | None) -> None:
     """The user's conversations in the sidebar; falls back to a reset button without a database."""
     store = services.threads
+    t = ui_text()
     if store is None:
-        if st.button("New conversation", icon=":material/refresh:"):
+        if st.button(t("new_conversation"), icon=":material/refresh:"):
             st.session_state[HISTORY_KEY] = []
             st.rerun()
         return
-    st.subheader("Conversations")
+    st.subheader(t("conversations"))
     st.button(
-        "New conversation", icon=":material/add:", key="rag_thread_new",
+        t("new_conversation"), icon=":material/add:", key="rag_thread_new",
         on_click=_open, args=(None,), width="stretch",
     )  # fmt: skip
     problem = st.session_state.pop("rag_thread_error", None)
     if problem:
         st.error(problem)
     search = st.text_input(
-        "Search conversations", key=SEARCH_KEY, placeholder="Search titles",
+        t("search_conversations"), key=SEARCH_KEY, placeholder=t("search_titles"),
         label_visibility="collapsed",
     )  # fmt: skip
     try:
@@ -219,7 +221,7 @@ def render_thread_list(services: Services, user: str | None) -> None:
         return
     current = current_thread()
     if not found:
-        st.caption("No conversation matches." if search.strip() else "No conversations yet.")
+        st.caption(t("no_conversation_matches") if search.strip() else t("no_conversations"))
     for thread in found:
         st.button(
             md_escape(thread.title), key=f"rag_thread_{thread.id}",
@@ -261,25 +263,26 @@ def _store_feedback(services: Services, user: str | None, exchange: Exchange) ->
 
 def render_answer_actions(services: Services, user: str | None, exchange: Exchange) -> None:
     """Copy, regenerate and feedback under one kept answer."""
+    t = ui_text()
     if exchange.stopped:
-        st.caption(ui_text()("stopped"))
+        st.caption(t("stopped"))
     if exchange.message_id is None:
         return
     key = exchange.message_id
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-        with st.popover("Copy", icon=":material/content_copy:", help="Copy the answer"):
+        with st.popover(t("copy"), icon=":material/content_copy:", help=t("copy_help")):
             st.code(exchange.text or exchange.failed or "", language=None, wrap_lines=True)
         st.button(
-            "Regenerate", icon=":material/autorenew:", key=f"rag_again_{key}",
-            help="Ask this question again", on_click=_regenerate, args=(exchange.question,),
+            t("regenerate"), icon=":material/autorenew:", key=f"rag_again_{key}",
+            help=t("regenerate_help"), on_click=_regenerate, args=(exchange.question,),
         )  # fmt: skip
         default = {Feedback.DOWN.value: 0, Feedback.UP.value: 1}.get(exchange.feedback or "")
         st.feedback(
             "thumbs", key=f"rag_fb_{key}", default=default,
             on_change=_store_feedback, args=(services, user, exchange),
         )  # fmt: skip
-        with st.popover("Comment", icon=":material/comment:", help="Add a comment to your rating"):
+        with st.popover(t("comment"), icon=":material/comment:", help=t("comment_help")):
             st.text_input(
-                "Comment", value=exchange.feedback_comment, key=f"rag_fb_note_{key}",
+                t("comment"), value=exchange.feedback_comment, key=f"rag_fb_note_{key}",
                 on_change=_store_feedback, args=(services, user, exchange),
             )  # fmt: skip

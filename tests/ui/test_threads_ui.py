@@ -207,3 +207,13 @@ def test_threads_open_thread_deleted_elsewhere_starts_a_new_one(
     assert not at.exception and not at.error
     [thread] = services.threads.list(None)
     assert thread.id != first and at.query_params[THREAD_PARAM] == thread.id
+
+
+def test_threads_sidebar_and_answer_actions_in_german(kept: Callable[..., Services]) -> None:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.session_state[SERVICES_KEY] = kept()
+    at.context = {"locale": "de-DE"}
+    at = _ask(at.run(), QUESTION)
+    assert "Gespräche" in [s.value for s in at.sidebar.subheader]
+    assert at.sidebar.button(key="rag_thread_new").label == "Neues Gespräch"
+    assert any(b.label == "Neu erzeugen" for b in at.button)
