@@ -127,6 +127,9 @@ def test_browser_second_question_during_streaming_loses_nothing(tmp_path: Path) 
                 expect(messages.nth(0)).to_contain_text(FIRST)
                 expect(messages.nth(3)).to_contain_text("carry over [1]")
                 assert "Stopped before the end" not in page.content()
+                sidebar = page.get_by_test_id("stSidebar")
+                sidebar.get_by_text("Appearance").scroll_into_view_if_needed()
+                page.screenshot(path=str(shots / "history-sidebar.png"))
             except Exception:
                 page.screenshot(path=str(shots / "failed.png"), full_page=True)
                 raise
