@@ -13,6 +13,7 @@ import streamlit as st
 from app.container import Services
 from app.ui.asking import draw_live, live_conversation, submit, sync_live
 from app.ui.auth import signed_in_user
+from app.ui.markdown import md_escape
 from app.ui.render import render_banner, render_exchange
 from app.ui.sidebar import render_sidebar
 from app.ui.state import get_services, history
@@ -68,7 +69,10 @@ def main() -> None:
     question = st.chat_input(placeholder, key="rag_question", disabled=empty)  # pinned below
     question = question or take_regenerate()
     if question and question.strip():  # answered in the background: a click cuts nothing
-        submit(question.strip(), services, viewer, options, user)
+        try:
+            submit(question.strip(), services, viewer, options, user)
+        except RagError as error:  # the thread database is unreachable: one line, no answer
+            st.error(t("not_asked", error=md_escape(str(error))), icon=":material/error:")
         conversation = live_conversation(services, user)
     for index, exchange in enumerate(history()):
         render_exchange(
@@ -78,4 +82,4 @@ def main() -> None:
     if empty:
         st.info(t("no_documents_yet", collection=options.collection), icon=":material/upload_file:")
     if conversation is not None:
-        draw_live(conversation, services, viewer, show_query=options.show_query)
+        draw_live(conversation, services, show_query=options.show_query)

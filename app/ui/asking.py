@@ -165,9 +165,7 @@ def _stop_if_clicked(key: str, job: AnswerJob) -> None:
         job.stop()
 
 
-def draw_live(
-    conversation: Conversation, services: Services, viewer: Viewer, *, show_query: bool
-) -> None:
+def draw_live(conversation: Conversation, services: Services, *, show_query: bool) -> None:
     """Draw the answer being written until it finishes (then rerun: the page shows it as kept),
     and the questions waiting behind it."""
     jobs = conversation.jobs()

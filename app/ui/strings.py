@@ -101,6 +101,7 @@ UI_MESSAGES: Catalogue = {
         "regenerate_help": "Ask this question again",
         "comment": "Comment",
         "comment_help": "Add a comment to your rating",
+        "not_asked": "The question could not be kept, so it was not asked: {error}",
     },
     "de": {
         "title": "Fragen Sie Ihre Dokumente",
@@ -200,6 +201,9 @@ UI_MESSAGES: Catalogue = {
         "regenerate_help": "Diese Frage noch einmal stellen",
         "comment": "Kommentar",
         "comment_help": "Einen Kommentar zu Ihrer Bewertung hinzufügen",
+        "not_asked": (
+            "Die Frage konnte nicht gespeichert werden und wurde daher nicht gestellt: {error}"
+        ),
     },
 }
 

@@ -217,3 +217,23 @@ def test_threads_sidebar_and_answer_actions_in_german(kept: Callable[..., Servic
     assert "Gespräche" in [s.value for s in at.sidebar.subheader]
     assert at.sidebar.button(key="rag_thread_new").label == "Neues Gespräch"
     assert any(b.label == "Neu erzeugen" for b in at.button)
+
+
+def test_threads_unreachable_database_is_one_line_and_asks_nothing(
+    kept: Callable[..., Services], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.errors import ThreadStoreError
+
+    services = kept()
+    store = services.threads
+    assert store is not None
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise ThreadStoreError("the conversation database is unreachable")
+
+    monkeypatch.setattr(store, "create", down)
+    at = _ask(start_app(services), QUESTION)
+    assert not at.exception
+    [error] = at.error
+    assert "could not be kept" in error.value and "unreachable" in error.value
+    assert not at.chat_message and at.chat_input
