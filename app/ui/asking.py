@@ -206,4 +206,6 @@ def draw_live(conversation: Conversation, services: Services, *, show_query: boo
         if running.finished or conversation.version != version:
             break
         running.wait(TICK)  # each redraw also lets a click (Stop, a new question) through
+    if services.threads is not None:  # reload the thread, even if the finished conversation
+        st.session_state[LOADED_KEY] = None  # is gone from the registry by the next run
     st.rerun()
