@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from app.ui.state import Exchange
 from core.errors import RagError
+from rag.citations import resolve
 from rag.events import AnswerEvent, Notice, ReasoningDelta, TextDelta
 from rag.prompt import Turn
 
@@ -90,8 +91,11 @@ class AnswerJob:
         with self._lock:
             if self._finished.is_set():
                 return
-            self.exchange.stopped = stopped and not self.exchange.done
-            self.exchange.done = True
+            exchange = self.exchange
+            exchange.stopped = stopped and not exchange.done
+            if exchange.stopped and exchange.citations is None and exchange.sources:
+                exchange.citations = resolve(exchange.text, exchange.sources)  # what it cited
+            exchange.done = True
             try:
                 if self._keep is not None:
                     self._keep(self.exchange)

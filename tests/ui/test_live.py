@@ -11,8 +11,9 @@ from collections.abc import Iterator, Sequence
 from app.ui.live import AnswerJob, Conversation, Conversations
 from app.ui.state import Exchange
 from core.errors import APIError
-from rag.events import AnswerEvent, Citations, Done, Notice, Query, TextDelta
+from rag.events import AnswerEvent, Citations, Done, Notice, Query, Sources, TextDelta
 from rag.prompt import Turn
+from tests.fakes.chunks import scored
 
 WAIT = 10.0  # seconds a test waits for the worker at most (it takes milliseconds)
 
@@ -35,6 +36,7 @@ class Gated:
     def _events(self) -> Iterator[AnswerEvent]:
         try:
             yield Query("q")
+            yield Sources((scored("Thirty days of vacation.", score=0.9),))
             for index, piece in enumerate(self.pieces):
                 if index == self.pause_after:
                     self.paused.set()
@@ -57,7 +59,7 @@ def _job(question: str, ask: Gated) -> AnswerJob:
 
 def test_live_stop_keeps_the_partial_text_marked_stopped_once() -> None:
     kept: list[Exchange] = []
-    stream = Gated("Thirty days ", "of vacation [1].")
+    stream = Gated("Thirty days [1] ", "of vacation [2].")
     job = _job("How many days?", stream)
     conversation = Conversation(kept.append)
     conversation.submit(job)
@@ -66,14 +68,16 @@ def test_live_stop_keeps_the_partial_text_marked_stopped_once() -> None:
     job.stop()
     job.stop()  # a second click changes nothing
     assert job.finished and kept == [job.exchange]
-    assert job.exchange.stopped and job.exchange.text == "Thirty days "
+    assert job.exchange.stopped and job.exchange.text == "Thirty days [1] "
+    resolved = job.exchange.citations  # the sources it cited before the stop are kept
+    assert resolved is not None and [c.number for c in resolved.citations] == [1]
     stream.gate.set()  # what the stream still sends is dropped, and the stream is closed
     for _ in range(100):
         if stream.closed:
             break
         threading.Event().wait(0.05)
     assert stream.closed
-    assert job.exchange.text == "Thirty days " and kept == [job.exchange]
+    assert job.exchange.text == "Thirty days [1] " and kept == [job.exchange]
     assert conversation.idle
 
 
