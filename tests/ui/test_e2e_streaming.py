@@ -136,3 +136,34 @@ def test_browser_second_question_during_streaming_loses_nothing(tmp_path: Path) 
     kept = _stored(tmp_path)
     assert [m.content.question for m in kept] == [FIRST, SECOND]
     assert not any(m.content.stopped or m.content.failed for m in kept)
+
+
+def test_browser_rate_limit_wait_is_announced_with_a_countdown(tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    expect = sync_api.expect
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    hub = FakeHub(chat_reply=_reply)
+    with serve(hub) as base_url:
+        env = _environment(tmp_path, RAG_BACKEND="remote", IONOS_BASE_URL=base_url)
+        _ingest_sample(tmp_path, env)
+        hub.fail_next(429, retry_after=6, path="/v1/chat/completions")
+        with _streamlit(tmp_path, env) as url, _browser_page(url) as page:
+            try:
+                box = page.get_by_test_id("stChatInputTextArea")
+                box.wait_for(timeout=90_000)
+                box.fill(FIRST)
+                box.press("Enter")
+                answer = page.get_by_test_id("stChatMessage").nth(1)
+                countdown = answer.get_by_text("trying again in")
+                expect(countdown).to_be_visible(timeout=60_000)
+                first = countdown.inner_text()
+                page.screenshot(path=str(shots / "rate-limit-countdown.png"))
+                page.wait_for_timeout(2_000)
+                if countdown.is_visible():  # still waiting: the seconds went down
+                    assert countdown.inner_text() != first
+                expect(answer).to_contain_text("Employees receive", timeout=60_000)
+                expect(answer).to_contain_text("waiting 6s for the rate limit")
+            except Exception:
+                page.screenshot(path=str(shots / "failed.png"), full_page=True)
+                raise
