@@ -9,7 +9,9 @@ directly with fakes.
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,7 @@ from rag.events import Done, Failed
 from rag.fusion import floor_for
 from rag.retriever import Retriever, StoreRetriever
 from rag.scope import scope_filter
+from text.language import guess
 
 if TYPE_CHECKING:
     from core.access import Viewer
@@ -45,6 +48,8 @@ if TYPE_CHECKING:
     from rag.retrieve import Reranker
     from threads import ThreadStore
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Services:
@@ -58,13 +63,36 @@ class Services:
     preload: Callable[[], None] = lambda: None  # start loading a local model in the background
     threads: ThreadStore | None = None  # kept conversations; None: the UI keeps them per session
     _closers: list[object] = field(default_factory=list, repr=False)
+    # Set once the models a first question needs are loaded (`warm_up`); set from the start
+    # for Services built without it (tests, the CLI), which load on first use.
+    warmed: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def __post_init__(self) -> None:
+        self.warmed.set()
         if self.retriever is None:
             self.retriever = StoreRetriever(
                 self.store, self.embedder, self.reranker,
                 expand_financial_terms=self.settings.expand_financial_terms,
             )  # fmt: skip
+
+    def warm_up(self) -> None:
+        """Load, in the background, what the first question would otherwise wait for: the
+        local embedding model and the language identifier (about 2 s; seconds more on a busy
+        machine). `warmed` is clear until both are loaded (the page says so meanwhile)."""
+        self.warmed.clear()
+
+        def load() -> None:
+            try:
+                self.preload()
+                guess("Wie viele Urlaubstage gibt es? How many vacation days are there?")
+                if self.settings.resolved_backend is Backend.LOCAL:
+                    self.embedder.embed_query("warm up")  # waits for the model to be loaded
+            except Exception:  # the first question meets (and shows) the same problem
+                log.exception("loading the models in the background failed")
+            finally:
+                self.warmed.set()
+
+        threading.Thread(target=load, name="warm-up", daemon=True).start()
 
     @property
     def offline(self) -> bool:

@@ -46,8 +46,8 @@ def rate_limit_notice(seconds: float, retry: str = "") -> Notice:
     """What a person sees while the client waits: the rate limit, or a retry and why."""
     wait = max(1, math.ceil(seconds))
     if retry:
-        return Notice(f"{retry}; retrying in {wait}s")
-    return Notice(f"waiting {wait}s for the rate limit")
+        return Notice(f"{retry}; retrying in {wait}s", wait=seconds)
+    return Notice(f"waiting {wait}s for the rate limit", wait=seconds)
 
 
 def _stream_chat(

@@ -46,6 +46,7 @@ class Notice:
     """Something a person should see but that is not the answer (e.g. a rate-limit wait)."""
 
     message: str
+    wait: float = 0.0  # seconds the client now waits (a rate limit, a retry): a countdown
 
 
 @dataclass(frozen=True, slots=True)

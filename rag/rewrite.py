@@ -2,8 +2,9 @@
 
 "And for contractors?" cannot be searched on its own: it needs the topic of the earlier turns.
 With a chat model the model rewrites it; offline, a heuristic spots follow-ups (a leading "and",
-"what about", a pronoun without its noun, too few words of its own) and puts the earlier query in
-front of the new question. The first question of a conversation is used as it is.
+"what about", a pronoun without its noun, too few words of its own; in English and German:
+"Und wie viele für Teilzeit?") and puts the earlier query in front of the new question. The
+first question of a conversation is used as it is.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from rag.sentences import content_terms, words
 REWRITE_PROMPT = """\
 You turn the user's last message into a standalone search query for a document search engine.
 Use the conversation to fill in what the last message leaves out (the topic, names, products).
-Keep the user's own key terms, names and numbers. Do not answer the question.
+Keep the user's own key terms, names and numbers, in the language of the last message.
+Do not answer the question.
 If the last message already stands on its own, return it unchanged.
 Return only the query, on one line, without quotes or explanations."""
 
@@ -37,13 +39,20 @@ ANSWER_CHARS = 400  # of each earlier answer, enough to carry its topic
 
 _CONNECTOR = re.compile(
     r"^\s*(?:and|but|also|or|so|then|what about|how about|and what about|what of|same for|"
-    r"what if|and if|and how|and why|and when|and where|and who|as for|plus)\b",
+    r"what if|and if|and how|and why|and when|and where|and who|as for|plus|"
+    # German: "Und wie viele für Teilzeit?", "Was ist mit Praktikanten?", "Gilt das auch …?"
+    r"und|aber|auch|oder|sowie|dann|also|ebenso|was ist mit|wie ist es mit|"
+    r"wie sieht es (?:mit|bei|für)|und was|und wie|und wenn|"
+    r"(?:gilt|gelten|trifft|betrifft|zählt) (?:das|dies|es|sie)\b)\b",
     re.IGNORECASE,
 )
 _REFERRING = frozenset(
     """it its they them their theirs this that these those he she him her his there one ones
-    same such former latter""".split()  # noqa: SIM905
+    same such former latter
+    es ihnen ihr ihre ihren ihrem ihrer dies dort dafür davon dazu darauf damit darüber dabei
+    dasselbe dieselbe derselbe dieselben solche jene""".split()  # noqa: SIM905
 )
+_GERMAN_THEY = re.compile(r"(?<=\w)\s+sie\b")  # lower-case "sie" mid-sentence (not "Sie": you)
 _OWN_TERMS = 3  # a question with fewer meaning-bearing words of its own leans on the context
 _MAX_QUERY_WORDS = 60
 
@@ -52,6 +61,8 @@ def looks_like_follow_up(question: str) -> bool:
     if _CONNECTOR.match(question):
         return True
     if len(content_terms(question)) < _OWN_TERMS:
+        return True
+    if _GERMAN_THEY.search(question):
         return True
     return any(w in _REFERRING for w in words(question))
 

@@ -11,20 +11,15 @@ import logging
 import streamlit as st
 
 from app.container import Services
+from app.ui.asking import draw_live, live_conversation, submit, sync_live
 from app.ui.auth import signed_in_user
 from app.ui.markdown import md_escape
-from app.ui.render import render_banner, render_exchange, render_question, stream_exchange
-from app.ui.sidebar import AskOptions, render_sidebar
-from app.ui.state import Exchange, get_services, history
+from app.ui.render import render_banner, render_exchange
+from app.ui.sidebar import render_sidebar
+from app.ui.state import get_services, history
 from app.ui.strings import ui_text
-from app.ui.threads import (
-    keep_interrupted,
-    render_answer_actions,
-    save_exchange,
-    sync_thread,
-    take_regenerate,
-)
-from core.access import Viewer, viewer_for
+from app.ui.threads import render_answer_actions, sync_thread, take_regenerate
+from core.access import viewer_for
 from core.errors import RagError
 
 log = logging.getLogger(__name__)
@@ -33,43 +28,12 @@ STYLE = """
 <style>
 .rag-snippet { font-size: 0.92rem; line-height: 1.5; color: var(--text-color); }
 .rag-snippet mark { background: #ffe58a; color: #1f1f1f; padding: 0 2px; border-radius: 3px; }
+.rag-source { scroll-margin-top: 4rem; }
+div[data-testid="stVerticalBlock"]:has(> [data-testid="stElementContainer"] .rag-source:target) {
+  outline: 2px solid #f0b400; outline-offset: 4px; border-radius: 0.5rem;
+}
 </style>
 """
-
-
-def ask(
-    question: str, services: Services, viewer: Viewer, options: AskOptions, user: str | None
-) -> None:
-    exchanges = history()
-    exchange = Exchange(question=question, collection=options.collection)
-    render_question(question)
-    events = services.answer(
-        question,
-        history=[e.turn() for e in exchanges if e.text and not e.failed],
-        collection=options.collection,
-        mode=options.mode,
-        top_k=options.top_k,
-        model=options.chat_model,
-        viewer=viewer,
-        sources=options.sources,
-    )
-    try:
-        stream_exchange(events, exchange, services.settings, viewer, show_query=options.show_query)
-    except RagError as error:
-        exchange.failed = str(error)
-        st.error(md_escape(exchange.failed))
-    except Exception as error:  # the top of a callback: one line for the person, details in the log
-        log.exception("answering failed")
-        exchange.failed = ui_text()("answer_failed", error=type(error).__name__)
-        st.error(exchange.failed)
-    except BaseException:  # Streamlit ended the run (another question, a click): keep what came
-        exchange.stopped = True
-        exchanges.append(exchange)
-        keep_interrupted(services, user, exchange)
-        raise
-    exchanges.append(exchange)
-    save_exchange(services, user, exchange)
-    render_answer_actions(services, user, exchange)
 
 
 def _no_documents(services: Services, collection: str) -> bool:
@@ -99,18 +63,23 @@ def main() -> None:
     if options is None:
         st.stop()
     sync_thread(services, user)
-    for exchange in history():
-        render_exchange(exchange, settings, viewer, show_query=options.show_query)
-        render_answer_actions(services, user, exchange)
+    conversation = sync_live(services, user)
     empty = _no_documents(services, options.collection)
-    if empty:
-        st.info(
-            f"No documents in {options.collection} yet: add files under “Add files to” in the "
-            "sidebar (or run `rag ingest`), then ask.",
-            icon=":material/upload_file:",
-        )
     placeholder = t("ask_placeholder", collection=options.collection)
-    question = st.chat_input(placeholder, key="rag_question", disabled=empty)
+    question = st.chat_input(placeholder, key="rag_question", disabled=empty)  # pinned below
     question = question or take_regenerate()
-    if question and question.strip():
-        ask(question.strip(), services, viewer, options, user)
+    if question and question.strip():  # answered in the background: a click cuts nothing
+        try:
+            submit(question.strip(), services, viewer, options, user)
+        except RagError as error:  # the thread database is unreachable: one line, no answer
+            st.error(t("not_asked", error=md_escape(str(error))), icon=":material/error:")
+        conversation = live_conversation(services, user)
+    for index, exchange in enumerate(history()):
+        render_exchange(
+            exchange, settings, viewer, show_query=options.show_query, exchange_key=str(index)
+        )
+        render_answer_actions(services, user, exchange)
+    if empty:
+        st.info(t("no_documents_yet", collection=options.collection), icon=":material/upload_file:")
+    if conversation is not None:
+        draw_live(conversation, services, show_query=options.show_query)

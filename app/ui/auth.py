@@ -13,8 +13,16 @@ import math
 
 import streamlit as st
 
+from app.ui import session
 from app.ui.lockout import LoginLimiter
-from app.ui.state import LIMITER_KEY, NOTICE_KEY, SEEN_KEY, USER_KEY, forget_session
+from app.ui.state import (
+    LIMITER_KEY,
+    NOTICE_KEY,
+    SEEN_KEY,
+    USER_KEY,
+    forget_session,
+    get_services,
+)
 from app.ui.strings import ui_text
 from core.access import check_login, login_required, named_logins
 from core.settings import Settings
@@ -41,9 +49,11 @@ def _still_active(limiter: LoginLimiter, settings: Settings) -> bool:
     """Whether the signed-in session was used recently; if not, it is signed out."""
     now = limiter.clock.now()
     if now - st.session_state.get(SEEN_KEY, now) > settings.auth_idle_minutes * 60:
+        session.end(settings)
         forget_session()
+        session.clear_cookie_next()
         minutes = settings.auth_idle_minutes
-        st.session_state[NOTICE_KEY] = f"Signed out after {minutes} minutes without activity."
+        st.session_state[NOTICE_KEY] = ui_text()("idle_signed_out", minutes=minutes)
         return False
     st.session_state[SEEN_KEY] = now
     return True
@@ -51,7 +61,8 @@ def _still_active(limiter: LoginLimiter, settings: Settings) -> bool:
 
 def _locked_message(seconds: float) -> str:
     minutes = max(1, math.ceil(seconds / 60))
-    return f"Too many failed sign-ins. Try again in {minutes} minute{'s' * (minutes > 1)}."
+    t = ui_text()
+    return t("locked_one") if minutes == 1 else t("locked_many", minutes=minutes)
 
 
 def signed_in_user(settings: Settings) -> str | None:
@@ -71,7 +82,15 @@ def signed_in_user(settings: Settings) -> str | None:
     limiter = _limiter()
     user: str | None = st.session_state.get(USER_KEY)
     if user and _still_active(limiter, settings):
+        session.keep_fresh(settings, user)
         return user
+    if not user and not st.session_state.get(session.CLEAR_KEY):
+        user = session.restore(settings)  # a reload: the signed cookie, if still good
+        if user:
+            st.session_state[USER_KEY] = user
+            st.session_state[SEEN_KEY] = limiter.clock.now()
+            return user
+    session.clear_cookie_if_asked()
     st.title(t("title"))
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
@@ -90,6 +109,7 @@ def signed_in_user(settings: Settings) -> str | None:
             limiter.succeeded(name)
             st.session_state[USER_KEY] = user
             st.session_state[SEEN_KEY] = limiter.clock.now()
+            session.remember(settings, user)  # the cookie is set on the next run
             st.rerun()
         limiter.clock.sleep(limiter.failed(name))
         waiting = limiter.locked_for(name)
@@ -101,6 +121,8 @@ def signed_in_user(settings: Settings) -> str | None:
 
 def sign_out() -> None:
     """A button callback: forget the session, then end the OIDC login when there is one."""
+    session.end(get_services().settings)
     forget_session()
+    session.clear_cookie_next()
     if _oidc_configured():
         st.logout()

@@ -12,13 +12,13 @@ one line, once per session.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import html
 from pathlib import Path
 
 import streamlit as st
 
 from app.ui.highlight import snippet_html
-from app.ui.markdown import answer_markdown, md_escape
+from app.ui.markdown import answer_markdown, md_escape, source_anchor
 from app.ui.pages import (
     PagePreview,
     find_source_file,
@@ -32,11 +32,9 @@ from core.access import Viewer
 from core.errors import RagError
 from core.records import Citation
 from core.settings import Backend, Settings
-from rag.events import AnswerEvent, Notice, Query, ReasoningDelta, TextDelta
 
 _FAILED_KEY = "rag_preview_failures"  # previews whose failure was already shown this session
 CURSOR = " ▍"
-PAGE_PREVIEW_PX = 640  # the page preview's width; the image viewer's full-screen shows it larger
 
 
 def render_banner(settings: Settings, chat_model: str | None = None) -> None:
@@ -93,11 +91,15 @@ def _once(problem: str, key: str) -> None:
 
 
 def render_citation(
-    settings: Settings, viewer: Viewer, citation: Citation, collection: str
+    settings: Settings, viewer: Viewer, citation: Citation, collection: str, anchor: str = ""
 ) -> None:
     chunk = citation.chunk
     with st.container(border=True):
-        st.markdown(f"**[{citation.number}]** {md_escape(chunk.location)}")
+        # the [n] links of the answer scroll here; the id is ours, the location escaped twice
+        # (HTML, then Markdown), so no markup of the document's can form beside it
+        target = f'<span class="rag-source" id="{anchor}"></span>' if anchor else ""
+        location = md_escape(html.escape(chunk.location, quote=False))
+        st.markdown(f"{target}**[{citation.number}]** {location}", unsafe_allow_html=True)
         st.markdown(
             f'<div class="rag-snippet">{snippet_html(chunk.text, citation.quote)}</div>',
             unsafe_allow_html=True,
@@ -118,11 +120,14 @@ def render_citation(
         with st.expander(t("show_page", page=page), icon=":material/description:"):
             wording = "page_caption_around" if citation.quote else "page_caption"
             caption = t(wording, source=chunk.source, page=page)
-            st.image(image, caption=caption, width=PAGE_PREVIEW_PX)
+            st.image(image, caption=caption, width="stretch")  # the expander's width, at most
 
 
-def render_tail(exchange: Exchange, settings: Settings, viewer: Viewer) -> None:
-    """Everything under the answer text: failure, flags, the sources."""
+def render_tail(
+    exchange: Exchange, settings: Settings, viewer: Viewer, exchange_key: str | None = None
+) -> None:
+    """Everything under the answer text: failure, flags, the sources (with the ids its `[n]`
+    links scroll to, given `exchange_key`)."""
     if exchange.failed:
         st.error(md_escape(exchange.failed), icon=":material/error:")
     resolved = exchange.citations
@@ -137,10 +142,11 @@ def render_tail(exchange: Exchange, settings: Settings, viewer: Viewer) -> None:
     if resolved.citations:
         st.markdown(f"**{t('sources')}**")
         for citation in resolved.citations:
-            render_citation(settings, viewer, citation, exchange.collection)
+            anchor = source_anchor(exchange_key, citation.number) if exchange_key else ""
+            render_citation(settings, viewer, citation, exchange.collection, anchor)
 
 
-def _head(exchange: Exchange, show_query: bool) -> str:
+def head_lines(exchange: Exchange, show_query: bool) -> str:
     lines = []
     if show_query and exchange.query:
         label = ui_text()("searched_for_rewritten" if exchange.rewritten else "searched_for")
@@ -149,7 +155,7 @@ def _head(exchange: Exchange, show_query: bool) -> str:
     return "  \n".join(lines)
 
 
-def _reasoning(exchange: Exchange) -> None:
+def show_reasoning(exchange: Exchange) -> None:
     with st.expander(ui_text()("reasoning"), expanded=False, icon=":material/psychology:"):
         st.text(exchange.reasoning)
 
@@ -159,51 +165,30 @@ def render_question(question: str) -> None:
         st.markdown(md_escape(question))
 
 
+def linked_numbers(exchange: Exchange) -> set[int]:
+    """The citation numbers whose source is shown under the answer."""
+    resolved = exchange.citations
+    return {c.number for c in resolved.citations} if resolved else set()
+
+
 def render_exchange(
-    exchange: Exchange, settings: Settings, viewer: Viewer, *, show_query: bool
-) -> None:
-    render_question(exchange.question)
-    with st.chat_message("assistant"):
-        head = _head(exchange, show_query)
-        if head:
-            st.markdown(head)
-        if exchange.reasoning:
-            _reasoning(exchange)
-        if exchange.text:
-            st.markdown(answer_markdown(exchange.text))
-        render_tail(exchange, settings, viewer)
-
-
-def stream_exchange(
-    events: Iterable[AnswerEvent],
     exchange: Exchange,
     settings: Settings,
     viewer: Viewer,
     *,
     show_query: bool,
+    exchange_key: str | None = None,
 ) -> None:
-    """Render an answer while it streams; `exchange` holds everything once it returns.
-
-    Errors escape to the caller (the app turns them into one line); what streamed stays.
-    """
+    """One kept exchange; `exchange_key` (digits, unique on the page) links its `[n]` markers
+    to their sources."""
+    render_question(exchange.question)
     with st.chat_message("assistant"):
-        head_slot = st.empty()
-        reasoning_slot = st.empty()
-        body_slot = st.empty()
-        body_slot.markdown(f":gray[{ui_text()('searching')}]")
-        try:
-            for event in events:
-                exchange.apply(event)
-                if isinstance(event, Query | Notice):
-                    head_slot.markdown(_head(exchange, show_query))
-                elif isinstance(event, ReasoningDelta):
-                    with reasoning_slot.container():
-                        _reasoning(exchange)
-                elif isinstance(event, TextDelta):
-                    body_slot.markdown(answer_markdown(exchange.text) + CURSOR)
-        finally:
-            if exchange.text:
-                body_slot.markdown(answer_markdown(exchange.text))
-            else:
-                body_slot.empty()
-        render_tail(exchange, settings, viewer)
+        head = head_lines(exchange, show_query)
+        if head:
+            st.markdown(head)
+        if exchange.reasoning:
+            show_reasoning(exchange)
+        if exchange.text:
+            linked = linked_numbers(exchange)
+            st.markdown(answer_markdown(exchange.text, exchange_key=exchange_key, linked=linked))
+        render_tail(exchange, settings, viewer, exchange_key)

@@ -15,6 +15,7 @@ from app.container import Services
 from app.ui.auth import sign_out
 from app.ui.markdown import md_escape
 from app.ui.strings import ui_text
+from app.ui.theme import render_theme_picker
 from app.ui.threads import render_thread_list
 from app.ui.upload_panel import render_upload
 from core.access import Viewer
@@ -159,6 +160,7 @@ def render_sidebar(services: Services, viewer: Viewer, user: str | None) -> AskO
         top_k = st.slider(t("passages"), 1, 20, min(settings.top_k, 20), key="rag_top_k")
         show_query = st.toggle(t("show_query"), key="rag_show_query")
         render_thread_list(services, user)
+        render_theme_picker()
         if user is not None:
             st.divider()
             st.caption(t("signed_in_as", user=user))

@@ -49,7 +49,7 @@ class Exchange(AnswerState):
 @st.cache_resource(show_spinner="Starting: opening the store and loading the models…")
 def _process_services() -> Services:
     services = build_services(load_settings(), with_threads=True)
-    services.preload()  # a local model loads while the page draws, not on the first question
+    services.warm_up()  # the models load while the page draws, not on the first question
     for line in services.access_warnings():  # once per process; admins also see them on the page
         log.warning("%s", line)
     return services

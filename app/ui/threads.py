@@ -17,6 +17,7 @@ import streamlit as st
 from app.container import Services
 from app.ui.markdown import md_escape
 from app.ui.state import HISTORY_KEY, Exchange
+from app.ui.strings import ui_text
 from core.errors import RagError, ThreadNotFoundError
 from rag.events import Citations
 from threads import Feedback, Message, NewMessage, ThreadStore
@@ -28,7 +29,6 @@ THREAD_PARAM = "thread"  # the URL query parameter with the open thread's id
 CURRENT_KEY = "rag_thread_current"  # the open thread, as the session knows it
 LOADED_KEY = "rag_thread_loaded"  # (user, thread id) the session's history was loaded from
 REGENERATE_KEY = "rag_regenerate"  # a question to ask again on this run
-RESUME_KEY = "rag_thread_resume"  # the thread an interrupted run saved into; the next run opens it
 SEARCH_KEY = "rag_thread_search"
 LIST_LIMIT = 50
 _THUMBS = {0: Feedback.DOWN, 1: Feedback.UP}  # st.feedback("thumbs") indices
@@ -102,9 +102,6 @@ def sync_thread(services: Services, user: str | None) -> None:
     store = services.threads
     if store is None:
         return
-    resume = st.session_state.pop(RESUME_KEY, None)
-    if resume:
-        st.query_params[THREAD_PARAM] = resume
     wanted = current_thread()
     if wanted is not None and st.query_params.get(THREAD_PARAM) != wanted:
         st.query_params[THREAD_PARAM] = wanted  # the URL lost it: put it back
@@ -125,53 +122,12 @@ def sync_thread(services: Services, user: str | None) -> None:
     st.session_state[LOADED_KEY] = (user, wanted)
 
 
-def _keep(store: ThreadStore, user: str | None, exchange: Exchange) -> tuple[str, bool]:
-    """Append to the open thread, or a new one (none open, or deleted meanwhile elsewhere);
-    (thread id, whether it was created)."""
-    thread_id = current_thread()
-    if thread_id is not None:
-        try:
-            exchange.message_id = store.append(thread_id, user, message_from(exchange)).id
-            return thread_id, False
-        except ThreadNotFoundError:
-            pass
-    thread_id = store.create(user, exchange.question).id
-    exchange.message_id = store.append(thread_id, user, message_from(exchange)).id
-    return thread_id, True
-
-
-def save_exchange(services: Services, user: str | None, exchange: Exchange) -> None:
-    """Keep a finished (or failed) exchange; the first one of a conversation creates the thread."""
-    store = services.threads
-    if store is None:
-        return
-    try:
-        thread_id, created = _keep(store, user, exchange)
-    except RagError as error:
-        st.error(f"The answer could not be saved: {error}")
-        return
+def open_new_thread(store: ThreadStore, user: str | None, question: str) -> str:
+    """Create the thread a conversation's first question starts, and open it (the URL names it
+    while its first answer is still being written)."""
+    thread_id = store.create(user, question).id
     _set_current(thread_id, user)
-    if created:  # the sidebar, drawn before the thread existed, lists and selects it now; the
-        st.session_state[LOADED_KEY] = None  # page shows the new thread as the database has it
-        st.rerun()
-
-
-def keep_interrupted(services: Services, user: str | None, exchange: Exchange) -> None:
-    """Save an exchange whose run Streamlit ended mid-stream (a new question, a click).
-
-    Only the database is touched here (the page is going away); the next run reopens the thread.
-    """
-    store = services.threads
-    if store is None:
-        return
-    try:
-        thread_id, _created = _keep(store, user, exchange)
-    except RagError:
-        log.exception("an interrupted answer could not be saved")
-        return
-    st.session_state[RESUME_KEY] = thread_id
-    st.session_state[CURRENT_KEY] = thread_id
-    st.session_state[LOADED_KEY] = None  # reload it from the database
+    return thread_id
 
 
 # --- the sidebar ------------------------------------------------------------------------------
@@ -216,22 +172,23 @@ def _current_actions(store: ThreadStore, user: str | None, thread_id: str) -> No
     except RagError:
         return
     title = conversation.thread.title
+    t = ui_text()
     export, manage = st.columns(2)
     export.download_button(
-        "Export", icon=":material/download:", help="Markdown with citations and sources",
+        t("export"), icon=":material/download:", help=t("export_help"),
         data=thread_markdown(conversation), file_name=export_name(title),
         mime="text/markdown", key="rag_thread_export", width="stretch",
     )  # fmt: skip
-    with manage.popover("Edit", icon=":material/edit:", width="stretch"):
-        st.text_input("Title", value=title, key=f"rag_rename_{thread_id}", max_chars=200)
+    with manage.popover(t("edit"), icon=":material/edit:", width="stretch"):
+        st.text_input(t("thread_title"), value=title, key=f"rag_rename_{thread_id}", max_chars=200)
         st.button(
-            "Rename", key="rag_thread_rename",
+            t("rename"), key="rag_thread_rename",
             on_click=_rename, args=(store, user, thread_id),
         )  # fmt: skip
         st.divider()
-        st.caption("Delete this conversation and its answers? This cannot be undone.")
+        st.caption(t("delete_thread_confirm"))
         st.button(
-            "Delete", key="rag_thread_delete", type="primary", icon=":material/delete:",
+            t("delete"), key="rag_thread_delete", type="primary", icon=":material/delete:",
             on_click=_delete, args=(store, user, thread_id),
         )  # fmt: skip
 
@@ -239,21 +196,22 @@ def _current_actions(store: ThreadStore, user: str | None, thread_id: str) -> No
 def render_thread_list(services: Services, user: str | None) -> None:
     """The user's conversations in the sidebar; falls back to a reset button without a database."""
     store = services.threads
+    t = ui_text()
     if store is None:
-        if st.button("New conversation", icon=":material/refresh:"):
+        if st.button(t("new_conversation"), icon=":material/refresh:"):
             st.session_state[HISTORY_KEY] = []
             st.rerun()
         return
-    st.subheader("Conversations")
+    st.subheader(t("conversations"))
     st.button(
-        "New conversation", icon=":material/add:", key="rag_thread_new",
+        t("new_conversation"), icon=":material/add:", key="rag_thread_new",
         on_click=_open, args=(None,), width="stretch",
     )  # fmt: skip
     problem = st.session_state.pop("rag_thread_error", None)
     if problem:
         st.error(problem)
     search = st.text_input(
-        "Search conversations", key=SEARCH_KEY, placeholder="Search titles",
+        t("search_conversations"), key=SEARCH_KEY, placeholder=t("search_titles"),
         label_visibility="collapsed",
     )  # fmt: skip
     try:
@@ -263,7 +221,7 @@ def render_thread_list(services: Services, user: str | None) -> None:
         return
     current = current_thread()
     if not found:
-        st.caption("No conversation matches." if search.strip() else "No conversations yet.")
+        st.caption(t("no_conversation_matches") if search.strip() else t("no_conversations"))
     for thread in found:
         st.button(
             md_escape(thread.title), key=f"rag_thread_{thread.id}",
@@ -305,25 +263,26 @@ def _store_feedback(services: Services, user: str | None, exchange: Exchange) ->
 
 def render_answer_actions(services: Services, user: str | None, exchange: Exchange) -> None:
     """Copy, regenerate and feedback under one kept answer."""
+    t = ui_text()
     if exchange.stopped:
-        st.caption("Stopped before the end: the text above is what had arrived.")
+        st.caption(t("stopped"))
     if exchange.message_id is None:
         return
     key = exchange.message_id
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-        with st.popover("Copy", icon=":material/content_copy:", help="Copy the answer"):
+        with st.popover(t("copy"), icon=":material/content_copy:", help=t("copy_help")):
             st.code(exchange.text or exchange.failed or "", language=None, wrap_lines=True)
         st.button(
-            "Regenerate", icon=":material/autorenew:", key=f"rag_again_{key}",
-            help="Ask this question again", on_click=_regenerate, args=(exchange.question,),
+            t("regenerate"), icon=":material/autorenew:", key=f"rag_again_{key}",
+            help=t("regenerate_help"), on_click=_regenerate, args=(exchange.question,),
         )  # fmt: skip
         default = {Feedback.DOWN.value: 0, Feedback.UP.value: 1}.get(exchange.feedback or "")
         st.feedback(
             "thumbs", key=f"rag_fb_{key}", default=default,
             on_change=_store_feedback, args=(services, user, exchange),
         )  # fmt: skip
-        with st.popover("Comment", icon=":material/comment:", help="Add a comment to your rating"):
+        with st.popover(t("comment"), icon=":material/comment:", help=t("comment_help")):
             st.text_input(
-                "Comment", value=exchange.feedback_comment, key=f"rag_fb_note_{key}",
+                t("comment"), value=exchange.feedback_comment, key=f"rag_fb_note_{key}",
                 on_change=_store_feedback, args=(services, user, exchange),
             )  # fmt: skip

@@ -173,6 +173,29 @@ def test_answer_stream_follow_up_rewritten_before_retrieval() -> None:
     assert "vacation days" in query.text and "contractors" in query.text
 
 
+def test_answer_stream_german_follow_up_rewritten_with_the_history() -> None:
+    retriever = Retriever()
+    history = [Turn("Wie viele Urlaubstage bekommen Vollzeitbeschäftigte?", "25 Tage [1].")]
+    events = list(
+        services(retriever=retriever).answer(
+            "Und wie viele für Teilzeit?", history=history, viewer=OPERATOR
+        )
+    )
+    query = events[0]
+    assert isinstance(query, Query) and query.rewritten
+    assert "Urlaubstage" in retriever.calls[0]["query"] and "Teilzeit" in query.text
+
+
+def test_answer_stream_rate_limit_wait_notice_carries_its_seconds() -> None:
+    chat = FakeChat(reply="Yes [1].", script=[RateLimitWait(2.2)])
+    notices = [
+        e
+        for e in services(chat, retriever=Retriever()).answer("q", viewer=OPERATOR)
+        if isinstance(e, Notice)
+    ]
+    assert [n.wait for n in notices] == [2.2]
+
+
 def test_answer_stream_model_rewrite_failure_notices_and_uses_heuristic() -> None:
     chat = FakeChat(
         reply="ok [1].", fail_after=0, error=RateLimitError("x", operation="c", status=429)

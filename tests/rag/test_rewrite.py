@@ -26,10 +26,33 @@ HISTORY = [Turn("How many vacation days do employees get?", "They get 25 days [1
         ("Why?", True),
         ("How many vacation days do full-time employees get?", False),
         ("Which operating systems does the Beacon app support?", False),
+        ("Und wie viele für Teilzeit?", True),
+        ("Und für Teilzeitkräfte?", True),
+        ("Was ist mit Praktikanten?", True),
+        ("Gilt das auch für Werkstudenten?", True),
+        ("Wie sieht es bei Teilzeitbeschäftigten aus?", True),
+        ("Können sie ins nächste Jahr übertragen werden?", True),
+        ("Wie viele Urlaubstage bekommen Vollzeitbeschäftigte pro Kalenderjahr?", False),
+        ("Können Sie mir die Kündigungsfrist im Arbeitsvertrag nennen?", False),
+        ("Wie hoch ist die Miete für das Büro in Berlin?", False),
     ],
 )
 def test_looks_like_follow_up_table(question: str, follow_up: bool) -> None:
     assert looks_like_follow_up(question) is follow_up
+
+
+def test_heuristic_rewrite_german_follow_up_carries_the_topic() -> None:
+    history = [Turn("Wie viele Urlaubstage bekommen Vollzeitbeschäftigte?", "30 Tage [1].")]
+    query = heuristic_rewrite("Und wie viele für Teilzeit?", history)
+    assert (
+        query == "Wie viele Urlaubstage bekommen Vollzeitbeschäftigte? Und wie viele für Teilzeit?"
+    )
+
+
+def test_rewrite_prompt_keeps_the_language_of_the_question() -> None:
+    history = [Turn("Wie viele Urlaubstage bekommen Vollzeitbeschäftigte?", "30 Tage [1].")]
+    system = str(rewrite_messages("Und wie viele für Teilzeit?", history)[0]["content"])
+    assert "language of the last message" in system
 
 
 def test_heuristic_rewrite_follow_up_carries_the_topic() -> None:

@@ -17,6 +17,7 @@ from tests.fakes.passwords import hashed
 from tests.ui.conftest import start_app
 
 ServicesFactory = Callable[..., Services]
+LINK_1 = "[\\[1\\]](#rag-src-0-1)"  # the first answer's [1], linked to its source card
 
 
 def _markdown(at: AppTest) -> str:
@@ -39,8 +40,8 @@ def test_app_ask_streams_answer_with_cited_source(services_factory: ServicesFact
     assert not at.exception
     text = _markdown(at)
     assert "25 days of paid vacation per calendar year \\[1\\]" not in text  # answer is not escaped
-    assert "25 days of paid vacation per calendar year [1]." in text
-    assert "**[1]** handbook\\.pdf, page 2" in text
+    assert f"25 days of paid vacation per calendar year {LINK_1}." in text  # [1] links below
+    assert '<span class="rag-source" id="rag-src-0-1"></span>**[1]** handbook\\.pdf, page 2' in text
     assert (
         "<mark>Full-time employees receive 25 days of paid vacation per calendar year.</mark>"
         in text
@@ -76,7 +77,7 @@ def test_app_mid_stream_error_is_one_line_and_keeps_text(services_factory: Servi
     chat = FakeChat(reply="Employees get 25 days [1]. And then", fail_after=5, error=error)
     at = ask(start_app(services_factory(chat)), "vacation?")
     assert not at.exception
-    assert "Employees get 25 days [1]." in _markdown(at)
+    assert f"Employees get 25 days {LINK_1}." in _markdown(at)
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "token invalid or expired" in errors[0]
     assert "\n" not in errors[0] and "Traceback" not in errors[0]

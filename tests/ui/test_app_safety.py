@@ -37,7 +37,8 @@ def test_app_answer_with_remote_image_is_shown_as_text(services_factory: Service
     at = _ask(start_app(services_factory(FakeChat(reply=reply))), "vacation?")
     assert not at.exception
     text = _markdown(at)
-    assert "Employees get 25 days [1]." in text  # citation markers and text as they were
+    # citation markers and text as they were ([1] linked to its source card, in the page)
+    assert "Employees get 25 days [\\[1\\]](#rag-src-0-1)." in text
     assert not re.search(r"(?<!\\)!\[x", text)  # no image can form
     assert not re.search(r"(?<!\\)<img", text)  # no raw HTML
     assert not re.search(r"(?<!\\)\[see\]\(", text)  # no link target

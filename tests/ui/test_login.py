@@ -118,3 +118,26 @@ def test_login_sign_out_forgets_everything_of_the_session(
     at = _sign_in(at, "alice", "right")  # the next person in this tab sees nothing before
     assert "25 days" not in " ".join(m.value for m in at.markdown)
     assert at.toggle(key="rag_show_query").value is False
+
+
+def test_login_lockout_and_idle_texts_in_german(services_factory: ServicesFactory) -> None:
+    clock = FakeClock()
+    limiter = LoginLimiter(clock)
+    services = _users(services_factory, auth_idle_minutes=30)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.session_state[SERVICES_KEY] = services
+    at.session_state[LIMITER_KEY] = limiter
+    at.context = {"locale": "de-DE"}
+    at = at.run()
+    for _ in range(MAX_FAILURES):
+        at = _sign_in(at, "alice", "guess")
+    assert _errors(at)[-1] == (
+        "Name oder Passwort falsch. Zu viele fehlgeschlagene Anmeldungen. "
+        "Versuchen Sie es in 5 Minuten erneut."
+    )
+    clock.time += LOCKOUT + 1
+    at = _sign_in(at, "alice", "right")
+    assert at.chat_input
+    clock.time += 31 * 60
+    at = at.run()
+    assert [i.value for i in at.info] == ["Nach 30 Minuten ohne Aktivität abgemeldet."]

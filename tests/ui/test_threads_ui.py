@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,7 +12,6 @@ from streamlit.testing.v1 import AppTest
 from app.container import Services
 from app.ui.state import HISTORY_KEY, SERVICES_KEY, USER_KEY
 from app.ui.threads import THREAD_PARAM, export_name
-from rag.events import TextDelta
 from tests.fakes.passwords import hashed
 from tests.ui.conftest import ROOT, start_app
 from threads import Feedback, ThreadStore, open_thread_store
@@ -180,42 +178,6 @@ def test_export_name_is_a_safe_file_name(title: str, expected: str) -> None:
     assert export_name(title) == expected
 
 
-def test_threads_answer_interrupted_mid_stream_is_kept_as_stopped(
-    kept: Callable[..., Services],
-) -> None:
-    """Streamlit ends a run mid-stream when a second question (or any click) arrives; the
-    partial answer is saved, marked stopped, and shown again on the next run."""
-    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
-    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
-
-    services = kept()
-    real_answer = services.answer
-    interrupted: list[bool] = []
-
-    def answer_then_interrupt(question: str, **kwargs: Any) -> Iterator[Any]:
-        events = iter(real_answer(question, **kwargs))
-        if interrupted:
-            yield from events
-            return
-        for event in events:
-            yield event
-            if isinstance(event, TextDelta):
-                interrupted.append(True)
-                raise RerunException(RerunData())
-
-    services.answer = answer_then_interrupt  # type: ignore[method-assign]
-    at = _ask(start_app(services), QUESTION)
-    assert not at.exception
-    assert interrupted
-    [exchange] = at.session_state[HISTORY_KEY]
-    assert exchange.stopped and exchange.text and exchange.message_id is not None
-    assert any("Stopped before the end" in c.value for c in at.caption)
-    thread_id = at.query_params[THREAD_PARAM]
-    assert services.threads is not None
-    [message] = services.threads.load(thread_id, None).messages
-    assert message.content.stopped and message.content.answer == exchange.text
-
-
 def test_threads_switching_user_in_one_session_does_not_keep_the_old_thread(
     kept: Callable[..., Services],
 ) -> None:
@@ -245,3 +207,33 @@ def test_threads_open_thread_deleted_elsewhere_starts_a_new_one(
     assert not at.exception and not at.error
     [thread] = services.threads.list(None)
     assert thread.id != first and at.query_params[THREAD_PARAM] == thread.id
+
+
+def test_threads_sidebar_and_answer_actions_in_german(kept: Callable[..., Services]) -> None:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.session_state[SERVICES_KEY] = kept()
+    at.context = {"locale": "de-DE"}
+    at = _ask(at.run(), QUESTION)
+    assert "Gespräche" in [s.value for s in at.sidebar.subheader]
+    assert at.sidebar.button(key="rag_thread_new").label == "Neues Gespräch"
+    assert any(b.label == "Neu erzeugen" for b in at.button)
+
+
+def test_threads_unreachable_database_is_one_line_and_asks_nothing(
+    kept: Callable[..., Services], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.errors import ThreadStoreError
+
+    services = kept()
+    store = services.threads
+    assert store is not None
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise ThreadStoreError("the conversation database is unreachable")
+
+    monkeypatch.setattr(store, "create", down)
+    at = _ask(start_app(services), QUESTION)
+    assert not at.exception
+    [error] = at.error
+    assert "could not be kept" in error.value and "unreachable" in error.value
+    assert not at.chat_message and at.chat_input
