@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.ledger import record_outcomes
 from app.sources import record_sources
 from core.errors import ConfigError, RagError
 from core.ports import ChatModel, Embedder, VectorStore
@@ -182,21 +183,25 @@ class Services:
         dry_run: bool = False,
         passwords: Mapping[str, str] | None = None,
         glob: str | None = None,
+        refresh: Sequence[str] = (),
     ) -> IngestReport:
         """`ingest.pipeline.ingest_paths` into `collection` (default: the configured one).
 
         Afterwards the paths of the files it ingested are recorded (`app.sources`): the page
-        preview opens only those, or the collection's own uploads.
+        preview opens only those, or the collection's own uploads; and every file's outcome
+        goes into the collection's ledger (`app.ledger`), which the document manager lists.
+        `refresh`: sources to redo even when unchanged.
         """
         report = ingest_paths(
             paths, store=self.store, embedder=self.embedder,
             collection=collection or self.settings.collection, options=self.ingest_options(),
             on_progress=on_progress, prune=prune, dry_run=dry_run, passwords=passwords, glob=glob,
-            vision=self.vision_ocr(),
+            vision=self.vision_ocr(), refresh=refresh,
         )  # fmt: skip
         if not dry_run and report.files:
             found, _ = discover(paths, glob=glob)
             record_sources(self.settings.data_dir, report, ((f.source, f.path) for f in found))
+            record_outcomes(self.settings.data_dir, report, {f.source: f.size for f in found})
         return report
 
     def access_warnings(self) -> list[str]:
