@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
@@ -153,8 +153,16 @@ class ParserPool:
         self._children.append(child)
         return child
 
-    def run(self, tasks: Iterable[tuple[ParseTask, str]]) -> Generator[Parsed, None, None]:
-        """Parse (task, source) pairs; yield each `Parsed` as soon as it is ready."""
+    def run(
+        self,
+        tasks: Iterable[tuple[ParseTask, str]],
+        *,
+        on_wait: Callable[[list[str]], None] | None = None,
+    ) -> Generator[Parsed, None, None]:
+        """Parse (task, source) pairs; yield each `Parsed` as soon as it is ready.
+
+        `on_wait` is called with the sources being parsed whenever a poll ends with none
+        ready, so a caller can show that a long file is being read."""
         queue = iter(tasks)
         again: deque[tuple[ParseTask, str]] = deque()  # handed to a child that died first
         self._children = []
@@ -182,6 +190,8 @@ class ParserPool:
                 if not busy:
                     return
                 ready = wait(list(busy), timeout=_POLL)
+                if not ready and on_wait is not None:
+                    on_wait([child.queue[0][1] for child in busy.values()])
                 done: list[Parsed] = []
                 for conn in ready:
                     child = busy[conn]  # type: ignore[index]
