@@ -10,8 +10,8 @@ from app.ui.uploads import (
     save_upload,
     upload_dir,
     upload_problem,
-    valid_collection_name,
 )
+from core.names import valid_collection_name
 from core.settings import Settings
 
 SUFFIXES = frozenset({".pdf", ".md", ".txt"})
