@@ -15,9 +15,9 @@ from app.container import Services, hub_config
 from core.errors import AuthenticationError
 from core.ports import EmbedPace
 from core.settings import Settings
-from ingest.pipeline import IngestProgress
 from hub.adapters import RemoteEmbedder
 from hub.client import ModelHubClient
+from ingest.pipeline import IngestProgress
 from store.qdrant import QdrantStore
 from tests.conftest import make_settings
 from tests.fakes.embedder import HashEmbedder
