@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from app.ledger import LedgerEntry, forget, ledger_path, read_ledger, record_outcomes
 from core.records import FileOutcome, FileStatus, IngestReport
 
+ROOT = Path(__file__).resolve().parents[2]
 EARLIER = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 LATER = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
@@ -77,23 +79,27 @@ def test_ledger_refuses_a_collection_name_that_is_a_path(tmp_path: Path) -> None
         ledger_path(tmp_path, "../etc")
 
 
-def _record_many(data_dir: str, worker: int) -> None:
+def _record_many(data_dir: str, worker: int | str) -> None:
     for n in range(25):
         outcome = FileOutcome(f"w{worker}-{n}.md", FileStatus.INGESTED, chunks=n)
         record_outcomes(Path(data_dir), _report(outcome), {})
 
 
 def test_ledger_concurrent_writers_in_threads_and_processes_lose_nothing(tmp_path: Path) -> None:
-    context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=_record_many, args=(str(tmp_path), w)) for w in (0, 1)]
+    code = "import sys; from tests.app.test_ledger import _record_many as r; r(*sys.argv[1:3])"
+    processes = [
+        subprocess.Popen([sys.executable, "-c", code, str(tmp_path), str(w)], cwd=ROOT)
+        for w in (0, 1)
+    ]
     threads = [threading.Thread(target=_record_many, args=(str(tmp_path), w)) for w in (2, 3)]
-    for worker in [*processes, *threads]:
-        worker.start()
-    for worker in [*processes, *threads]:
-        worker.join(timeout=120)
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
 
+    codes = [process.wait(timeout=120) for process in processes]
     saved = json.loads(ledger_path(tmp_path, "docs").read_text("utf-8"))
 
-    assert all(p.exitcode == 0 for p in processes)
+    assert codes == [0, 0]
     assert len(saved) == 4 * 25  # every write of every writer is in: none overwrote another
     assert not list(ledger_path(tmp_path, "docs").parent.glob("*.part"))
