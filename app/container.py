@@ -63,6 +63,7 @@ class Services:
     retriever: Retriever | None = None  # None: the store's own, with the reranker
     preload: Callable[[], None] = lambda: None  # start loading a local model in the background
     threads: ThreadStore | None = None  # kept conversations; None: the UI keeps them per session
+    local_batch: int | None = None  # the local model's batch: the ingest sends no more at once
     _closers: list[object] = field(default_factory=list, repr=False)
     # Set once the models a first question needs are loaded (`warm_up`); set from the start
     # for Services built without it (tests, the CLI), which load on first use.
@@ -169,8 +170,8 @@ class Services:
             chunk_tokens=s.chunk_tokens, chunk_overlap=s.chunk_overlap,
             workers=s.ingest_workers or max(1, os.cpu_count() or 1),
             file_timeout=s.ingest_file_timeout, file_memory_mb=s.ingest_file_memory_mb,
-            batch_size=s.embed_batch_size, batch_tokens=s.embed_batch_tokens,
-            ocr=ocr_config(s),
+            batch_size=min(s.embed_batch_size, self.local_batch or s.embed_batch_size),
+            batch_tokens=s.embed_batch_tokens, ocr=ocr_config(s),
         )  # fmt: skip
 
     def ingest(
@@ -360,7 +361,7 @@ def _build_services(settings: Settings) -> Services:
         local = local_embedder(settings)
         return Services(
             settings=settings, store=store, embedder=local, chat=None, preload=local.preload,
-            _closers=[store],
+            local_batch=local.batch_size, _closers=[store],
         )  # fmt: skip
 
     from hub.adapters import RemoteEmbedder

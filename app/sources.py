@@ -1,7 +1,8 @@
 """Where each ingested file came from, per collection: what the page preview may open.
 
-`Services.ingest` records, after a run, the exact path of every file it ingested (or found
-unchanged) that lies under the data directory, in `<data_dir>/.sources/<collection>.json`
+`Services.ingest` records, after a run, the exact path of every file it ingested, found
+unchanged, skipped or failed (the document manager offers those for download and re-ingest)
+that lies under the data directory, in `<data_dir>/.sources/<collection>.json`
 (`{"handbook.pdf": "/abs/data/sample/handbook.pdf"}`); pruned files are dropped. The page
 preview resolves a citation through this record or the collection's own upload folder, never
 by searching for a file name, so a citation in one collection can never open another's file
@@ -25,7 +26,7 @@ from core.settings import Settings
 
 _LOCK = threading.Lock()  # one writer at a time within the process
 FOLDER = ".sources"
-_KEPT = (FileStatus.INGESTED, FileStatus.UNCHANGED)
+_KEPT = (FileStatus.INGESTED, FileStatus.UNCHANGED, FileStatus.SKIPPED, FileStatus.FAILED)
 
 
 def record_path(data_dir: Path, collection: str) -> Path:
@@ -71,7 +72,7 @@ def find_source_file(
 
 
 def record_sources(data_dir: Path, report: IngestReport, files: Iterable[tuple[str, Path]]) -> None:
-    """Remember the paths of `report`'s ingested and unchanged files; forget pruned ones.
+    """Remember the paths of `report`'s files (all but the pruned ones, which are forgotten).
 
     `files` is (source name, path) for each file the run was given. Paths outside `data_dir`
     are not recorded: the preview never opens anything outside it.

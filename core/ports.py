@@ -130,8 +130,8 @@ class VectorStore(Protocol):
     embedded) and `store.qdrant.QdrantStore` (a Qdrant server, or qdrant-client's local mode);
     `tests/store/test_store.py` is the contract both pass.
 
-    A missing collection reads as empty: `count` 0, `source_states` and `source_stats` {}, `search` no candidates,
-    `fetch` nothing.
+    A missing collection reads as empty: `count` 0, `source_states` and `source_stats` {},
+    `search` no candidates, `fetch` nothing.
     """
 
     # Collections

@@ -150,3 +150,12 @@ def test_documents_original_missing_is_one_clear_error(services: Services, tmp_p
         original_file(services, ALICE, "docs", "x.md")
     (row,) = list_documents(services, ALICE, "docs")
     assert not row.original and row.size == (outside / "x.md").stat().st_size  # from the ledger
+
+
+def test_ingest_batches_no_larger_than_the_local_models_own(tmp_path: Path) -> None:
+    """The bar moves once per batch: a local model's batches are its forward passes."""
+    settings = make_settings(tmp_path, embed_batch_size=64)
+    remote_like = Services(settings, QdrantStore.local(), HashEmbedder(), None)
+    local = Services(settings, QdrantStore.local(), HashEmbedder(), None, local_batch=16)
+    assert remote_like.ingest_options().batch_size == 64
+    assert local.ingest_options().batch_size == 16

@@ -184,3 +184,5 @@ def test_ingest_progress_of_one_large_pdf_moves_by_chunks_before_the_file_is_don
     assert all(p.eta is not None and p.eta > 0 for p in during)
     assert [p.share for p in seen] == sorted(p.share for p in seen)
     assert seen[-1].share == 1.0 and seen[-1].eta == 0
+    assert [p.chunks_seen for p in seen] == sorted(p.chunks_seen for p in seen)
+    assert any(0 < p.chunks_seen < report.chunks for p in during)  # counted as they come back
