@@ -132,7 +132,8 @@ def ingest_paths(
         memory_mb=options.file_memory_mb,
     )
     try:
-        with contextlib.closing(pool.run(tasks(), on_wait=run.waiting)) as results:
+        parsing = pool.run(tasks(), on_wait=run.waiting, on_page=run.page_read)
+        with contextlib.closing(parsing) as results:
             for parsed in results:
                 file, doc_hash = parsed.tag
                 if vision is not None and parsed.unreadable and not dry_run:

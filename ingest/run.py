@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from core.records import Chunk, FileOutcome, FileStatus, IngestReport
 from ingest.batches import Batcher
 from ingest.discover import SourceFile
-from ingest.parse import Parsed, ParseStatus
+from ingest.parse import PageTick, Parsed, ParseStatus
 from ingest.stages import Embedded, Embedding, Writer
 from text import sparse
 from text.tokens import count_tokens
@@ -129,6 +129,7 @@ class Run:
         self.pages_read = 0
         self.chunks_queued = 0
         self.reading: tuple[str, ...] = ()
+        self.paging: dict[str, int] = {}  # pages read so far of the files being read
         self.in_flight: set[InFlight] = set()  # files whose chunks are being embedded
         self.error: BaseException | None = None
         self._lock = threading.Lock()
@@ -160,9 +161,10 @@ class Run:
             embedded = self.chunks + sum(
                 len(item.parsed.chunks) - item.remaining for item in self.in_flight
             )
+            pages_read = self.pages_read + sum(self.paging.values())
             progress = IngestProgress(
                 self.files_done, self.files_total, self.pages, self.chunks, self.current,
-                elapsed, eta, self.written, self.embedding.held_back(), self.pages_read,
+                elapsed, eta, self.written, self.embedding.held_back(), pages_read,
                 self.chunks_queued, share, self.reading, embedded,
             )  # fmt: skip
         self.on_progress(progress)
@@ -181,6 +183,14 @@ class Run:
     def waiting(self, reading: list[str]) -> None:
         """The parsers are still reading `reading`: report so (this thread)."""
         self.reading = tuple(reading)
+        self.progress(force=False)
+
+    def page_read(self, tick: PageTick) -> None:
+        """A parser has read `tick.done` pages of a file (this thread)."""
+        with self._lock:
+            self.paging[tick.source] = tick.done
+        if tick.source not in self.reading:
+            self.reading = (*self.reading, tick.source)
         self.progress(force=False)
 
     def finish(
@@ -215,6 +225,7 @@ class Run:
     def accept(self, parsed: Parsed, file: SourceFile, doc_hash: str) -> None:
         self.reading = tuple(r for r in self.reading if r != file.source)
         with self._lock:
+            self.paging.pop(file.source, None)
             self.pages_read += parsed.pages
         if parsed.status is not ParseStatus.OK:
             status = FileStatus(parsed.status.value)  # skipped or failed: the same words

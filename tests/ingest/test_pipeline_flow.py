@@ -186,3 +186,19 @@ def test_ingest_progress_of_one_large_pdf_moves_by_chunks_before_the_file_is_don
     assert seen[-1].share == 1.0 and seen[-1].eta == 0
     assert [p.chunks_seen for p in seen] == sorted(p.chunks_seen for p in seen)
     assert any(0 < p.chunks_seen < report.chunks for p in during)  # counted as they come back
+
+
+def test_ingest_progress_counts_a_long_pdfs_pages_while_it_is_read(tmp_path: Path) -> None:
+    root = tmp_path / "docs"
+    root.mkdir()
+    words = " ".join(f"word{j}" for j in range(150))
+    (root / "long.pdf").write_bytes(make_pdf([f"Page {n}. {words}" for n in range(200)]))
+    seen: list[IngestProgress] = []
+    services = _services(tmp_path, HashEmbedder())
+
+    services.ingest([root], on_progress=seen.append)
+
+    reading = [p for p in seen if p.reading == ("long.pdf",) and 0 < p.pages_seen < 200]
+    assert reading and all(p.files_done == 0 and p.working_on == "long.pdf" for p in reading)
+    assert [p.pages_seen for p in seen] == sorted(p.pages_seen for p in seen)
+    assert seen[-1].pages_seen == 200
