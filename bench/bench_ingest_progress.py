@@ -63,11 +63,13 @@ def main() -> None:
             _env_file=None, backend=Backend.LOCAL, data_dir=tmp / "data",  # type: ignore[call-arg]
             store_path=tmp / "store", ingest_workers=args.workers,
         )  # fmt: skip
-        embedder = HashEmbedder() if args.embedder == "hash" else local_embedder(settings)
-        if args.embedder == "e5":
-            embedder.embed_query("warm up")  # type: ignore[union-attr]  # load before the clock
         store = EdgeStore(settings.store_path)
-        services = Services(settings, store, embedder, None)
+        if args.embedder == "hash":
+            services = Services(settings, store, HashEmbedder(), None)
+        else:  # as `build_services` makes it: batches of the model's own size
+            local = local_embedder(settings)
+            local.embed_query("warm up")  # load the model before the clock starts
+            services = Services(settings, store, local, None, local_batch=local.batch_size)
         seen: list[tuple[float, IngestProgress]] = []
         started = time.perf_counter()
         report = services.ingest(
@@ -87,7 +89,9 @@ def main() -> None:
 
     (outcome,) = report.files
     print(f"{pdf.name}: {outcome.pages} pages, {outcome.chunks} chunks, {outcome.status}")
-    print(f"embedder {args.embedder}, {args.workers} parser process(es); total {total:.1f}s")
+    batch = services.ingest_options().batch_size
+    print(f"embedder {args.embedder} (batches of {batch}), {args.workers} parser process(es)")
+    print(f"total {total:.1f}s")
     print(f"first report after {first(lambda p: True)}")
     print(f"first report with pages read after {first(lambda p: p.pages_seen > 0)}")
     print(f"bar first moves after {first(lambda p: p.share > 0)}")
