@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.ledger import record_outcomes
 from app.sources import record_sources
 from core.errors import ConfigError, RagError
 from core.ports import ChatModel, Embedder, VectorStore
@@ -62,6 +63,7 @@ class Services:
     retriever: Retriever | None = None  # None: the store's own, with the reranker
     preload: Callable[[], None] = lambda: None  # start loading a local model in the background
     threads: ThreadStore | None = None  # kept conversations; None: the UI keeps them per session
+    local_batch: int | None = None  # the local model's batch: the ingest sends no more at once
     _closers: list[object] = field(default_factory=list, repr=False)
     # Set once the models a first question needs are loaded (`warm_up`); set from the start
     # for Services built without it (tests, the CLI), which load on first use.
@@ -168,8 +170,8 @@ class Services:
             chunk_tokens=s.chunk_tokens, chunk_overlap=s.chunk_overlap,
             workers=s.ingest_workers or max(1, os.cpu_count() or 1),
             file_timeout=s.ingest_file_timeout, file_memory_mb=s.ingest_file_memory_mb,
-            batch_size=s.embed_batch_size, batch_tokens=s.embed_batch_tokens,
-            ocr=ocr_config(s),
+            batch_size=min(s.embed_batch_size, self.local_batch or s.embed_batch_size),
+            batch_tokens=s.embed_batch_tokens, ocr=ocr_config(s),
         )  # fmt: skip
 
     def ingest(
@@ -182,21 +184,25 @@ class Services:
         dry_run: bool = False,
         passwords: Mapping[str, str] | None = None,
         glob: str | None = None,
+        refresh: Sequence[str] = (),
     ) -> IngestReport:
         """`ingest.pipeline.ingest_paths` into `collection` (default: the configured one).
 
         Afterwards the paths of the files it ingested are recorded (`app.sources`): the page
-        preview opens only those, or the collection's own uploads.
+        preview opens only those, or the collection's own uploads; and every file's outcome
+        goes into the collection's ledger (`app.ledger`), which the document manager lists.
+        `refresh`: sources to redo even when unchanged.
         """
         report = ingest_paths(
             paths, store=self.store, embedder=self.embedder,
             collection=collection or self.settings.collection, options=self.ingest_options(),
             on_progress=on_progress, prune=prune, dry_run=dry_run, passwords=passwords, glob=glob,
-            vision=self.vision_ocr(),
+            vision=self.vision_ocr(), refresh=refresh,
         )  # fmt: skip
         if not dry_run and report.files:
             found, _ = discover(paths, glob=glob)
             record_sources(self.settings.data_dir, report, ((f.source, f.path) for f in found))
+            record_outcomes(self.settings.data_dir, report, {f.source: f.size for f in found})
         return report
 
     def access_warnings(self) -> list[str]:
@@ -355,7 +361,7 @@ def _build_services(settings: Settings) -> Services:
         local = local_embedder(settings)
         return Services(
             settings=settings, store=store, embedder=local, chat=None, preload=local.preload,
-            _closers=[store],
+            local_batch=local.batch_size, _closers=[store],
         )  # fmt: skip
 
     from hub.adapters import RemoteEmbedder

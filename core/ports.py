@@ -17,6 +17,7 @@ from core.records import (
     Chunk,
     CollectionInfo,
     SearchFilter,
+    SourceStats,
     StoreQuery,
 )
 
@@ -129,8 +130,8 @@ class VectorStore(Protocol):
     embedded) and `store.qdrant.QdrantStore` (a Qdrant server, or qdrant-client's local mode);
     `tests/store/test_store.py` is the contract both pass.
 
-    A missing collection reads as empty: `count` 0, `source_states` {}, `search` no candidates,
-    `fetch` nothing.
+    A missing collection reads as empty: `count` 0, `source_states` and `source_stats` {},
+    `search` no candidates, `fetch` nothing.
     """
 
     # Collections
@@ -175,6 +176,10 @@ class VectorStore(Protocol):
 
     def source_states(self, name: str) -> dict[str, str]:
         """Each source's content hash when its chunks are complete, "" when partly written."""
+        ...
+
+    def source_stats(self, name: str) -> dict[str, SourceStats]:
+        """Each source's chunk count and last page (what the document manager lists)."""
         ...
 
     # Reading

@@ -147,6 +147,14 @@ class IngestReport:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceStats:
+    """One source's footprint in a collection: its chunks, and the last page they cite."""
+
+    chunks: int = 0
+    pages: int = 0  # the highest page a chunk ends on; 0 for sources without pages
+
+
+@dataclass(frozen=True, slots=True)
 class SearchFilter:
     """Restricts retrieval; empty fields mean "any"."""
 

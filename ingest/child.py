@@ -1,4 +1,5 @@
-"""A parser process's side: read (task, source) pairs from stdin, send back what `parse` made.
+"""A parser process's side: read (task, source) pairs from stdin, send back what `parse` made,
+and while a long PDF is read, a `PageTick` (pages read of how many) at most every `TICK_SECONDS`.
 
 Started by `ingest.worker.ParserPool` with the parent's import path. It caps its own address
 space, dies with its parent (Linux), and keeps stdout for the channel alone.
@@ -7,9 +8,13 @@ space, dies with its parent (Linux), and keeps stdout for the channel alone.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 
-from ingest.parse import Parsed, ParseStatus, parse
+from ingest.parse import PageTick, Parsed, ParseStatus, parse
+
+TICK_SECONDS = 0.5  # a child sends a `PageTick` at most this often
 
 
 def _die_with_parent(parent: int) -> None:
@@ -52,9 +57,24 @@ def serve(memory_mb: int, parent: int = 0) -> None:
         if message is None:
             return
         task, source = message
-        result = parse(task, source)
+        result = parse(task, source, _ticker(outbox, source))
         try:
             outbox.send(result)
         except MemoryError:
             failed = Parsed(source, ParseStatus.FAILED, reason="ran out of memory", tag=task.tag)
             outbox.send(failed)
+
+
+def _ticker(outbox: Connection, source: str) -> Callable[[int, int], None]:
+    """Send a `PageTick` for `source` at most every `TICK_SECONDS`, so the parent can count a
+    long PDF's pages while it is read."""
+    last = time.monotonic()
+
+    def tick(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= TICK_SECONDS and done < total:
+            last = now
+            outbox.send(PageTick(source, done, total))
+
+    return tick

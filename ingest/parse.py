@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -51,6 +52,15 @@ _SKIPPING: tuple[type[IngestError], ...] = (EncryptedError, NoTextError, Unsuppo
 
 
 @dataclass(frozen=True, slots=True)
+class PageTick:
+    """Progress of the file a parser is reading: `done` of its `total` pages."""
+
+    source: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
 class Parsed:
     """One file's outcome: its chunks, or why it has none."""
 
@@ -69,8 +79,12 @@ class Parsed:
     unreadable: tuple[int, ...] = ()  # pages (1-based) that needed OCR and have no text
 
 
-def parse(task: ParseTask, source: str) -> Parsed:
-    """Load and chunk one file, in whatever process calls it; never raises for a bad file."""
+def parse(
+    task: ParseTask, source: str, on_page: Callable[[int, int], None] | None = None
+) -> Parsed:
+    """Load and chunk one file, in whatever process calls it; never raises for a bad file.
+
+    `on_page(done, total)` is called as a PDF's pages are read."""
     from ingest.chunker import chunk_document
     from ingest.loaders import load
     from text.sparse import document_vector
@@ -80,7 +94,7 @@ def parse(task: ParseTask, source: str) -> Parsed:
     try:
         document = load(
             task.path, root=task.root, password=task.password, content_hash=task.content_hash,
-            ocr=task.ocr,
+            ocr=task.ocr, on_page=on_page,
         )  # fmt: skip
         chunks = chunk_document(document, budget=task.budget, overlap=task.overlap)
         bm25 = tuple(document_vector(c.indexed_text) for c in chunks) if task.bm25 else ()

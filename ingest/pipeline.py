@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,6 +71,7 @@ def ingest_paths(
     passwords: Mapping[str, str] | None = None,
     glob: str | None = None,
     vision: VisionOcr | None = None,
+    refresh: Collection[str] = (),
 ) -> IngestReport:
     """Ingest files and folders into `collection`.
 
@@ -79,6 +80,7 @@ def ingest_paths(
     embedding or writing. Raises `ConfigError` when the collection was built with another
     embedding model; every per-file problem ends up in the report instead. `vision` reads the
     pages the parsers' offline OCR could not, through a vision model (`ingest.vision_ocr`).
+    The sources in `refresh` are parsed and written again even when unchanged (a re-ingest).
     """
     name = collection
     report = IngestReport(collection=name)
@@ -112,7 +114,7 @@ def ingest_paths(
                 reason = f"cannot read it ({exc.strerror})"
                 run.finish(FileOutcome(file.source, FileStatus.FAILED, reason))
                 continue
-            if states.get(file.source) == doc_hash:
+            if states.get(file.source) == doc_hash and file.source not in refresh:
                 run.finish(
                     FileOutcome(file.source, FileStatus.UNCHANGED), size=file.size, counted=False
                 )
@@ -130,7 +132,8 @@ def ingest_paths(
         memory_mb=options.file_memory_mb,
     )
     try:
-        with contextlib.closing(pool.run(tasks())) as results:
+        parsing = pool.run(tasks(), on_wait=run.waiting, on_page=run.page_read)
+        with contextlib.closing(parsing) as results:
             for parsed in results:
                 file, doc_hash = parsed.tag
                 if vision is not None and parsed.unreadable and not dry_run:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from core.records import Chunk, FileOutcome, FileStatus, IngestReport
 from ingest.batches import Batcher
 from ingest.discover import SourceFile
-from ingest.parse import Parsed, ParseStatus
+from ingest.parse import PageTick, Parsed, ParseStatus
 from ingest.stages import Embedded, Embedding, Writer
 from text import sparse
 from text.tokens import count_tokens
@@ -43,6 +43,27 @@ class IngestProgress:
     eta: float | None  # seconds left, once there is a rate to go by
     written: int = 0  # chunks in the store so far, finished files or not
     held_back: str = ""  # what holds embedding requests back, e.g. "the rate limit (300/min)"
+    pages_read: int = 0  # pages parsed so far, in finished files and the ones being embedded
+    chunks_queued: int = 0  # chunks parsed so far, to be (or being, or already) written
+    share: float = 0.0  # of the work done, 0..1: whole files by size, and the chunks written
+    # of the files being embedded; what the bars fill by, so one large file moves them too
+    reading: tuple[str, ...] = ()  # the files the parsers are reading now
+    embedded: int = 0  # chunks whose vectors came back, finished files or not
+
+    @property
+    def pages_seen(self) -> int:
+        """Pages read so far: what both progress bars (CLI and UI) show."""
+        return max(self.pages, self.pages_read)
+
+    @property
+    def chunks_seen(self) -> int:
+        """Chunks embedded so far, finished files or not: what both bars show."""
+        return max(self.chunks, self.written, self.embedded)
+
+    @property
+    def working_on(self) -> str:
+        """The file to name: the one finished last, else the one being read."""
+        return self.current or (self.reading[0] if self.reading else "")
 
 
 _Sparse = tuple[list[int], list[float]] | None  # None: computed before the write
@@ -105,6 +126,11 @@ class Run:
         self.bytes_total = sum(f.size for f in files)
         self.bytes_done = 0
         self.current = ""
+        self.pages_read = 0
+        self.chunks_queued = 0
+        self.reading: tuple[str, ...] = ()
+        self.paging: dict[str, int] = {}  # pages read so far of the files being read
+        self.in_flight: set[InFlight] = set()  # files whose chunks are being embedded
         self.error: BaseException | None = None
         self._lock = threading.Lock()
         self._reported = 0.0
@@ -130,18 +156,55 @@ class Run:
         self._reported = now
         elapsed = now - self.started
         with self._lock:
-            eta = None
-            if self.bytes_done and self.bytes_total:
-                eta = elapsed * (self.bytes_total - self.bytes_done) / self.bytes_done
+            share = self.share()
+            eta = elapsed * (1 - share) / share if share > 0 else None
+            embedded = self.chunks + sum(
+                len(item.parsed.chunks) - item.remaining for item in self.in_flight
+            )
+            pages_read = self.pages_read + sum(self.paging.values())
             progress = IngestProgress(
                 self.files_done, self.files_total, self.pages, self.chunks, self.current,
-                elapsed, eta, self.written, self.embedding.held_back(),
+                elapsed, eta, self.written, self.embedding.held_back(), pages_read,
+                self.chunks_queued, share, self.reading, embedded,
             )  # fmt: skip
         self.on_progress(progress)
 
-    def finish(self, outcome: FileOutcome, *, size: int = 0, counted: bool = True) -> None:
-        """Record a file's outcome (from any thread)."""
+    def share(self) -> float:
+        """The work done, 0..1: finished files by their size, plus each file being embedded by
+        the share of its chunks that came back (so a single 113-page PDF moves the bar)."""
+        if not self.bytes_total:
+            return self.files_done / self.files_total if self.files_total else 0.0
+        done = float(self.bytes_done)
+        for item in self.in_flight:
+            total = len(item.parsed.chunks)
+            done += item.file.size * (total - item.remaining) / total
+        return min(max(done / self.bytes_total, 0.0), 1.0)
+
+    def waiting(self, reading: list[str]) -> None:
+        """The parsers are still reading `reading`: report so (this thread)."""
+        self.reading = tuple(reading)
+        self.progress(force=False)
+
+    def page_read(self, tick: PageTick) -> None:
+        """A parser has read `tick.done` pages of a file (this thread)."""
         with self._lock:
+            self.paging[tick.source] = tick.done
+        if tick.source not in self.reading:
+            self.reading = (*self.reading, tick.source)
+        self.progress(force=False)
+
+    def finish(
+        self,
+        outcome: FileOutcome,
+        *,
+        size: int = 0,
+        counted: bool = True,
+        item: InFlight | None = None,
+    ) -> None:
+        """Record a file's outcome (from any thread); `item`: it was being embedded."""
+        with self._lock:
+            if item is not None:
+                self.in_flight.discard(item)
             self.report.files.append(outcome)
             self.files_done += 1
             if counted:
@@ -160,6 +223,10 @@ class Run:
     # parsed files (this thread) --------------------------------------------------------------
 
     def accept(self, parsed: Parsed, file: SourceFile, doc_hash: str) -> None:
+        self.reading = tuple(r for r in self.reading if r != file.source)
+        with self._lock:
+            self.paging.pop(file.source, None)
+            self.pages_read += parsed.pages
         if parsed.status is not ParseStatus.OK:
             status = FileStatus(parsed.status.value)  # skipped or failed: the same words
             unread = len(parsed.unreadable)  # a scan OCR could not read
@@ -174,6 +241,9 @@ class Run:
             self.finish(self._outcome(parsed, "dry run: not written"), size=file.size)
             return
         item = InFlight(file, doc_hash, parsed, remaining=len(parsed.chunks))
+        with self._lock:
+            self.in_flight.add(item)
+            self.chunks_queued += len(parsed.chunks)
         bm25: Sequence[_Sparse] = parsed.sparse or [None] * len(parsed.chunks)
         # Counted by the parser; chunks added after it (a vision model's pages) are counted here.
         tokens = parsed.tokens[: len(parsed.chunks)] + tuple(
@@ -257,4 +327,4 @@ class Run:
             ids = [chunk.id for chunk in item.parsed.chunks]
             self.store.commit_source(self.collection, item.file.source, ids, item.doc_hash)
             outcome = self._outcome(item.parsed)
-        self.finish(outcome, size=item.file.size)
+        self.finish(outcome, size=item.file.size, item=item)

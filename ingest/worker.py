@@ -10,7 +10,8 @@ over a long run. A file's OCR runs inside the same bounds, with `OCR_SHARE` of i
 (`ingest.parse.within`); Tesseract needs about 100-170 MB, well inside the memory cap.
 
 `ParserPool.run` yields results as they complete while the children already parse the next files,
-so parsing overlaps the parent's embedding and writing.
+so parsing overlaps the parent's embedding and writing. While a long PDF is read, its child sends
+`PageTick`s, handed to the caller's `on_page`: a 117-page report is counted page by page.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from ingest.parse import Parsed, ParseStatus, ParseTask, within
+from ingest.parse import PageTick, Parsed, ParseStatus, ParseTask, within
 
 _RECYCLE = 200  # files per child before a fresh one takes over
 _POLL = 0.5  # seconds between checks of the children's time used
@@ -153,8 +154,18 @@ class ParserPool:
         self._children.append(child)
         return child
 
-    def run(self, tasks: Iterable[tuple[ParseTask, str]]) -> Generator[Parsed, None, None]:
-        """Parse (task, source) pairs; yield each `Parsed` as soon as it is ready."""
+    def run(
+        self,
+        tasks: Iterable[tuple[ParseTask, str]],
+        *,
+        on_wait: Callable[[list[str]], None] | None = None,
+        on_page: Callable[[PageTick], None] | None = None,
+    ) -> Generator[Parsed, None, None]:
+        """Parse (task, source) pairs; yield each `Parsed` as soon as it is ready.
+
+        `on_wait` is called with the sources being parsed whenever a poll ends with none
+        ready, and `on_page` with each `PageTick`, so a caller can show a long file being read.
+        """
         queue = iter(tasks)
         again: deque[tuple[ParseTask, str]] = deque()  # handed to a child that died first
         self._children = []
@@ -182,10 +193,16 @@ class ParserPool:
                 if not busy:
                     return
                 ready = wait(list(busy), timeout=_POLL)
+                if not ready and on_wait is not None:
+                    on_wait([child.queue[0][1] for child in busy.values()])
                 done: list[Parsed] = []
                 for conn in ready:
                     child = busy[conn]  # type: ignore[index]
                     result = self._receive(child)
+                    if isinstance(result, PageTick):
+                        if on_page is not None:
+                            on_page(result)
+                        continue
                     if result is None:
                         done.append(self._crashed(child))
                         children[children.index(child)] = self._replace(child, again)
@@ -210,12 +227,12 @@ class ParserPool:
                 child.stop(kill=True)
             self._children = []
 
-    def _receive(self, child: _Child) -> Parsed | None:
+    def _receive(self, child: _Child) -> Parsed | PageTick | None:
         try:
             result = child.conn.recv()
         except (EOFError, OSError):
             return None
-        return result if isinstance(result, Parsed) else None
+        return result if isinstance(result, Parsed | PageTick) else None
 
     def _crashed(self, child: _Child) -> Parsed:
         code = child.exit_code()

@@ -34,6 +34,12 @@ class E5Embedder:
         self._lock = threading.RLock()  # loading, and the engine's calls: one at a time
 
     @property
+    def batch_size(self) -> int:
+        """Texts per forward pass; the ingest hands over no more at once, so its bar moves
+        per pass (larger hand-overs would be split here anyway)."""
+        return self._batch_size
+
+    @property
     def model(self) -> str:
         return MODEL
 

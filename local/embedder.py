@@ -24,6 +24,12 @@ class LocalEmbedder:
         self._lock = threading.Lock()
 
     @property
+    def batch_size(self) -> int:
+        """Texts per forward pass; the ingest hands over no more at once, so its bar moves
+        per pass (larger hand-overs would be split here anyway)."""
+        return self._batch_size
+
+    @property
     def model(self) -> str:
         return LocalEmbedModel.MINILM.value
 

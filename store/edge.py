@@ -36,7 +36,15 @@ from core.errors import StoreError
 from core.names import RULE as NAME_RULE
 from core.names import valid_collection_name
 from core.ports import SparseTerms
-from core.records import Candidate, Chunk, CollectionInfo, DenseQuery, SearchFilter, StoreQuery
+from core.records import (
+    Candidate,
+    Chunk,
+    CollectionInfo,
+    DenseQuery,
+    SearchFilter,
+    SourceStats,
+    StoreQuery,
+)
 from store.points import (
     DENSE,
     INDEXED_FIELDS,
@@ -49,6 +57,7 @@ from store.points import (
     collection_metadata,
     filter_conditions,
     merge_state,
+    merge_stats,
     metadata_info,
     payload_chunk,
 )
@@ -276,6 +285,14 @@ class EdgeStore:
         for payload in self._scroll(name, ["source", "doc_hash"]):
             merge_state(states, payload)
         return states
+
+    def source_stats(self, name: str) -> dict[str, SourceStats]:
+        if not self.exists(name):
+            return {}
+        stats: dict[str, SourceStats] = {}
+        for payload in self._scroll(name, ["source", "page_start", "page_end"]):
+            merge_stats(stats, payload)
+        return stats
 
     # --- Reading -----------------------------------------------------------------------------
 

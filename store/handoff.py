@@ -34,7 +34,15 @@ from typing import Any
 from core import errors
 from core.errors import RagError, StoreError
 from core.ports import SparseTerms, VectorStore
-from core.records import Candidate, Chunk, CollectionInfo, DenseQuery, SearchFilter, StoreQuery
+from core.records import (
+    Candidate,
+    Chunk,
+    CollectionInfo,
+    DenseQuery,
+    SearchFilter,
+    SourceStats,
+    StoreQuery,
+)
 from store.edge import EdgeStore, FolderLocked
 from store.points import chunk_payload, payload_chunk
 
@@ -145,6 +153,8 @@ def _dispatch(store: EdgeStore, op: str, a: dict[str, Any]) -> Any:
         return store.commit_source(a["name"], a["source"], a["ids"], a["doc_hash"])
     if op == "delete_source":
         return store.delete_source(a["name"], a["source"])
+    if op == "source_stats":
+        return {k: [v.chunks, v.pages] for k, v in store.source_stats(a["name"]).items()}
     if op == "chunks_of":
         return [_chunk_out(c) for c in store.chunks_of(a["name"], a["source"])]
     if op == "search":
@@ -375,6 +385,10 @@ class SharedEdgeStore:
 
     def source_states(self, name: str) -> dict[str, str]:
         return dict(self._call("source_states", lambda s: s.source_states(name), name=name))
+
+    def source_stats(self, name: str) -> dict[str, SourceStats]:
+        found = self._call("source_stats", lambda s: s.source_stats(name), name=name)
+        return {k: v if isinstance(v, SourceStats) else SourceStats(*v) for k, v in found.items()}
 
     # --- Reading -----------------------------------------------------------------------------
 

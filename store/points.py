@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.errors import ConfigError, StoreError
-from core.records import Chunk, CollectionInfo, SearchFilter
+from core.records import Chunk, CollectionInfo, SearchFilter, SourceStats
 from text.sparse import SCHEME
 
 DENSE = "dense"  # the named dense vector (cosine)
@@ -93,6 +93,14 @@ def check_lengths(chunks: int, dense: int, sparse: int) -> None:
         raise StoreError(f"{chunks} chunks but {dense} vectors")
     if chunks != sparse:
         raise StoreError(f"{chunks} chunks but {sparse} sparse vectors")
+
+
+def merge_stats(stats: dict[str, SourceStats], payload: dict[str, Any]) -> None:
+    """Fold one point into `source_stats`: one more chunk, and the furthest page seen."""
+    source = payload["source"]
+    seen = stats.get(source, SourceStats())
+    page = payload.get("page_end") or payload.get("page_start") or 0
+    stats[source] = SourceStats(seen.chunks + 1, max(seen.pages, int(page)))
 
 
 def merge_state(states: dict[str, str], payload: dict[str, Any]) -> None:

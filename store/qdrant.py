@@ -28,6 +28,7 @@ from core.records import (
     CollectionInfo,
     DenseQuery,
     SearchFilter,
+    SourceStats,
     StoreQuery,
 )
 from store.points import (
@@ -42,6 +43,7 @@ from store.points import (
     collection_metadata,
     filter_conditions,
     merge_state,
+    merge_stats,
     metadata_info,
     payload_chunk,
 )
@@ -170,6 +172,14 @@ class QdrantStore:
         for payload in self._scroll(name, ["source", "doc_hash"]):
             merge_state(states, payload)
         return states
+
+    def source_stats(self, name: str) -> dict[str, SourceStats]:
+        if not self.exists(name):
+            return {}
+        stats: dict[str, SourceStats] = {}
+        for payload in self._scroll(name, ["source", "page_start", "page_end"]):
+            merge_stats(stats, payload)
+        return stats
 
     # --- Reading -----------------------------------------------------------------------------
 

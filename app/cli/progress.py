@@ -30,29 +30,31 @@ def format_progress(progress: IngestProgress, width: int = 100) -> str:
     """`[####----]  12/40 files · 310 pages · 902 chunks · 25.1 pages/s · 80.3 chunks/s · ETA 0:41
     · waiting for the rate limit (300/min) · a.pdf`
 
-    The wait names the contract when the rate limiter holds requests back, so a slow ingest
-    reads as the contract's pace and not the machine's.
+    The bar fills by `IngestProgress.share` (files by size, and the chunks written of the files
+    being embedded), so one large PDF moves it; pages and chunks count as they are read and
+    written. The wait names the contract when the rate limiter holds requests back, so a slow
+    ingest reads as the contract's pace and not the machine's.
     """
     total = max(progress.files_total, 1)
     done = min(progress.files_done, total)
     bar_width = 20
-    filled = bar_width * done // total
+    filled = round(bar_width * min(max(progress.share or done / total, 0.0), 1.0))
+    pages, chunks = progress.pages_seen, progress.chunks_seen
     rate = ""
     if progress.elapsed > 0:
-        if progress.pages:
-            rate += f" · {progress.pages / progress.elapsed:.1f} pages/s"
-        written = progress.written or progress.chunks
-        if written:
-            rate += f" · {written / progress.elapsed:.1f} chunks/s"
+        if pages:
+            rate += f" · {pages / progress.elapsed:.1f} pages/s"
+        if chunks:
+            rate += f" · {chunks / progress.elapsed:.1f} chunks/s"
     eta = f" · ETA {_clock(progress.eta)}" if progress.eta is not None else ""
     held = f" · waiting for {progress.held_back}" if progress.held_back else ""
     line = (
         f"[{'#' * filled}{'-' * (bar_width - filled)}] {done}/{progress.files_total} files"
-        f" · {progress.pages:,} pages · {progress.chunks:,} chunks{rate}{eta}{held}"
+        f" · {pages:,} pages · {chunks:,} chunks{rate}{eta}{held}"
     )
     room = width - len(line) - 3
-    if progress.current and room > 8:
-        current = progress.current
+    current = progress.working_on
+    if current and room > 8:
         if len(current) > room:
             current = "…" + current[-(room - 1) :]
         line += f" · {current}"

@@ -20,9 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.sources import recorded_sources
-from core.access import Viewer
-from core.settings import Settings
+from app.sources import find_source_file as find_source_file  # where the preview looks
 from ingest.ocr_cache import OcrCache
 from ingest.ocr_text import BoxPt, boxes_for_quote
 
@@ -32,32 +30,6 @@ PAGE_WIDTH_PX = 900
 MAX_PIXELS = 4_000_000  # a page preview's bitmap, at most (about 16 MB as RGBA)
 CROP_ABOVE, CROP_BELOW = 0.12, 0.25  # of the page's height, around the marked sentence
 HIGHLIGHT = (255, 214, 0, 255)  # the cited sentence, drawn over the page like a marker pen
-
-
-def find_source_file(
-    settings: Settings, viewer: Viewer, source: str, collection: str
-) -> Path | None:
-    """The file behind a citation of `collection`, or None; `AccessDeniedError` first when the
-    viewer may not read the collection.
-
-    Looks only at `uploads/<collection>/<source>` and at the path recorded for `source` when
-    `collection` was ingested; anything that resolves outside the data directory is ignored.
-    """
-    viewer.require(collection)
-    if not source or ".." in Path(source).parts or Path(source).is_absolute():
-        return None
-    root = settings.data_dir.resolve()
-    if not root.is_dir():
-        return None
-    candidates = [root / "uploads" / collection / source]
-    recorded = recorded_sources(settings.data_dir, collection).get(source)
-    if recorded:
-        candidates.append(Path(recorded))
-    for candidate in candidates:
-        path = candidate.resolve()
-        if path.is_file() and path.is_relative_to(root):
-            return path
-    return None
 
 
 def _squeezed(text: str) -> tuple[str, list[int]]:

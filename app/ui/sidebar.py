@@ -13,6 +13,7 @@ import streamlit as st
 
 from app.container import Services
 from app.ui.auth import sign_out
+from app.ui.documents import render_documents_entry
 from app.ui.markdown import md_escape
 from app.ui.strings import ui_text
 from app.ui.theme import render_theme_picker
@@ -150,6 +151,7 @@ def render_sidebar(services: Services, viewer: Viewer, user: str | None) -> AskO
         sources = _document_scope(services, collection)
         _create_collection(services, viewer)
         render_upload(services, viewer, collection)
+        render_documents_entry(services, viewer, collection)
 
         st.subheader(t("answering"))
         model = _chat_model(services)

@@ -1,31 +1,30 @@
 """The sidebar's upload box: checked files are saved under the data directory and ingested with
-the same pipeline and report as `rag ingest`, with a live progress bar and, while the client
-retries an unreachable or failing server, a line saying so and how long it waits."""
+the same pipeline and report as `rag ingest`, with a live progress bar (the same figures as
+`rag ingest`'s: pages, chunks, ETA, and the rate limit when it holds work back; see
+`app.ui.ingest_text`) and, while the client retries an unreachable or failing server, a line
+saying so and how long it waits. A refused or failed file is a red error row with its reason."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from app.container import Services
+from app.ui.ingest_text import Level, ReportLine, progress_text, report_lines
 from app.ui.markdown import md_escape
 from app.ui.strings import ui_text
 from app.ui.uploads import save_upload, upload_dir, upload_problem
 from core.access import Viewer
 from core.errors import RagError
-from core.records import FileStatus, IngestReport
 
-STATUS_ICONS = {
-    FileStatus.INGESTED: ":material/check_circle:",
-    FileStatus.UNCHANGED: ":material/radio_button_checked:",
-    FileStatus.SKIPPED: ":material/skip_next:",
-    FileStatus.FAILED: ":material/error:",
-}
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestProgress
+
 _ROUND_KEY = "rag_upload_round"  # bumped after an ingest, which clears the uploader
 _REPORT_KEY = "rag_ingest_report"  # the last run's report lines, shown after the rerun
 _PROBLEMS_KEY = "rag_upload_problems"  # refusals of the last batch, shown until the next one
@@ -35,44 +34,6 @@ def supported_suffixes() -> frozenset[str]:
     from ingest.loaders import SUPPORTED_SUFFIXES
 
     return SUPPORTED_SUFFIXES
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def report_lines(report: IngestReport) -> list[str]:
-    """The run as short markdown lines: a summary, then one line per file, then why it stopped.
-
-    File names, reasons and warnings are escaped: they come from the files.
-    """
-    lines = [
-        f"Ingested into **{report.collection}** in {report.seconds:.1f}s: "
-        f"{_plural(report.chunks, 'chunk')}"
-    ]
-    if report.stopped and not report.files:
-        lines[0] = f"Nothing was ingested into **{report.collection}**"
-    for outcome in report.files:
-        icon = STATUS_ICONS.get(outcome.status, "")
-        detail = (
-            f": {md_escape(outcome.reason)}"
-            if outcome.reason
-            else f" ({_plural(outcome.chunks, 'chunk')})"
-        )
-        lines.append(f"{icon} {md_escape(outcome.source)} {outcome.status}{detail}")
-        if outcome.ocr_pages:
-            lines.append(
-                f":material/document_scanner: {_plural(outcome.ocr_pages, 'page')} read by OCR "
-                f"(mean confidence {outcome.ocr_confidence:.2f})"
-            )
-        if outcome.unreadable_pages:
-            lines.append(
-                f":material/warning: {_plural(outcome.unreadable_pages, 'page')} still unreadable"
-            )
-        lines += [f":material/warning: {md_escape(warning)}" for warning in outcome.warnings]
-    if report.stopped:
-        lines.append(f":material/error: Stopped: {md_escape(report.stopped)}")
-    return lines
 
 
 def render_upload(services: Services, viewer: Viewer, collection: str) -> None:
@@ -87,10 +48,9 @@ def render_upload(services: Services, viewer: Viewer, collection: str) -> None:
         key=f"rag_uploader_{round_}",
         help=t("upload_limit", mb=settings.upload_max_mb),
     )
-    for line in st.session_state.get(_REPORT_KEY, []):
-        st.caption(line)
+    show_report(st.session_state.get(_REPORT_KEY, []))
     for problem in st.session_state.get(_PROBLEMS_KEY, []):
-        st.error(problem)
+        st.error(problem, icon=":material/error:")
     if not files or not st.button(t("ingest"), icon=":material/upload:", type="primary"):
         return
     st.session_state[_PROBLEMS_KEY] = problems = []  # kept until the next batch
@@ -99,17 +59,17 @@ def render_upload(services: Services, viewer: Viewer, collection: str) -> None:
         directory = upload_dir(settings, collection)
     except (RagError, ValueError) as error:
         problems.append(md_escape(str(error)))
-        st.error(problems[-1])
+        st.error(problems[-1], icon=":material/error:")
         return
     saved: list[Path] = []
     taken: set[str] = set()
     for upload in files:
         problem = upload_problem(
-            upload.name, upload.size, max_mb=settings.upload_max_mb, suffixes=suffixes
+            upload.name, upload.size, max_mb=settings.upload_max_mb, suffixes=suffixes, t=t
         )
         if problem:
             problems.append(md_escape(problem))
-            st.error(problems[-1])
+            st.error(problems[-1], icon=":material/error:")
             continue
         saved.append(save_upload(upload.name, upload.getvalue(), directory, taken=taken))
     if saved and ingest_saved(services, saved, collection):
@@ -117,20 +77,24 @@ def render_upload(services: Services, viewer: Viewer, collection: str) -> None:
         st.rerun()  # clears the uploader and refreshes the chunk count
 
 
+def show_report(lines: list[ReportLine]) -> None:
+    """The last run's rows: failures as red error rows with their reason, the rest as captions."""
+    for line in lines:
+        if line.level is Level.ERROR:
+            st.error(line.text, icon=":material/error:")
+        elif line.level is Level.WARNING:
+            st.warning(line.text)
+        else:
+            st.caption(line.text)
+
+
 def ingest_saved(services: Services, paths: list[Path], collection: str) -> bool:
     """Ingest with a live progress bar; keep the report for the next run. False on failure."""
-    from ingest.pipeline import IngestProgress
-
-    bar = st.progress(0.0, text=ui_text()("starting"))
+    t = ui_text()
+    bar = st.progress(0.0, text=t("starting"))
 
     def on_progress(progress: IngestProgress) -> None:
-        share = progress.files_done / max(progress.files_total, 1)
-        eta = f", about {progress.eta:.0f}s left" if progress.eta else ""
-        bar.progress(
-            min(share, 1.0),
-            text=f"{progress.files_done}/{progress.files_total} files · "
-            f"{_plural(progress.chunks, 'chunk')}{eta} · {progress.current}",
-        )
+        bar.progress(min(max(progress.share, 0.0), 1.0), text=progress_text(progress, t))
 
     retries = _RetryLine(st.empty())
     hub_log = logging.getLogger("hub")
@@ -139,12 +103,12 @@ def ingest_saved(services: Services, paths: list[Path], collection: str) -> bool
         report = services.ingest(paths, collection=collection, on_progress=on_progress)
     except RagError as error:
         bar.empty()
-        st.error(md_escape(str(error)))
+        st.error(md_escape(str(error)), icon=":material/error:")
         return False
     finally:
         hub_log.removeHandler(retries)
         retries.slot.empty()
-    st.session_state[_REPORT_KEY] = report_lines(report)
+    st.session_state[_REPORT_KEY] = report_lines(report, t)
     return True
 
 

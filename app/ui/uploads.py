@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Collection
 from pathlib import Path
 
+from core.i18n import Messages
 from core.names import valid_collection_name
 from core.settings import Settings
 
@@ -40,16 +41,19 @@ def upload_dir(settings: Settings, collection: str) -> Path:
     return settings.data_dir / "uploads" / collection
 
 
-def upload_problem(name: str, size: int, *, max_mb: int, suffixes: Collection[str]) -> str | None:
-    """Why this upload is refused, in one line; None when it is fine."""
+def upload_problem(
+    name: str, size: int, *, max_mb: int, suffixes: Collection[str], t: Messages
+) -> str | None:
+    """Why this upload is refused, in one line in `t`'s language; None when it is fine."""
     suffix = Path(sanitize_filename(name)).suffix.lower()
     if suffix not in suffixes:
         allowed = ", ".join(sorted(suffixes))
-        return f"{name}: {suffix or 'no suffix'} is not a supported type ({allowed})"
+        shown = suffix or t("upload_no_suffix")
+        return t("upload_bad_type", name=name, suffix=shown, allowed=allowed)
     if size > max_mb * 1024 * 1024:
-        return f"{name}: {size / 1024 / 1024:.1f} MB is over the {max_mb} MB limit"
+        return t("upload_too_big", name=name, size=f"{size / 1024 / 1024:.1f}", mb=max_mb)
     if size == 0:
-        return f"{name}: the file is empty"
+        return t("upload_empty", name=name)
     return None
 
 

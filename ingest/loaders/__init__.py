@@ -63,12 +63,14 @@ def load(
     password: str | None = None,
     content_hash: str | None = None,
     ocr: OcrConfig | None = None,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> Document:
     """Read one file into a `Document`; raises `IngestError` with a one-line reason.
 
     `content_hash` is the file's sha256 when the caller has it already (the pipeline hashes
     every file to find the unchanged ones); without it the file is hashed here. `ocr`: how to
-    read PDF pages without a usable text layer; None leaves them out.
+    read PDF pages without a usable text layer; None leaves them out. `on_page(done, total)`
+    follows a PDF's pages as they are read.
     """
     source = source_name(path, root)
     entry = _LOADERS.get(path.suffix.lower())
@@ -85,8 +87,9 @@ def load(
         from ingest.loaders import pdf
 
         return pdf.read(
-            path, source=source, kind=kind, content_hash=content_hash, password=password, ocr=ocr
-        )
+            path, source=source, kind=kind, content_hash=content_hash, password=password, ocr=ocr,
+            on_page=on_page,
+        )  # fmt: skip
     return reader(path, source=source, kind=kind, content_hash=content_hash, password=password)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -181,6 +182,7 @@ def read(
     content_hash: str,
     password: str | None,
     ocr: OcrConfig | None = None,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> Document:
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are ours to report
     reader = _open(path, source, password)
@@ -215,6 +217,8 @@ def read(
                 failed.append(problem)
             else:
                 empty.append(number)
+            if on_page is not None:
+                on_page(number, page_count)
     finally:
         if scanner is not None:
             scanner.close()

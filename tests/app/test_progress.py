@@ -16,6 +16,22 @@ def test_format_progress_shows_files_pages_chunks_rate_eta() -> None:
     )
 
 
+def test_format_progress_of_one_large_file_fills_by_chunks_written() -> None:
+    progress = IngestProgress(
+        0, 1, 0, 0, "", 20.0, 20.0, written=150, pages_read=113, chunks_queued=300, share=0.5
+    )
+
+    line = format_progress(progress, width=200)
+
+    assert line.startswith("[##########----------] 0/1 files · 113 pages · 150 chunks")
+    assert "ETA 0:20" in line
+
+
+def test_format_progress_names_the_file_being_read() -> None:
+    progress = IngestProgress(0, 1, 0, 0, "", 3.0, None, reading=("annual-report.pdf",))
+    assert format_progress(progress, width=200).endswith(" · annual-report.pdf")
+
+
 def test_format_progress_names_the_rate_limit_when_it_holds_work_back() -> None:
     progress = IngestProgress(
         3, 9, 0, 200, "b.txt", 4.0, None, written=320, held_back="the rate limit (300/min)"

@@ -17,10 +17,12 @@ from core.ports import EmbedPace
 from core.settings import Settings
 from hub.adapters import RemoteEmbedder
 from hub.client import ModelHubClient
+from ingest.pipeline import IngestProgress
 from store.qdrant import QdrantStore
 from tests.conftest import make_settings
 from tests.fakes.embedder import HashEmbedder
 from tests.fakes.fake_hub import FakeClock, FakeHub
+from tests.pdf_factory import make_pdf
 
 
 class _SlowPaced(HashEmbedder):
@@ -162,3 +164,41 @@ def test_ingest_progress_reports_chunks_written(tmp_path: Path, in_flight: int) 
 
     assert seen[-1].written == report.chunks and seen[-1].files_done == 10
     assert [p.written for p in seen] == sorted(p.written for p in seen)
+
+
+def test_ingest_progress_of_one_large_pdf_moves_by_chunks_before_the_file_is_done(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "docs"
+    root.mkdir()
+    pages = [f"Page {n}. " + " ".join(f"term{n}x{j}" for j in range(120)) for n in range(40)]
+    (root / "annual.pdf").write_bytes(make_pdf(pages))
+    seen: list[IngestProgress] = []
+    services = _services(tmp_path, _SlowPaced(in_flight=1))
+
+    report = services.ingest([root], on_progress=seen.append)
+
+    during = [p for p in seen if p.files_done == 0 and 0 < p.share < 1]
+    assert report.ok and len(during) >= 3  # the bar moves while the one file is embedded
+    assert all(p.pages_read == 40 and p.chunks_queued == report.chunks for p in during)
+    assert all(p.eta is not None and p.eta > 0 for p in during)
+    assert [p.share for p in seen] == sorted(p.share for p in seen)
+    assert seen[-1].share == 1.0 and seen[-1].eta == 0
+    assert [p.chunks_seen for p in seen] == sorted(p.chunks_seen for p in seen)
+    assert any(0 < p.chunks_seen < report.chunks for p in during)  # counted as they come back
+
+
+def test_ingest_progress_counts_a_long_pdfs_pages_while_it_is_read(tmp_path: Path) -> None:
+    root = tmp_path / "docs"
+    root.mkdir()
+    words = " ".join(f"word{j}" for j in range(150))
+    (root / "long.pdf").write_bytes(make_pdf([f"Page {n}. {words}" for n in range(200)]))
+    seen: list[IngestProgress] = []
+    services = _services(tmp_path, HashEmbedder())
+
+    services.ingest([root], on_progress=seen.append)
+
+    reading = [p for p in seen if p.reading == ("long.pdf",) and 0 < p.pages_seen < 200]
+    assert reading and all(p.files_done == 0 and p.working_on == "long.pdf" for p in reading)
+    assert [p.pages_seen for p in seen] == sorted(p.pages_seen for p in seen)
+    assert seen[-1].pages_seen == 200

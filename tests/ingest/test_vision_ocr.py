@@ -33,7 +33,8 @@ VISION = "mistralai/Mistral-Small-24B-Instruct"
 def _services(tmp_path: Path, hub: FakeHub, **settings: Any) -> Services:
     config = Settings(  # type: ignore[call-arg]
         _env_file=None, backend=Backend.REMOTE, api_token=SecretStr("tok-1"),
-        store_path=tmp_path / "store" / "qdrant", min_score=NO_FLOOR, max_retries=1,
+        store_path=tmp_path / "store" / "qdrant", data_dir=tmp_path / "data", min_score=NO_FLOOR,
+        max_retries=1,
         ocr_model=VISION, **settings,
     )  # fmt: skip
     client = ModelHubClient(

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest.parse import ParseStatus, ParseTask, parse
+from ingest.parse import PageTick, ParseStatus, ParseTask, parse
 from ingest.worker import ParserPool, overdue
 from tests.conftest import REPO
 from tests.ingest.helpers import write_bomb_pdf
+from tests.pdf_factory import make_pdf
 
 
 def _task(path: Path) -> tuple[ParseTask, str]:
@@ -162,3 +163,27 @@ def test_worker_many_files_on_two_children_each_parsed_once(tmp_path: Path) -> N
 
     assert sorted(r.source for r in results) == sorted(p.name for p in paths)
     assert all(r.status == "ok" and r.tokens for r in results)
+
+
+def test_parse_follows_a_pdfs_pages_as_they_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "three.pdf"
+    path.write_bytes(make_pdf(["One.", "", "Three."]))
+    seen: list[tuple[int, int]] = []
+
+    result = parse(*_task(path), on_page=lambda done, total: seen.append((done, total)))
+
+    assert result.status is ParseStatus.OK
+    assert seen == [(1, 3), (2, 3), (3, 3)]  # the empty page counts as read too
+
+
+def test_worker_long_pdf_sends_page_ticks_before_its_result(tmp_path: Path) -> None:
+    path = tmp_path / "long.pdf"
+    words = " ".join(f"word{j}" for j in range(150))
+    path.write_bytes(make_pdf([f"Page {n}. {words}" for n in range(200)]))  # ~1.5 s to read
+    ticks: list[PageTick] = []
+
+    (result,) = ParserPool(workers=1).run([_task(path)], on_page=ticks.append)
+
+    assert result.status == "ok" and result.pages == 200
+    assert ticks and all(t.source == "long.pdf" and t.total == 200 for t in ticks)
+    assert [t.done for t in ticks] == sorted(t.done for t in ticks) and ticks[-1].done < 200

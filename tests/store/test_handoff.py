@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import ConfigError
-from core.records import Chunk, DenseQuery, SearchFilter, SparseQuery, chunk_id
+from core.records import Chunk, DenseQuery, SearchFilter, SourceStats, SparseQuery, chunk_id
 from store import open_store
 from store.edge import EdgeStore, FolderLocked
 from store.handoff import SharedEdgeStore, socket_path
@@ -96,6 +96,7 @@ def test_handoff_client_calls_match_the_holder_and_survive_its_exit(tmp_path: Pa
     assert client.chunks_of("c", "a.md") == holder.chunks_of("c", "a.md")
     assert client.fetch("c", [chunks[0].id]) == {chunks[0].id: holder.chunks_of("c", "a.md")[0]}
     assert client.source_states("c") == {"a.md": "h1"} and client.collection_info("c").dim == 64
+    assert client.source_stats("c") == holder.source_stats("c") == {"a.md": SourceStats(2, 0)}
     with pytest.raises(ConfigError, match="was indexed with"):  # the holder's error, its type
         client.ensure_collection("c", dim=3, model="other")
     holder.close()  # the UI stops; the client goes on

@@ -9,7 +9,7 @@ import pytest
 
 from core.errors import ConfigError, StoreError
 from core.ports import VectorStore
-from core.records import Chunk, CollectionInfo, DenseQuery, SparseQuery, chunk_id
+from core.records import Chunk, CollectionInfo, DenseQuery, SourceStats, SparseQuery, chunk_id
 from store.edge import EdgeStore
 from tests.conftest import STORE_BACKENDS, bm25, open_test_store
 from tests.fakes.embedder import HashEmbedder
@@ -101,6 +101,19 @@ def test_store_source_states_and_collections_list(store: VectorStore) -> None:
     assert store.collection_info("c") == CollectionInfo(
         embed_model="hash-test", dim=64, sparse_scheme=sparse.SCHEME
     )
+
+
+def test_store_source_stats_counts_chunks_and_last_page(store: VectorStore) -> None:
+    paged = [
+        Chunk(chunk_id("r.pdf", i, t), "r.pdf", "R", "pdf", t, i, page_start=p, page_end=p + i)
+        for i, (t, p) in enumerate([("first page text", 1), ("spans pages four and five", 4)])
+    ]
+    _write(store, "c", paged)
+    stats = store.source_stats("c")
+    assert stats["a.md"] == SourceStats(chunks=2, pages=0)  # no pages: markdown
+    assert stats["b.txt"] == SourceStats(chunks=1, pages=0)
+    assert stats["r.pdf"] == SourceStats(chunks=2, pages=5)  # the furthest page a chunk reaches
+    assert store.source_stats("nope") == {}
 
 
 def test_store_delete_source_removes_its_chunks(store: VectorStore) -> None:

@@ -12,9 +12,12 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from app.container import Services
-from app.ui.upload_panel import report_lines
+from app.ui.ingest_text import Level, progress_text, report_lines
+from app.ui.strings import ui_messages
 from app.ui.uploads import save_upload
+from core.i18n import Messages
 from core.records import FileOutcome, FileStatus, IngestReport
+from ingest.pipeline import IngestProgress
 from tests.fakes.embedder import HashEmbedder
 
 
@@ -37,9 +40,17 @@ def test_ingest_saved_runs_the_pipeline_and_keeps_the_report(
     assert not at.exception
     assert at.session_state["ok"] is True
     assert services.store.count("trips") == 1
-    lines = at.session_state["rag_ingest_report"]
+    lines = [line.text for line in at.session_state["rag_ingest_report"]]
     assert lines[0].startswith("Ingested into **trips**")
     assert "travel\\.md ingested (1 chunk)" in lines[1]
+
+
+EN = ui_messages("en")
+DE = ui_messages("de-DE")
+
+
+def _texts(report: IngestReport, t: Messages = EN) -> list[str]:
+    return [line.text for line in report_lines(report, t)]
 
 
 def test_report_lines_show_pages_read_by_ocr_and_still_unreadable() -> None:
@@ -48,7 +59,7 @@ def test_report_lines_show_pages_read_by_ocr_and_still_unreadable() -> None:
         unreadable_pages=1,
     )  # fmt: skip
 
-    lines = report_lines(IngestReport(collection="docs", files=[outcome]))
+    lines = _texts(IngestReport(collection="docs", files=[outcome]))
 
     assert lines[2] == ":material/document_scanner: 2 pages read by OCR (mean confidence 0.93)"
     assert lines[3] == ":material/warning: 1 page still unreadable"
@@ -65,23 +76,62 @@ def test_report_lines_show_failures_with_reason_and_warnings() -> None:
         ],
         seconds=1.25,
     )
-    lines = report_lines(report)
+    rows = report_lines(report, EN)
+    lines = [row.text for row in rows]
     assert lines[0] == "Ingested into **docs** in 1.2s: 3 chunks"
     assert lines[1].endswith("a\\.pdf ingested (3 chunks)")  # names are escaped markdown
     assert lines[2] == ":material/warning: 1 of 2 pages has no text"
-    assert lines[3].endswith("b\\.pdf failed: encrypted\\: needs a password")
+    assert lines[3] == "b\\.pdf failed: encrypted\\: needs a password"
+    assert [row.level for row in rows] == [Level.INFO, Level.INFO, Level.WARNING, Level.ERROR]
+
+
+def test_report_lines_in_german() -> None:
+    report = IngestReport(
+        collection="docs",
+        files=[
+            FileOutcome("a.pdf", FileStatus.INGESTED, chunks=1, pages=2),
+            FileOutcome("b.md", FileStatus.SKIPPED, reason="no text"),
+            FileOutcome("c.pdf", FileStatus.FAILED, reason="unreadable PDF"),
+        ],
+        seconds=2.0,
+        stopped="the token expired",
+    )
+
+    lines = _texts(report, DE)
+
+    assert lines[0] == "In **docs** eingelesen in 2.0 s: 1 Abschnitt"
+    assert lines[1].endswith("a\\.pdf eingelesen (1 Abschnitt)")
+    assert lines[2].endswith("b\\.md übersprungen: no text")  # the reason is the pipeline's
+    assert lines[3] == "c\\.pdf fehlgeschlagen: unreadable PDF"
+    assert lines[4] == "Abgebrochen: the token expired"
+
+
+def test_progress_text_of_one_large_pdf_counts_pages_chunks_and_eta() -> None:
+    progress = IngestProgress(
+        0, 1, 0, 0, "", 20.0, 41.0, written=150, pages_read=113, chunks_queued=300, share=0.33,
+        held_back="the rate limit (300/min)",
+    )  # fmt: skip
+
+    assert progress_text(progress, EN) == (
+        "0/1 files · 113 pages · 150 chunks · 5.7 pages/s · about 0:41 left"
+        " · waiting for the rate limit \\(300/min\\)"
+    )
+    reading = IngestProgress(0, 1, 0, 0, "", 2.0, None, reading=("annual.pdf",))
+    assert (
+        progress_text(reading, DE) == "0/1 Dateien · 0 Seiten · 0 Abschnitte · liest annual\\.pdf"
+    )
 
 
 def test_report_lines_stopped_before_any_file_says_why() -> None:
     report = IngestReport(collection="docs", stopped="stopped with 2 of 2 files left: 429")
-    lines = report_lines(report)
+    lines = _texts(report)
     assert lines[0] == "Nothing was ingested into **docs**"
-    assert lines[-1] == ":material/error: Stopped: stopped with 2 of 2 files left\\: 429"
+    assert lines[-1] == "Stopped: stopped with 2 of 2 files left\\: 429"
 
 
 def test_report_lines_escape_file_names() -> None:
     outcome = FileOutcome("![x](http://h/p.png).md", FileStatus.SKIPPED, reason="<b>no</b>")
-    line = report_lines(IngestReport(collection="docs", files=[outcome]))[1]
+    line = _texts(IngestReport(collection="docs", files=[outcome]))[1]
     assert "![" not in line and "<b>" not in line
 
 

@@ -4,13 +4,14 @@ from pathlib import Path
 
 import pytest
 
+from app.ui.strings import ui_messages
 from app.ui.uploads import (
     sanitize_filename,
     save_upload,
     upload_dir,
     upload_problem,
-    valid_collection_name,
 )
+from core.names import valid_collection_name
 from core.settings import Settings
 
 SUFFIXES = frozenset({".pdf", ".md", ".txt"})
@@ -61,8 +62,22 @@ def test_save_upload_never_leaves_the_directory(tmp_path: Path) -> None:
     ],
 )
 def test_upload_problem_table(name: str, size: int, problem: str | None) -> None:
-    found = upload_problem(name, size, max_mb=2, suffixes=SUFFIXES)
+    found = upload_problem(name, size, max_mb=2, suffixes=SUFFIXES, t=ui_messages("en"))
     assert (found is None) if problem is None else (problem in str(found))
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "problem"),
+    [
+        ("a.exe", 1000, "a.exe: .exe ist kein unterstützter Dateityp"),
+        ("noext", 1000, "noext: keine Endung ist kein unterstützter Dateityp"),
+        ("big.pdf", 3 * 1024 * 1024, "big.pdf: 3.0 MB liegt über der Grenze von 2 MB"),
+        ("empty.txt", 0, "empty.txt: Die Datei ist leer"),
+    ],
+)
+def test_upload_problem_in_german(name: str, size: int, problem: str) -> None:
+    found = upload_problem(name, size, max_mb=2, suffixes=SUFFIXES, t=ui_messages("de-DE"))
+    assert found is not None and found.startswith(problem)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,131 @@
+"""What the latest ingest did with each file, per collection: the document manager's status.
+
+The store knows the files that are in (their chunks); it cannot know the files that were
+skipped or failed, nor when a file came in or how big it was. `Services.ingest` therefore
+records each run's outcomes in `<data_dir>/.ledger/<collection>.json`:
+
+    {"report.pdf": {"status": "failed", "reason": "encrypted", "pages": 0, "chunks": 0,
+                    "size": 183204, "at": "2026-12-01T21:04:05+00:00"}}
+
+An ingested, skipped or failed file replaces its entry; an unchanged one keeps it (and its
+date); a pruned or deleted one loses it. Several people upload at once, and `rag ingest` may
+run beside `rag ui`: every change is a read-modify-write under a thread lock and an exclusive
+`flock` on `<collection>.lock` (other processes), written whole to a temporary file and
+renamed, so a reader sees the old ledger or the new one, never half of either. A ledger that
+cannot be read (hand-edited, say) reads as empty: the store still lists what is in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from core.names import valid_collection_name
+from core.records import FileStatus, IngestReport
+
+FOLDER = ".ledger"
+_LOCK = threading.Lock()
+_KEPT = (FileStatus.INGESTED, FileStatus.SKIPPED, FileStatus.FAILED)  # replace the entry
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    status: FileStatus
+    reason: str = ""
+    pages: int = 0
+    chunks: int = 0
+    size: int = 0  # bytes, when the run knew it
+    at: str = ""  # when, ISO 8601 in UTC
+
+
+def ledger_path(data_dir: Path, collection: str) -> Path:
+    if not valid_collection_name(collection):
+        raise ValueError(f"not a collection name: {collection!r}")
+    return data_dir / FOLDER / f"{collection}.json"
+
+
+def _entry(raw: object) -> LedgerEntry | None:
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return LedgerEntry(
+            status=FileStatus(raw["status"]),
+            reason=str(raw.get("reason", "")),
+            pages=int(raw.get("pages", 0)),
+            chunks=int(raw.get("chunks", 0)),
+            size=int(raw.get("size", 0)),
+            at=str(raw.get("at", "")),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def read_ledger(data_dir: Path, collection: str) -> dict[str, LedgerEntry]:
+    """The collection's entries by source name; {} when there is no readable ledger."""
+    try:
+        saved = json.loads(ledger_path(data_dir, collection).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(saved, dict):
+        return {}
+    entries = {str(source): _entry(raw) for source, raw in saved.items()}
+    return {source: entry for source, entry in entries.items() if entry is not None}
+
+
+@contextlib.contextmanager
+def _locked(target: Path) -> Iterator[None]:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _LOCK, target.with_suffix(".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _change(
+    data_dir: Path, collection: str, change: Callable[[dict[str, LedgerEntry]], None]
+) -> None:
+    target = ledger_path(data_dir, collection)
+    with _locked(target):
+        entries = read_ledger(data_dir, collection)
+        change(entries)
+        saved = {source: asdict(entry) for source, entry in sorted(entries.items())}
+        partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
+        partial.write_text(json.dumps(saved, indent=1), encoding="utf-8")
+        partial.replace(target)
+
+
+def record_outcomes(
+    data_dir: Path, report: IngestReport, sizes: Mapping[str, int], *, now: datetime | None = None
+) -> None:
+    """Fold a run's outcomes into its collection's ledger (`sizes`: bytes by source name)."""
+    at = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+
+    def change(entries: dict[str, LedgerEntry]) -> None:
+        for outcome in report.files:
+            if outcome.status is FileStatus.PRUNED:
+                entries.pop(outcome.source, None)
+            elif outcome.status in _KEPT:
+                entries[outcome.source] = LedgerEntry(
+                    outcome.status, outcome.reason, outcome.pages, outcome.chunks,
+                    sizes.get(outcome.source, 0), at,
+                )  # fmt: skip
+
+    _change(data_dir, report.collection, change)
+
+
+def forget(data_dir: Path, collection: str, source: str) -> None:
+    """Drop `source`'s entry (the file was deleted from the collection)."""
+
+    def change(entries: dict[str, LedgerEntry]) -> None:
+        entries.pop(source, None)
+
+    _change(data_dir, collection, change)
