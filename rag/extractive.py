@@ -109,17 +109,14 @@ def candidates(sources: Sequence[ScoredChunk], *, language: str = "en") -> list[
     seen: set[str] = set()
     for number, scored in enumerate(sources, start=1):
         pieces = _pieces(scored.chunk.text)
-        # A row is matched with the statement it belongs to: the chunk's innermost heading
-        # ("Adjusted Property EBITDAR", "Consolidated Balance Sheets"), which a chunk cut from
-        # the middle of a table carries even when the table's column header is in another chunk.
-        statement = scored.chunk.headings[-1] if scored.chunk.headings else ""
         for position, (raw, row, header) in enumerate(pieces):
             if row:
                 if raw not in seen:
                     seen.add(raw)
-                    context = f"{raw} {header} {statement}"
                     found.append(
-                        Candidate(number, raw, tuple(content_terms(context, language=language)))
+                        Candidate(
+                            number, raw, tuple(content_terms(f"{raw} {header}", language=language))
+                        )
                     )
                 continue
             sentence = re.sub(r"^#{1,6}\s+", "", raw).strip()
