@@ -1,8 +1,9 @@
 """An on-disk embedding cache, so re-running an eval never embeds the same text twice.
 
 `CachingEmbedder` wraps any `Embedder` and keeps each document vector in a small SQLite file
-keyed by (model, sha256 of the text), and each query vector keyed by (model, "query:" + sha256). Embedding SciFact's abstracts with the local model takes
-minutes on a laptop; with the cache a rebuilt eval collection costs seconds.
+keyed by (model, sha256 of the text), and each query vector keyed by (model, "query:" + sha256).
+Embedding SciFact's abstracts with the local model takes minutes on a laptop (hours on a loaded
+2-core box); with the cache a rebuilt eval collection, and a rerun's questions, cost seconds.
 """
 
 from __future__ import annotations
