@@ -28,7 +28,7 @@ from ingest.discover import discover
 from ingest.ocr import OcrConfig
 from ingest.pipeline import IngestOptions, IngestProgress, ingest_paths
 from rag.answer import answer_stream
-from rag.entities import named_sources
+from rag.entities import preferred_sources
 from rag.events import Done, Failed
 from rag.fusion import floor_for
 from rag.retriever import Retriever, StoreRetriever
@@ -124,19 +124,25 @@ class Services:
         `sources` scopes the question to the documents those patterns match (`rag.scope`:
         names, globs, folders, name prefixes); a pattern matching nothing fails the answer.
         Without `sources`, and with `prefer_named_documents` set, a question that names
-        documents asks only those (`rag.entities`).
+        documents asks only those (`rag.entities`); with `prefer_named_periods` set, a question
+        that names a year, quarter or form ("FY2022", "10-K") then asks only the documents of
+        that period among them (`rag.periods`).
         """
         assert self.retriever is not None  # set in __post_init__
         name = collection or self.settings.collection
         filters = None
-        if sources or self.settings.prefer_named_documents:
+        s = self.settings
+        if sources or s.prefer_named_documents or s.prefer_named_periods:
             try:
                 viewer.require(name)  # before the collection's document names are read
                 documents = self.documents(name)
                 filters = scope_filter(sources, documents)
-                named = () if sources else named_sources(question, documents)
-                if named and len(named) < len(documents):
-                    filters = SearchFilter(sources=named)
+                preferred = () if sources else preferred_sources(
+                    question, documents,
+                    names=s.prefer_named_documents, periods=s.prefer_named_periods,
+                )  # fmt: skip
+                if preferred:
+                    filters = SearchFilter(sources=preferred)
             except RagError as error:
                 return iter((Failed(str(error)), Done()))
         return answer_stream(

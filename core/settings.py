@@ -136,6 +136,9 @@ class Settings(BaseSettings):
     # A question naming a document ("Pfizer's revenue") asks only the documents whose file
     # names start with that name, when it names any (rag/entities.py).
     prefer_named_documents: bool = False
+    # A question naming a year, quarter or form ("FY2022", "Q2 2023", "10-K") asks only the
+    # documents whose file names carry that period, among the named ones (rag/periods.py).
+    prefer_named_periods: bool = False
 
     # --- The UI --------------------------------------------------------------------------------
     upload_max_mb: int = Field(default=50, ge=1)

@@ -19,6 +19,7 @@ from pathlib import Path
 from app.cli.eval_answers import run_answer_eval
 from app.container import Services
 from core.settings import RetrievalMode
+from rag.eval.cache import CachingEmbedder
 from rag.eval.datasets import read_dataset
 from rag.eval.floor import FloorReport, calibrate_floor
 from rag.eval.metrics import percentile
@@ -92,6 +93,7 @@ def run(args: argparse.Namespace, services: Services) -> int:
     if args.calibrate_floor:
         modes = [RetrievalMode.HYBRID]
     indexed = []
+    cache = services.settings.store_path.parent / "eval-cache" / "embeddings.sqlite"
     for path in args.dataset:
         evalset = read_dataset(path).limited(args.limit).subset(args.docs)
         report = run_eval(
@@ -100,14 +102,18 @@ def run(args: argparse.Namespace, services: Services) -> int:
             embedder=services.embedder,
             settings=services.settings,
             modes=[] if args.calibrate_floor else modes,
-            cache_path=services.settings.store_path.parent / "eval-cache" / "embeddings.sqlite",
+            cache_path=cache,
             progress=lambda message: print(message, file=sys.stderr, flush=True),
         )
         indexed.append((evalset, report.collection))
         if not args.calibrate_floor:
             print(json.dumps(asdict(report), indent=2) if args.json else format_report(report))
     if args.calibrate_floor:
-        floor = calibrate_floor(indexed, store=services.store, embedder=services.embedder)
+        cached = CachingEmbedder(services.embedder, cache)  # the questions' vectors, once
+        try:
+            floor = calibrate_floor(indexed, store=services.store, embedder=cached)
+        finally:
+            cached.close()
         print(format_floor(floor))
     return 0
 

@@ -179,16 +179,15 @@ def run_eval(
         name, chunks, embedded = index(
             evalset, store=store, embedder=cached, settings=settings, progress=progress
         )
+        report = EvalReport(evalset.name, evalset.kind, name, len(evalset.docs), chunks, embedded)
+        if not modes:  # only indexed (e.g. for `calibrate_floor`)
+            return report
+        say(f"embedding {len(evalset.queries)} queries")
+        vectors = {t.strip(): cached.embed_query(t.strip()) for t in evalset.queries.values()}
     finally:
         if isinstance(cached, CachingEmbedder):
             cached.close()
-    report = EvalReport(evalset.name, evalset.kind, name, len(evalset.docs), chunks, embedded)
-    if not modes:  # only indexed (e.g. for `calibrate_floor`)
-        return report
-    say(f"embedding {len(evalset.queries)} queries")
-    known = _KnownQueries(
-        embedder, {t.strip(): embedder.embed_query(t.strip()) for t in evalset.queries.values()}
-    )
+    known = _KnownQueries(embedder, vectors)
     for mode in modes:
         say(f"querying ({mode.value})")
         report.results.append(

@@ -129,3 +129,25 @@ def test_read_beir_scifact_counts_match_the_reference() -> None:
     evalset = read_beir(folder)
     assert len(evalset.docs) == 5183 and len(evalset.queries) == 300
     assert sum(len(j) for j in evalset.qrels.values()) == 339
+
+
+def test_caching_embedder_keeps_query_vectors_apart_from_documents(tmp_path: Path) -> None:
+    from rag.eval.cache import CachingEmbedder
+
+    class Counting(HashEmbedder):
+        queries = 0
+
+        def embed_query(self, text: str) -> list[float]:
+            Counting.queries += 1
+            return [-v for v in super().embed_query(text)]  # unlike the passage vector
+
+    cache = tmp_path / "cache.sqlite"
+    first = CachingEmbedder(Counting(), cache)
+    query = first.embed_query("why do cats purr")
+    passage = first.embed_documents(["why do cats purr"])[0]
+    first.close()
+    again = CachingEmbedder(Counting(), cache)
+    assert again.embed_query("why do cats purr") == pytest.approx(query)
+    assert query != pytest.approx(passage)
+    assert Counting.queries == 1 and again.embedded == 0
+    again.close()
