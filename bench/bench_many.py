@@ -9,7 +9,8 @@
   a fresh process. Timing starts after imports, as `IngestReport.seconds` does.
 - Printed per count: files/s (wall), CPU ms per file (the process tree: robust on a shared
   machine), files/s relative to the smallest count (1.00 = linear), peak RSS (VmHWM) of the
-  ingest process and of its biggest parser process, and the size of the report as JSON.
+  ingest process, its peak private memory (RssAnon: without the embedded store's memory-mapped
+  files, which the kernel can drop), the biggest parser process's peak, and the report's size.
 
 Target (issue 11): 100,000 small files complete, time linear in the file count, memory flat.
 """
@@ -31,10 +32,11 @@ REPO = Path(__file__).resolve().parents[1]
 SLICE = 10_000  # files per folder of the corpus
 
 
-def _vm_hwm_mb(pid: int | str) -> float:
+def _status_mb(pid: int | str, field: str = "VmHWM:") -> float:
+    """A memory line of /proc/PID/status in MB (0 when it cannot be read)."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -48,17 +50,19 @@ def child(folders: list[Path]) -> None:
     from app.cli.progress import report_json
 
     peak = [0.0]
+    anon = [0.0]  # this process's private memory, without the store's memory-mapped files
     stop = threading.Event()
 
     def watch() -> None:  # the parser processes' own peak
         me = os.getpid()
         while not stop.wait(0.2):
+            anon[0] = max(anon[0], _status_mb(me, "RssAnon:"))
             try:
                 pids = Path(f"/proc/{me}/task/{me}/children").read_text().split()
             except OSError:
                 return
             for pid in pids:
-                peak[0] = max(peak[0], _vm_hwm_mb(pid))
+                peak[0] = max(peak[0], _status_mb(pid))
 
     threading.Thread(target=watch, daemon=True).start()
     with tempfile.TemporaryDirectory(prefix="bench-many-") as tmp:
@@ -76,8 +80,9 @@ def child(folders: list[Path]) -> None:
         "stored": stored,
         "seconds": report.seconds,
         "cpu_s": usage.ru_utime + usage.ru_stime + kids.ru_utime + kids.ru_stime,
-        "rss_mb": _vm_hwm_mb("self"),
+        "rss_mb": _status_mb("self"),
         "parser_mb": peak[0],
+        "anon_mb": anon[0],
         "report_kb": len(json.dumps(report_json(report))) / 1024,
     }
     print("RESULT " + json.dumps(out), flush=True)
@@ -92,6 +97,8 @@ def make_corpus(root: Path, files: int, lo: int, hi: int) -> list[Path]:
         folder = root / f"part{index:03d}"
         folder.mkdir(parents=True)
         make_files(folder, min(SLICE, files - start), lo=lo, hi=hi, seed=index)
+        for path in folder.iterdir():  # sources are named relative to their folder: keep unique
+            path.rename(folder / f"p{index:03d}-{path.name}")
         folders.append(folder)
     return folders
 
@@ -109,8 +116,8 @@ def main() -> None:
         raise SystemExit(f"--files: counts other than the largest must be multiples of {SLICE:,}")
     with tempfile.TemporaryDirectory(prefix="bench-many-corpus-") as tmp:
         folders = make_corpus(Path(tmp), counts[-1], *args.words)
-        print(f"{'files':>8} {'files/s':>8} {'vs first':>8} {'CPU ms/file':>11} "
-              f"{'peak RSS':>9} {'parser':>7} {'report':>9} {'stored':>8} {'load':>5}")  # fmt: skip
+        print(f"{'files':>8} {'files/s':>8} {'vs first':>8} {'CPU ms/file':>11} {'peak RSS':>9} "
+              f"{'private':>8} {'parser':>7} {'report':>9} {'stored':>8} {'load':>5}")  # fmt: skip
         first: float | None = None
         for n in counts:
             parts = folders[: -(-n // SLICE)]
@@ -129,6 +136,7 @@ def main() -> None:
             print(
                 f"{r['files']:>8,} {rate:>8.1f} {rate / first:>8.2f} "
                 f"{1000 * r['cpu_s'] / r['files']:>11.2f} {r['rss_mb']:>6.0f} MB "
+                f"{r['anon_mb']:>5.0f} MB "
                 f"{r['parser_mb']:>4.0f} MB {r['report_kb']:>6.0f} KB {r['stored']:>8,} "
                 f"{os.getloadavg()[0]:>5.1f}",
                 flush=True,
