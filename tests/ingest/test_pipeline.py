@@ -389,8 +389,8 @@ def test_ingest_paths_file_whose_parser_dies_after_some_parts_fails_uncommitted(
     real = pipeline.ParserPool
 
     class _Dying(real):  # type: ignore[misc, valid-type]
-        def run(self, tasks: Any) -> Iterator[Parsed | ParsedPart]:
-            for result in real.run(self, tasks):
+        def run(self, tasks: Any, **hooks: Any) -> Iterator[Parsed | ParsedPart]:
+            for result in real.run(self, tasks, **hooks):
                 if isinstance(result, Parsed):  # the parts went out; then the parser died
                     reason = "the parser crashed on it (signal 9)"
                     result = Parsed(
