@@ -47,6 +47,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_hub.py --files 1000
 	$(BIN)/python bench/bench_peers.py
+	$(BIN)/python bench/bench_many.py --files 10000
 	$(BIN)/python bench/bench_retrieval.py
 	$(BIN)/python bench/bench_ocr.py speed --pages 5
 	$(BIN)/python bench/bench_sentences.py

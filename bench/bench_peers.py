@@ -46,6 +46,17 @@ def _vector(text: str) -> list[float]:
     return vector
 
 
+def _status_mb(pid: int, field: str) -> float:
+    """A memory line of /proc/PID/status in MB (0 when it cannot be read)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def _pdfs(corpus: Path) -> list[Path]:
     return sorted(corpus.rglob("*.pdf"))
 
@@ -136,11 +147,13 @@ def run_project(corpus: Path) -> dict[str, Any]:
     from bench_ingest import _services
 
     peak = [0.0]
+    anon = [0.0]  # this process's peak private memory, without the store's mapped files
     stop = threading.Event()
 
     def watch() -> None:  # the parser processes' own peak (VmHWM)
         me = os.getpid()
         while not stop.wait(0.1):
+            anon[0] = max(anon[0], _status_mb(me, "RssAnon:"))
             try:
                 pids = Path(f"/proc/{me}/task/{me}/children").read_text().split()
             except OSError:
@@ -161,7 +174,10 @@ def run_project(corpus: Path) -> dict[str, Any]:
         services.close()
     stop.set()
     failed = [f"{f.source}: {f.reason}" for f in report.files if f.status == "failed"]
-    return {"chunks": chunks, "seconds": report.seconds, "parser_mb": peak[0], "failed": failed}
+    return {
+        "chunks": chunks, "seconds": report.seconds, "parser_mb": peak[0], "anon_mb": anon[0],
+        "failed": failed,
+    }  # fmt: skip
 
 
 def child(which: str, corpus: Path) -> None:
@@ -247,6 +263,12 @@ def compare(corpus: Path, runs: int, peers_python: Path | None) -> None:
             f"{1000 * cpu / pages:>11.1f} {statistics.median(r['rss_mb'] for r in rs):>6.0f} MB "
             f"{parser_mb:>7} {statistics.median(r['load1'] for r in rs):>5.1f}"
         )
+        if name == "project":
+            anon = statistics.median(r["anon_mb"] for r in rs)
+            print(
+                f"{'':<10} private memory (RssAnon) peak {anon:.0f} MB; the rest of its peak"
+                " RSS is the store's memory-mapped files (page cache the kernel can drop)"
+            )
         for failure in rs[0].get("failed", [])[:5]:
             print(f"    failed: {failure}")
     if best_peer and results["project"]:

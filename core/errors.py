@@ -24,7 +24,7 @@
             └── ServerError             5xx
 
 The three `IngestError` subclasses mark a file as skipped, any other `IngestError` as failed
-(`ingest.worker.parse` maps the classes to `Parsed.status`).
+(`ingest.parse.parse` maps the classes to `Parsed.status`).
 
 Catch broadly only at the top (CLI `main`, Streamlit callbacks) and show `str(error)`.
 """

@@ -26,7 +26,8 @@ from hub import bodies, wire
 from hub.batching import plan_batches, run_batches
 from hub.bodies import Message, parse_answer, request_body
 from hub.config import HubConfig
-from hub.ratelimit import RateLimiter, requests_in_flight
+from hub.pace import requests_in_flight
+from hub.ratelimit import RateLimiter
 from hub.transport import HTTPTransport, Transport
 
 MODELS_TTL = 300.0  # seconds the model list is cached
@@ -214,13 +215,15 @@ class ModelHubClient:
 
     def embeddings_in_flight(self) -> int:
         """Embedding requests to keep going at once so the contract's rate is used whatever the
-        response time: ceil(allowed rate × p90 response time) + 1, at most `embed_concurrency`."""
+        response time: ceil(allowed rate × p90 response time) + 1, at most `embed_concurrency`;
+        fewer after a 429, growing back with each answer (`hub.pace.Congestion`)."""
         latency = self._http.latency(EMBEDDINGS).p90()
-        return requests_in_flight(
+        target = requests_in_flight(
             self.limiter.allowed_rate,
             ASSUMED_LATENCY if latency is None else latency,
             cap=self._config.embed_concurrency,
         )
+        return self._http.congestion(EMBEDDINGS).limit(target)
 
     def embed_batch(
         self, inputs: list[str] | str, *, model: str, priority: Priority = Priority.BULK

@@ -24,7 +24,6 @@ gave one, else capped exponential backoff with jitter, within a retry count and 
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -252,33 +251,3 @@ class RateLimiter:
         """Hold every caller for `seconds` (a 429's Retry-After)."""
         with self._lock:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
-
-
-class LatencyWindow:
-    """The response times of the last `size` successful requests; thread-safe."""
-
-    def __init__(self, size: int = 20) -> None:
-        self._seen: deque[float] = deque(maxlen=size)
-        self._lock = threading.Lock()
-
-    def observe(self, seconds: float) -> None:
-        with self._lock:
-            self._seen.append(max(0.0, seconds))
-
-    def p90(self) -> float | None:
-        """The 90th percentile (nearest rank), or None before the first answer."""
-        with self._lock:
-            seen = sorted(self._seen)
-        if not seen:
-            return None
-        return seen[min(len(seen) - 1, math.ceil(0.9 * len(seen)) - 1)]
-
-
-def requests_in_flight(rate: float, latency: float, *, cap: int) -> int:
-    """Requests to keep going so `rate` per second is reached at `latency` seconds each.
-
-    Little's law: L = rate × latency requests are answered while the next one goes out; one
-    more covers the batch being assembled. Never below 1, never above `cap` (the memory bound).
-    """
-    needed = math.ceil(max(0.0, rate) * max(0.0, latency)) + 1
-    return max(1, min(cap, needed))

@@ -38,8 +38,8 @@ from core.ports import Priority, RateLimitWait
 from core.redact import redact, redact_url
 from hub import wire
 from hub.config import HubConfig
+from hub.pace import Congestion, LatencyWindow
 from hub.ratelimit import (
-    LatencyWindow,
     RateLimiter,
     RetryPolicy,
     is_retryable_status,
@@ -101,6 +101,7 @@ class Transport:
             max_retries=config.max_retries, budget_seconds=config.retry_budget_seconds
         )
         self._latencies: dict[str, LatencyWindow] = {}
+        self._congestion: dict[str, Congestion] = {}
 
     def __repr__(self) -> str:
         return (
@@ -113,6 +114,10 @@ class Transport:
     def latency(self, operation: str) -> LatencyWindow:
         """The recent response times of `operation` (send to answer, without limiter waits)."""
         return self._latencies.setdefault(operation, LatencyWindow())
+
+    def congestion(self, operation: str) -> Congestion:
+        """How 429s of `operation` cut the requests it keeps in flight (AIMD, `hub.pace`)."""
+        return self._congestion.setdefault(operation, Congestion(clock=self._clock))
 
     def request_json(
         self, operation: str, method: str, path: str, body: Any, priority: Priority
@@ -164,8 +169,11 @@ class Transport:
                 _log.debug("%s -> %d in %.2fs", operation, response.status_code, elapsed)
                 if response.status_code < 400:
                     self.latency(operation).observe(elapsed)
+                    self.congestion(operation).succeeded()
                     return response
                 error = self._status_error(operation, response)
+                if error.status == 429:
+                    self.congestion(operation).throttled(sent_at=started)
                 if not is_retryable_status(error.status):
                     raise error
             retry_after = error.retry_after if isinstance(error, APIStatusError) else None

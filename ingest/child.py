@@ -1,5 +1,6 @@
 """A parser process's side: read (task, source) pairs from stdin, send back what `parse` made,
 and while a long PDF is read, a `PageTick` (pages read of how many) at most every `TICK_SECONDS`.
+A big file's chunks come in parts (`parse_parts`).
 
 Started by `ingest.worker.ParserPool` with the parent's import path. It caps its own address
 space, dies with its parent (Linux), and keeps stdout for the channel alone.
@@ -12,7 +13,7 @@ import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
-from ingest.parse import PageTick, Parsed, ParseStatus, parse
+from ingest.parse import PageTick, Parsed, ParseStatus, parse_parts
 
 TICK_SECONDS = 0.5  # a child sends a `PageTick` at most this often
 
@@ -57,12 +58,13 @@ def serve(memory_mb: int, parent: int = 0) -> None:
         if message is None:
             return
         task, source = message
-        result = parse(task, source, _ticker(outbox, source))
-        try:
-            outbox.send(result)
-        except MemoryError:
-            failed = Parsed(source, ParseStatus.FAILED, reason="ran out of memory", tag=task.tag)
-            outbox.send(failed)
+        for result in parse_parts(task, source, _ticker(outbox, source)):
+            try:
+                outbox.send(result)
+            except MemoryError:
+                reason = "ran out of memory"
+                outbox.send(Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag))
+                break
 
 
 def _ticker(outbox: Connection, source: str) -> Callable[[int, int], None]:

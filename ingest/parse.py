@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -39,6 +39,7 @@ class ParseTask:
     bm25: bool = False  # also compute each chunk's BM25 vector here, off the writing process
     content_hash: str | None = None  # the file's sha256, when the caller has hashed it already
     ocr: OcrConfig | None = None  # how to read scanned PDF pages; None: leave them out
+    part_chunks: int = 0  # > 0: a file with more chunks comes in `ParsedPart`s of this many
 
 
 class ParseStatus(StrEnum):
@@ -133,3 +134,38 @@ def within(task: ParseTask, timeout: float) -> ParseTask:
     if task.ocr is None or task.ocr.seconds <= OCR_SHARE * timeout:
         return task
     return dataclasses.replace(task, ocr=dataclasses.replace(task.ocr, seconds=OCR_SHARE * timeout))
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPart:
+    """Some of a big file's chunks, sent ahead of its `Parsed` (which carries the rest), so the
+    ingest process never holds, unpickles or queues a whole 1,000-page book at once."""
+
+    source: str
+    chunks: tuple[Chunk, ...]
+    sparse: tuple[tuple[list[int], list[float]], ...]
+    tokens: tuple[int, ...]
+    tag: Any = field(default=None, compare=False)
+
+
+def parse_parts(
+    task: ParseTask, source: str, on_page: Callable[[int, int], None] | None = None
+) -> Iterator[ParsedPart | Parsed]:
+    """`parse`, its chunks in parts of `task.part_chunks` when there are more: the parts in
+    order, then the `Parsed` with the last part's chunks and the file's outcome."""
+    parsed = parse(task, source, on_page)
+    size = task.part_chunks
+    if size <= 0 or len(parsed.chunks) <= size:
+        yield parsed
+        return
+    last = (len(parsed.chunks) - 1) // size * size
+    for start in range(0, last, size):
+        end = start + size
+        yield ParsedPart(
+            source, parsed.chunks[start:end], parsed.sparse[start:end],
+            parsed.tokens[start:end], tag=parsed.tag,
+        )  # fmt: skip
+    yield dataclasses.replace(
+        parsed, chunks=parsed.chunks[last:], sparse=parsed.sparse[last:],
+        tokens=parsed.tokens[last:],
+    )  # fmt: skip

@@ -13,7 +13,8 @@
   committed in the order they complete; a run killed at any moment is resumed by running it
   again: partial files are redone with the same ids.
 - Nothing accumulates across files: every hand-off is bounded (batches in flight and waiting,
-  answers waiting for the writer), beside the files being parsed and embedded.
+  answers waiting for the writer), beside the files being parsed and embedded; a big file comes
+  from its parser in parts of `ingest.run.BUFFERED_CHUNKS` chunks, never whole.
 - An error that would fail every remaining file (token expired, API unreachable, store gone) stops
   the run: what is in stays in, and `IngestReport.stopped` says why.
 """
@@ -33,7 +34,7 @@ from ingest.chunker import chunk_budget, overlap_for
 from ingest.discover import discover, password_for
 from ingest.loaders import file_hash
 from ingest.ocr import OcrConfig
-from ingest.parse import ParseTask
+from ingest.parse import ParsedPart, ParseTask
 from ingest.run import IngestProgress, Run
 from ingest.worker import ParserPool
 
@@ -122,7 +123,7 @@ def ingest_paths(
             task = ParseTask(
                 file.path, file.root, password_for(file, passwords), budget, overlap,
                 tag=(file, doc_hash), bm25=bm25_in_parser, content_hash=doc_hash,
-                ocr=options.ocr,
+                ocr=options.ocr, part_chunks=run.part_chunks if vision is None else 0,
             )  # fmt: skip
             yield task, file.source
 
@@ -136,12 +137,15 @@ def ingest_paths(
         with contextlib.closing(parsing) as results:
             for parsed in results:
                 file, doc_hash = parsed.tag
-                if vision is not None and parsed.unreadable and not dry_run:
-                    parsed = vision.complete(
-                        parsed, file.path, password=password_for(file, passwords),
-                        doc_hash=doc_hash, budget=budget, overlap=overlap,
-                    )  # fmt: skip
-                run.accept(parsed, file, doc_hash)
+                if isinstance(parsed, ParsedPart):  # a big file, in parts (not with `vision`)
+                    run.accept_part(parsed, file, doc_hash)
+                else:
+                    if vision is not None and parsed.unreadable and not dry_run:
+                        parsed = vision.complete(
+                            parsed, file.path, password=password_for(file, passwords),
+                            doc_hash=doc_hash, budget=budget, overlap=overlap,
+                        )  # fmt: skip
+                    run.accept(parsed, file, doc_hash)
                 run.progress(force=False)
                 if run.error is not None:
                     break

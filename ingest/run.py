@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from core.records import Chunk, FileOutcome, FileStatus, IngestReport
 from ingest.batches import Batcher
 from ingest.discover import SourceFile
-from ingest.parse import PageTick, Parsed, ParseStatus
+from ingest.parse import PageTick, Parsed, ParsedPart, ParseStatus
 from ingest.stages import Embedded, Embedding, Writer
 from text import sparse
 from text.tokens import count_tokens
@@ -69,26 +69,27 @@ class IngestProgress:
 _Sparse = tuple[list[int], list[float]] | None  # None: computed before the write
 
 # A file with more chunks than this is written batch by batch as its vectors arrive, so memory
-# stays bounded; smaller files are written in one go once all their vectors are in, so their
-# new chunks appear together, just before their old ones go.
+# stays bounded (the parsers send such a file in parts of this many: `ingest.parse.parse_parts`);
+# smaller files are written in one go once all their vectors are in, so their new chunks appear
+# together, just before their old ones go.
 BUFFERED_CHUNKS = 1024
 _TICK = 0.2  # seconds between progress reports while waiting
 
 
 @dataclass(eq=False, slots=True)
 class InFlight:
-    """A parsed file whose chunks are being embedded and written."""
+    """A file whose chunks are being embedded and written: what its commit and report need,
+    never its chunks (they travel in batches)."""
 
     file: SourceFile
     doc_hash: str
-    parsed: Parsed
-    remaining: int
+    progressive: bool  # written batch by batch, not in one go
+    ids: list[str] = field(default_factory=list)  # of every chunk so far, in order
+    remaining: int = 0  # chunks queued and not yet through the writer
+    closed: bool = False  # the last of its chunks is queued (or it failed)
+    outcome: Parsed | None = None  # the parser's outcome, without the chunks, once closed
     failed: str = ""
     buffer: list[tuple[Chunk, array[float], _Sparse]] = field(default_factory=list)
-
-    @property
-    def progressive(self) -> bool:
-        return len(self.parsed.chunks) > BUFFERED_CHUNKS
 
 
 _Entry = tuple[Chunk, _Sparse, InFlight]
@@ -131,6 +132,7 @@ class Run:
         self.reading: tuple[str, ...] = ()
         self.paging: dict[str, int] = {}  # pages read so far of the files being read
         self.in_flight: set[InFlight] = set()  # files whose chunks are being embedded
+        self._open: dict[str, InFlight] = {}  # files whose parts are coming in
         self.error: BaseException | None = None
         self._lock = threading.Lock()
         self._reported = 0.0
@@ -158,9 +160,7 @@ class Run:
         with self._lock:
             share = self.share()
             eta = elapsed * (1 - share) / share if share > 0 else None
-            embedded = self.chunks + sum(
-                len(item.parsed.chunks) - item.remaining for item in self.in_flight
-            )
+            embedded = self.chunks + sum(len(item.ids) - item.remaining for item in self.in_flight)
             pages_read = self.pages_read + sum(self.paging.values())
             progress = IngestProgress(
                 self.files_done, self.files_total, self.pages, self.chunks, self.current,
@@ -176,8 +176,8 @@ class Run:
             return self.files_done / self.files_total if self.files_total else 0.0
         done = float(self.bytes_done)
         for item in self.in_flight:
-            total = len(item.parsed.chunks)
-            done += item.file.size * (total - item.remaining) / total
+            total = len(item.ids)  # so far: a big file's parts keep coming
+            done += item.file.size * (total - item.remaining) / max(1, total)
         return min(max(done / self.bytes_total, 0.0), 1.0)
 
     def waiting(self, reading: list[str]) -> None:
@@ -222,37 +222,85 @@ class Run:
 
     # parsed files (this thread) --------------------------------------------------------------
 
+    @property
+    def part_chunks(self) -> int:
+        """Chunks per part a parser sends a big file in (those files are written progressively)."""
+        return BUFFERED_CHUNKS
+
+    def accept_part(self, part: ParsedPart, file: SourceFile, doc_hash: str) -> None:
+        """Some of a big file's chunks, ahead of its `Parsed`."""
+        item = self._open.get(file.source)
+        if item is None:
+            item = self._open[file.source] = InFlight(file, doc_hash, progressive=True)
+        self.current = file.source
+        self._feed(item, part.chunks, part.sparse, part.tokens)
+
     def accept(self, parsed: Parsed, file: SourceFile, doc_hash: str) -> None:
+        """A file's outcome (with its last chunks, or all of them when it came whole)."""
         self.reading = tuple(r for r in self.reading if r != file.source)
         with self._lock:
             self.paging.pop(file.source, None)
             self.pages_read += parsed.pages
+        item = self._open.pop(file.source, None)
         if parsed.status is not ParseStatus.OK:
+            if item is not None:  # the parser died after sending some of it
+                self._abandon(item, parsed.reason or "could not be parsed")
+                return
             status = FileStatus(parsed.status.value)  # skipped or failed: the same words
             unread = len(parsed.unreadable)  # a scan OCR could not read
             outcome = FileOutcome(file.source, status, parsed.reason, unreadable_pages=unread)
             self.finish(outcome, size=file.size)
             return
         self.current = file.source
-        if not parsed.chunks:
-            self.finish(FileOutcome(file.source, FileStatus.SKIPPED, "no text"), size=file.size)
-            return
+        if item is None:
+            if not parsed.chunks:
+                outcome = FileOutcome(file.source, FileStatus.SKIPPED, "no text")
+                self.finish(outcome, size=file.size)
+                return
+            progressive = len(parsed.chunks) > BUFFERED_CHUNKS
+            item = InFlight(file, doc_hash, progressive=progressive)
+        item.outcome = dataclasses.replace(parsed, chunks=(), sparse=(), tokens=(), tag=None)
+        self._feed(item, parsed.chunks, parsed.sparse, parsed.tokens, last=True)
         if self.dry_run:
-            self.finish(self._outcome(parsed, "dry run: not written"), size=file.size)
+            self.finish(self._outcome(item, "dry run: not written"), size=file.size)
+
+    def _feed(
+        self,
+        item: InFlight,
+        chunks: Sequence[Chunk],
+        sparse_vectors: Sequence[tuple[list[int], list[float]]],
+        tokens: Sequence[int],
+        *,
+        last: bool = False,
+    ) -> None:
+        """Queue chunks for embedding; with `last`, the writer commits the file after them."""
+        item.ids.extend(chunk.id for chunk in chunks)
+        if self.dry_run:
             return
-        item = InFlight(file, doc_hash, parsed, remaining=len(parsed.chunks))
-        with self._lock:
+        with self._lock:  # together: the writer may finish the earlier parts meanwhile
+            item.remaining += len(chunks)
+            item.closed = last
             self.in_flight.add(item)
-            self.chunks_queued += len(parsed.chunks)
-        bm25: Sequence[_Sparse] = parsed.sparse or [None] * len(parsed.chunks)
+            self.chunks_queued += len(chunks)
+        bm25: Sequence[_Sparse] = sparse_vectors or [None] * len(chunks)
         # Counted by the parser; chunks added after it (a vision model's pages) are counted here.
-        tokens = parsed.tokens[: len(parsed.chunks)] + tuple(
-            count_tokens(c.indexed_text) for c in parsed.chunks[len(parsed.tokens) :]
+        costs = tuple(tokens[: len(chunks)]) + tuple(
+            count_tokens(c.indexed_text) for c in chunks[len(tokens) :]
         )
-        for chunk, terms, cost in zip(parsed.chunks, bm25, tokens, strict=True):
+        for chunk, terms, cost in zip(chunks, bm25, costs, strict=True):
             entry = (dataclasses.replace(chunk, doc_hash=""), terms, item)
             for batch in self.batcher.add(entry, cost):
                 self.submit(batch)
+
+    def _abandon(self, item: InFlight, reason: str) -> None:
+        """A file whose parser died after sending parts: failed, never committed."""
+        with self._lock:
+            item.closed = True
+            item.failed = item.failed or reason
+            done = item.remaining == 0
+        if done:  # else the writer finishes it with its last queued chunk
+            outcome = FileOutcome(item.file.source, FileStatus.FAILED, item.failed)
+            self.finish(outcome, size=item.file.size, item=item)
 
     def submit(self, batch: list[_Entry]) -> None:
         if not batch:
@@ -273,9 +321,11 @@ class Run:
         while not self.writer.join(_TICK):
             self.progress(force=False)
 
-    def _outcome(self, parsed: Parsed, reason: str = "") -> FileOutcome:
+    def _outcome(self, item: InFlight, reason: str = "") -> FileOutcome:
+        parsed = item.outcome
+        assert parsed is not None  # closed with an OK outcome
         return FileOutcome(
-            parsed.source, FileStatus.INGESTED, reason, chunks=len(parsed.chunks),
+            parsed.source, FileStatus.INGESTED, reason, chunks=len(item.ids),
             pages=parsed.pages, warnings=parsed.warnings, ocr_pages=parsed.ocr_pages,
             ocr_confidence=parsed.ocr_confidence, unreadable_pages=len(parsed.unreadable),
         )  # fmt: skip
@@ -302,8 +352,10 @@ class Run:
                 else:
                     item.buffer.append((chunk, array("f", vector), terms))
             for _, _, item in batch:
-                item.remaining -= 1
-                if item.remaining == 0:
+                with self._lock:
+                    item.remaining -= 1
+                    done = item.remaining == 0 and item.closed
+                if done:
                     completed.append(item)
                     if not item.failed:
                         write.extend(item.buffer)
@@ -324,7 +376,6 @@ class Run:
         if item.failed:  # its chunks stay partial: the next run retries it
             outcome = FileOutcome(item.file.source, FileStatus.FAILED, item.failed)
         else:
-            ids = [chunk.id for chunk in item.parsed.chunks]
-            self.store.commit_source(self.collection, item.file.source, ids, item.doc_hash)
-            outcome = self._outcome(item.parsed)
+            self.store.commit_source(self.collection, item.file.source, item.ids, item.doc_hash)
+            outcome = self._outcome(item)
         self.finish(outcome, size=item.file.size, item=item)

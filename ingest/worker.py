@@ -5,9 +5,13 @@ the interpreter. So loading and chunking (`ingest.parse`) run in child processes
 each child caps its own address space (`RLIMIT_AS`), and the parent kills a child whose file has
 used more than the time limit in CPU seconds (or five times it in wall time, for a parser blocked
 without working; see `overdue`), records the file as failed with that reason, and starts a fresh
-child for the next file. Children are also recycled every `_RECYCLE` files, so memory stays flat
-over a long run. A file's OCR runs inside the same bounds, with `OCR_SHARE` of its time
-(`ingest.parse.within`); Tesseract needs about 100-170 MB, well inside the memory cap.
+child for the next file. A child whose memory has grown `RECYCLE_MB` past what it held after its
+first file (pypdf's caches, fragmentation) is replaced by a fresh one, as is one that served
+`_RECYCLE` files, so memory stays flat over a long run. Not by file count alone: a fresh child
+costs ~1.5 CPU s of imports (tiktoken, the language identifier), which every 200 small text
+files was most of the parsers' CPU. A file's OCR runs inside the same bounds, with `OCR_SHARE`
+of its time (`ingest.parse.within`); Tesseract needs about 100-170 MB, well inside the memory cap.
+A big file comes back in parts (`ingest.parse.parse_parts`), its time limit running across them.
 
 `ParserPool.run` yields results as they complete while the children already parse the next files,
 so parsing overlaps the parent's embedding and writing. While a long PDF is read, its child sends
@@ -26,9 +30,10 @@ from collections.abc import Callable, Generator, Iterable
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from ingest.parse import PageTick, Parsed, ParseStatus, ParseTask, within
+from ingest.parse import PageTick, Parsed, ParsedPart, ParseStatus, ParseTask, within
 
-_RECYCLE = 200  # files per child before a fresh one takes over
+_RECYCLE = 10_000  # files per child before a fresh one takes over, whatever its memory
+RECYCLE_MB = 128  # a child grown this much past its size after its first file is replaced
 _POLL = 0.5  # seconds between checks of the children's time used
 _BOOT = (
     "import json, sys; sys.path[:0] = json.loads(sys.argv[1]); "
@@ -56,6 +61,7 @@ def overdue(cpu: float | None, wall: float, limit: float) -> str:
 WALL_FACTOR = 5  # a parse may take this many times its CPU limit in wall time
 PREFETCH = 2  # files handed to a child at once, so it never waits for the parent between two
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class _Child:
@@ -79,6 +85,8 @@ class _Child:
         self.process.stdin.close()
         self.process.stdout.close()
         self.served = 0
+        self.retiring = False  # takes no more files; replaced once it has answered the ones it has
+        self._base_mb: float | None = None
         self.queue: deque[tuple[ParseTask, str]] = deque()
         self._started = 0.0
         self._cpu0: float | None = None
@@ -96,6 +104,25 @@ class _Child:
         if self.queue:
             self._start()
         return done
+
+    def grown(self) -> bool:
+        """Whether this child is due for replacement (checked after each answer)."""
+        rss = self.rss_mb()
+        if self._base_mb is None:
+            self._base_mb = rss
+        elif rss is not None and rss > self._base_mb + RECYCLE_MB:
+            self.retiring = True
+        if self.served >= _RECYCLE:
+            self.retiring = True
+        return self.retiring
+
+    def rss_mb(self) -> float | None:
+        """The process's resident memory (Linux), else None."""
+        try:
+            pages = int(Path(f"/proc/{self.process.pid}/statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            return None
+        return pages * _PAGE / 2**20
 
     def _start(self) -> None:
         self._started = time.monotonic()
@@ -160,8 +187,9 @@ class ParserPool:
         *,
         on_wait: Callable[[list[str]], None] | None = None,
         on_page: Callable[[PageTick], None] | None = None,
-    ) -> Generator[Parsed, None, None]:
-        """Parse (task, source) pairs; yield each `Parsed` as soon as it is ready.
+    ) -> Generator[Parsed | ParsedPart, None, None]:
+        """Parse (task, source) pairs; yield each `Parsed` as soon as it is ready, preceded by
+        its file's `ParsedPart`s when the task streams.
 
         `on_wait` is called with the sources being parsed whenever a poll ends with none
         ready, and `on_page` with each `PageTick`, so a caller can show a long file being read.
@@ -176,7 +204,7 @@ class ParserPool:
             nonlocal exhausted
             for slot in range(PREFETCH):
                 for child in children:
-                    if len(child.queue) > slot or child.served >= _RECYCLE:
+                    if len(child.queue) > slot or child.retiring:
                         continue
                     item = again.popleft() if again else None
                     if item is None and not exhausted:
@@ -195,7 +223,7 @@ class ParserPool:
                 ready = wait(list(busy), timeout=_POLL)
                 if not ready and on_wait is not None:
                     on_wait([child.queue[0][1] for child in busy.values()])
-                done: list[Parsed] = []
+                done: list[Parsed | ParsedPart] = []
                 for conn in ready:
                     child = busy[conn]  # type: ignore[index]
                     result = self._receive(child)
@@ -207,9 +235,12 @@ class ParserPool:
                         done.append(self._crashed(child))
                         children[children.index(child)] = self._replace(child, again)
                         continue
+                    if isinstance(result, ParsedPart):  # more of the file follows
+                        done.append(result)
+                        continue
                     child.answered()
                     done.append(result)
-                    if child.served >= _RECYCLE and not child.queue:
+                    if child.grown() and not child.queue:
                         children[children.index(child)] = self._replace(child, again)
                 for child in list(children):
                     reason = child.overdue(self._timeout) if child.queue else ""
@@ -227,12 +258,12 @@ class ParserPool:
                 child.stop(kill=True)
             self._children = []
 
-    def _receive(self, child: _Child) -> Parsed | PageTick | None:
+    def _receive(self, child: _Child) -> Parsed | ParsedPart | PageTick | None:
         try:
             result = child.conn.recv()
         except (EOFError, OSError):
             return None
-        return result if isinstance(result, Parsed | PageTick) else None
+        return result if isinstance(result, Parsed | ParsedPart | PageTick) else None
 
     def _crashed(self, child: _Child) -> Parsed:
         code = child.exit_code()

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from app.cli.args import collection_arg
-from app.cli.progress import ProgressBar, report_json, summary
+from app.cli.progress import ProgressBar, progress_language, report_json, summary
 from app.container import Services
 from ingest.loaders import SUPPORTED_SUFFIXES
 
@@ -66,7 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, services: Services) -> int:
-    bar = None if args.quiet else ProgressBar()
+    bar = None if args.quiet else ProgressBar(language=progress_language(services.settings))
     try:
         report = services.ingest(
             args.paths,

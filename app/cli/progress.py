@@ -1,18 +1,24 @@
 """What a person sees during and after an ingest: a one-line progress bar and a summary table.
 
 The formatting functions are pure (progress and report in, text out); `ProgressBar` only adds
-the terminal: it redraws one line on a TTY and prints a line every few seconds otherwise.
+the terminal: it redraws one line on a TTY and prints a line every few seconds otherwise. The
+progress line speaks English or German (`PROGRESS`, `progress_language`: `RAG_UI_LANGUAGE` when
+set, else the terminal's locale); the summary stays English, as the report's reasons are.
 """
 
 from __future__ import annotations
 
+import locale
+import re
 import shutil
 import sys
 import time
 from dataclasses import asdict
 from typing import Any, TextIO
 
+from core.i18n import Catalogue, Messages, choose_language
 from core.records import FileStatus, IngestReport
+from core.settings import Settings
 from ingest.pipeline import IngestProgress
 
 STATUSES = tuple(FileStatus)  # the summary's rows, in this order
@@ -21,12 +27,51 @@ _EXPLAINED = (FileStatus.SKIPPED, FileStatus.FAILED, FileStatus.PRUNED)  # liste
 _LISTED = 40  # per status, in the summary; --json has them all
 
 
+PROGRESS: Catalogue = {
+    "en": {
+        "files": "{done}/{total} files",
+        "pages": "{pages} pages",
+        "chunks": "{chunks} chunks",
+        "pages_rate": "{rate} pages/s",
+        "chunks_rate": "{rate} chunks/s",
+        "eta": "ETA {clock}",
+        "waiting": "waiting for {what}",
+        "rate_limit": "the rate limit ({limit}/min)",
+    },
+    "de": {
+        "files": "{done}/{total} Dateien",
+        "pages": "{pages} Seiten",
+        "chunks": "{chunks} Abschnitte",
+        "pages_rate": "{rate} Seiten/s",
+        "chunks_rate": "{rate} Abschnitte/s",
+        "eta": "noch {clock}",
+        "waiting": "wartet auf {what}",
+        "rate_limit": "das Ratenlimit des Vertrags ({limit}/min)",
+    },
+}
+_RATE_LIMIT = re.compile(r"^the rate limit \((\d+)/min\)$")  # `EmbedPace.held_back`'s words
+
+
+def progress_language(settings: Settings) -> str:
+    """`RAG_UI_LANGUAGE` when set, else the terminal's locale (`de_DE.UTF-8`), else English."""
+    chosen = settings.ui_language if "ui_language" in settings.model_fields_set else None
+    return choose_language(PROGRESS, chosen, locale.getlocale(locale.LC_CTYPE)[0])
+
+
+def _number(value: float, language: str, digits: int = 0) -> str:
+    """1,234 or 12.5 (counts grouped, rates not); German: 1.234 or 12,5."""
+    text = f"{value:,.0f}" if digits == 0 else f"{value:.{digits}f}"
+    if language == "de":  # 1.234,5
+        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return text
+
+
 def _clock(seconds: float) -> str:
     hours, rest = divmod(round(seconds), 3600)
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
-def format_progress(progress: IngestProgress, width: int = 100) -> str:
+def format_progress(progress: IngestProgress, width: int = 100, language: str = "en") -> str:
     """`[####----]  12/40 files · 310 pages · 902 chunks · 25.1 pages/s · 80.3 chunks/s · ETA 0:41
     · waiting for the rate limit (300/min) · a.pdf`
 
@@ -35,23 +80,29 @@ def format_progress(progress: IngestProgress, width: int = 100) -> str:
     written. The wait names the contract when the rate limiter holds requests back, so a slow
     ingest reads as the contract's pace and not the machine's.
     """
+    say = Messages(PROGRESS, language)
     total = max(progress.files_total, 1)
     done = min(progress.files_done, total)
     bar_width = 20
     filled = round(bar_width * min(max(progress.share or done / total, 0.0), 1.0))
     pages, chunks = progress.pages_seen, progress.chunks_seen
-    rate = ""
+    parts = [
+        say("files", done=done, total=progress.files_total),
+        say("pages", pages=_number(pages, language)),
+        say("chunks", chunks=_number(chunks, language)),
+    ]
     if progress.elapsed > 0:
         if pages:
-            rate += f" · {pages / progress.elapsed:.1f} pages/s"
+            parts.append(say("pages_rate", rate=_number(pages / progress.elapsed, language, 1)))
         if chunks:
-            rate += f" · {chunks / progress.elapsed:.1f} chunks/s"
-    eta = f" · ETA {_clock(progress.eta)}" if progress.eta is not None else ""
-    held = f" · waiting for {progress.held_back}" if progress.held_back else ""
-    line = (
-        f"[{'#' * filled}{'-' * (bar_width - filled)}] {done}/{progress.files_total} files"
-        f" · {pages:,} pages · {chunks:,} chunks{rate}{eta}{held}"
-    )
+            parts.append(say("chunks_rate", rate=_number(chunks / progress.elapsed, language, 1)))
+    if progress.eta is not None:
+        parts.append(say("eta", clock=_clock(progress.eta)))
+    if progress.held_back:
+        limit = _RATE_LIMIT.match(progress.held_back)
+        what = say("rate_limit", limit=limit.group(1)) if limit else progress.held_back
+        parts.append(say("waiting", what=what))
+    line = f"[{'#' * filled}{'-' * (bar_width - filled)}] " + " · ".join(parts)
     room = width - len(line) - 3
     current = progress.working_on
     if current and room > 8:
@@ -132,8 +183,11 @@ def report_json(report: IngestReport) -> dict[str, Any]:
 class ProgressBar:
     """Redraws one status line on a terminal; prints a plain line every few seconds otherwise."""
 
-    def __init__(self, stream: TextIO | None = None, *, every: float = 5.0) -> None:
+    def __init__(
+        self, stream: TextIO | None = None, *, every: float = 5.0, language: str = "en"
+    ) -> None:
         self._stream = stream or sys.stderr
+        self._language = language
         self._tty = self._stream.isatty()
         self._every = every if not self._tty else 0.1
         self._last = 0.0
@@ -147,10 +201,10 @@ class ProgressBar:
         self._last = now
         if self._tty:
             width = shutil.get_terminal_size((100, 20)).columns - 1
-            self._stream.write("\r\x1b[K" + format_progress(progress, width))
+            self._stream.write("\r\x1b[K" + format_progress(progress, width, self._language))
             self._drawn = True
         else:
-            self._stream.write(format_progress(progress, 160) + "\n")
+            self._stream.write(format_progress(progress, 160, self._language) + "\n")
         self._stream.flush()
 
     def close(self) -> None:

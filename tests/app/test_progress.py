@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import io
+import locale
 
-from app.cli.progress import ProgressBar, format_progress, report_json, summary
+import pytest
+
+from app.cli.progress import ProgressBar, format_progress, progress_language, report_json, summary
 from core.records import FileOutcome, FileStatus, IngestReport
+from core.settings import Settings
 from ingest.pipeline import IngestProgress
 
 
@@ -111,3 +115,28 @@ def test_summary_and_json_report_pages_read_by_ocr() -> None:
     assert "text.pdf: 0 read" not in text
     assert files["fax.pdf"]["ocr_pages"] == 1 and files["fax.pdf"]["unreadable_pages"] == 1
     assert files["scan.pdf"]["ocr_confidence"] == 0.9
+
+
+def test_format_progress_in_german_names_the_contract() -> None:
+    progress = IngestProgress(
+        3, 40, 1234, 902, "a.pdf", 10.0, 41.0, written=805, held_back="the rate limit (300/min)"
+    )
+
+    line = format_progress(progress, width=200, language="de")
+
+    assert line.startswith("[##------------------] 3/40 Dateien · 1.234 Seiten · 902 Abschnitte")
+    assert "123,4 Seiten/s · 90,2 Abschnitte/s · noch 0:41" in line
+    assert "wartet auf das Ratenlimit des Vertrags (300/min) · a.pdf" in line
+
+
+@pytest.mark.parametrize(
+    ("explicit", "terminal", "expected"),
+    [({"ui_language": "de"}, "en_US", "de"), ({}, "de_DE", "de"), ({}, "C", "en"),
+     ({"ui_language": "en"}, "de_AT", "en")],
+)  # fmt: skip
+def test_progress_language_prefers_the_setting_then_the_locale(
+    monkeypatch: pytest.MonkeyPatch, explicit: dict[str, str], terminal: str, expected: str
+) -> None:
+    monkeypatch.setattr(locale, "getlocale", lambda category=0: (terminal, "UTF-8"))
+    settings = Settings(_env_file=None, **explicit)  # type: ignore[call-arg, arg-type]
+    assert progress_language(settings) == expected

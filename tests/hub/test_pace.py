@@ -10,7 +10,7 @@ from core.ports import PacedEmbedder, Priority
 from core.settings import Settings
 from hub.adapters import RemoteEmbedder
 from hub.client import ModelHubClient
-from hub.ratelimit import LatencyWindow, requests_in_flight
+from hub.pace import Congestion, LatencyWindow, requests_in_flight
 from tests.fakes.fake_hub import FakeClock, FakeHub
 
 EMBED_MODEL = "BAAI/bge-m3"
@@ -87,3 +87,53 @@ def test_remote_embedder_pace_says_when_the_rate_limit_holds_work_back() -> None
 
     with embedder._client.limiter.queued(Priority.BULK):  # a bulk request waiting for a slot
         assert embedder.pace().held_back == "the rate limit (120/min)"
+
+
+def test_congestion_halves_once_per_round_and_grows_back_by_one_per_window() -> None:
+    clock = FakeClock()
+    window = Congestion(clock=clock.now)
+    assert window.limit(8) == 8 and not window.reduced
+
+    window.throttled(sent_at=clock.now() - 1.0)  # a 429: 8 -> 4
+    clock.sleep(0.5)
+    window.throttled(sent_at=clock.now() - 1.0)  # sent before the cut: the same overload
+    assert window.limit(8) == 4 and window.reduced
+
+    window.throttled(sent_at=clock.now())  # sent after the cut: a new one, 4 -> 2
+    assert window.limit(8) == 2
+
+    answers = 0
+    while window.limit(8) < 8:  # +1/window per answer: ~one more per window's worth
+        window.succeeded()
+        answers += 1
+    # 2 -> 3 -> ... -> 8: from k to k + 1 takes between k and k + 1 answers (1/window each)
+    assert 2 + 3 + 4 + 5 + 6 + 7 <= answers <= 3 + 4 + 5 + 6 + 7 + 8
+    assert not window.reduced and window.limit(12) == 12  # recovered: the target alone again
+
+
+def test_congestion_never_below_one() -> None:
+    clock = FakeClock()
+    window = Congestion(clock=clock.now)
+    window.limit(2)
+    for _ in range(4):
+        clock.sleep(1.0)
+        window.throttled(sent_at=clock.now())
+    assert window.limit(2) == 1
+
+
+def test_remote_embedder_in_flight_shrinks_after_a_429_and_grows_back() -> None:
+    clock = FakeClock()
+    hub = FakeHub()
+    embedder = _embedder(hub, clock, delay=1.0)
+    embedder.embed_batch(["warm up"])
+    assert embedder.pace().in_flight == 6  # ceil(5/s x 1 s) + 1
+
+    hub.fail_next(429, retry_after=1)  # the server lets fewer through than the contract says
+    embedder.embed_batch(["one"])  # retried after the pause, answered
+
+    assert hub.count("/v1/embeddings") == 3
+    shrunk = embedder.pace().in_flight
+    assert shrunk == 3  # halved
+    for _ in range(30):
+        embedder.embed_batch(["again"])
+    assert embedder.pace().in_flight == 6  # grown back to the target

@@ -3,15 +3,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from app.container import Services
 from core.errors import AuthenticationError, BadRequestError, ConfigError
 from core.ports import SparseTerms, VectorStore
-from core.records import Chunk
+from core.records import Chunk, FileStatus
 from core.settings import RetrievalMode
-from ingest import run
+from ingest import pipeline, run
+from ingest.parse import Parsed, ParsedPart, ParseStatus
 from ingest.pipeline import IngestProgress
 from rag.retrieve import search_chunks
 from store.qdrant import QdrantStore
@@ -375,3 +377,35 @@ def test_ingest_paths_bm25_vectors_made_by_parsers_when_several(
 
     assert [h.chunk.id for h in hits] == [chunk.id]
     assert store.sparse_given == [workers > 1]
+
+
+def test_ingest_paths_file_whose_parser_dies_after_some_parts_fails_uncommitted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "long.txt").write_text(
+        " ".join(f"Line {i} of text." for i in range(600)), "utf-8"
+    )
+    real = pipeline.ParserPool
+
+    class _Dying(real):  # type: ignore[misc, valid-type]
+        def run(self, tasks: Any, **hooks: Any) -> Iterator[Parsed | ParsedPart]:
+            for result in real.run(self, tasks, **hooks):
+                if isinstance(result, Parsed):  # the parts went out; then the parser died
+                    reason = "the parser crashed on it (signal 9)"
+                    result = Parsed(
+                        result.source, ParseStatus.FAILED, reason=reason, tag=result.tag
+                    )
+                yield result
+
+    monkeypatch.setattr(pipeline, "ParserPool", _Dying)
+    monkeypatch.setattr(run, "BUFFERED_CHUNKS", 2)  # parts of 2 chunks
+    store = _SpyStore()
+    services = Services(make_settings(tmp_path, embed_batch_size=4), store, HashEmbedder(), None)
+
+    report = services.ingest([tmp_path / "docs"])
+
+    (outcome,) = report.files
+    assert outcome.status is FileStatus.FAILED and "crashed" in outcome.reason
+    assert store.upserts  # some parts were written before the end...
+    assert store.source_states("test").get("long.txt", "") == ""  # ...and never committed

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.parse import PageTick, ParseStatus, ParseTask, parse
+from ingest import worker
+from ingest.parse import PageTick, Parsed, ParsedPart, ParseStatus, ParseTask, parse, parse_parts
 from ingest.worker import ParserPool, overdue
 from tests.conftest import REPO
 from tests.ingest.helpers import write_bomb_pdf
@@ -187,3 +188,71 @@ def test_worker_long_pdf_sends_page_ticks_before_its_result(tmp_path: Path) -> N
     assert result.status == "ok" and result.pages == 200
     assert ticks and all(t.source == "long.pdf" and t.total == 200 for t in ticks)
     assert [t.done for t in ticks] == sorted(t.done for t in ticks) and ticks[-1].done < 200
+
+
+def _long(tmp_path: Path) -> Path:
+    path = tmp_path / "long.txt"
+    path.write_text("\n\n".join(f"Paragraph {i} says something plain." * 12 for i in range(12)))
+    return path
+
+
+def test_parse_parts_sends_a_big_file_in_order_and_ends_with_its_outcome(tmp_path: Path) -> None:
+    path = _long(tmp_path)
+    whole = parse(ParseTask(path, tmp_path, None, 100, 10, bm25=True), "long.txt")
+    task = ParseTask(path, tmp_path, None, 100, 10, bm25=True, part_chunks=3)
+
+    *parts, last = parse_parts(task, "long.txt")
+
+    assert len(whole.chunks) > 6 and parts and all(isinstance(p, ParsedPart) for p in parts)
+    assert all(len(p.chunks) == 3 == len(p.sparse) == len(p.tokens) for p in parts)
+    assert isinstance(last, Parsed) and last.status is ParseStatus.OK and 1 <= len(last.chunks) <= 3
+    pieces = [*parts, last]
+    assert tuple(c for p in pieces for c in p.chunks) == whole.chunks
+    assert tuple(s for p in pieces for s in p.sparse) == whole.sparse
+    assert tuple(t for p in pieces for t in p.tokens) == whole.tokens
+    assert last.pages == whole.pages and last.warnings == whole.warnings
+
+
+def test_parse_parts_small_file_comes_whole(tmp_path: Path) -> None:
+    path = _long(tmp_path)
+    task = ParseTask(path, tmp_path, None, 100, 10, part_chunks=1000)
+    (whole,) = parse_parts(task, "long.txt")
+    assert isinstance(whole, Parsed) and whole.chunks == parse(task, "long.txt").chunks
+
+
+def test_worker_streams_parts_from_the_child_before_the_outcome(tmp_path: Path) -> None:
+    path = _long(tmp_path)
+    task = ParseTask(path, tmp_path, None, 100, 10, tag="t", part_chunks=2)
+
+    results = list(ParserPool(workers=1).run([(task, "long.txt"), _task(_good(tmp_path))]))
+
+    *parts, last, good = results
+    assert parts and all(isinstance(p, ParsedPart) and p.tag == "t" for p in parts)
+    assert isinstance(last, Parsed) and last.source == "long.txt" and last.tag == "t"
+    chunks = tuple(c for p in [*parts, last] for c in p.chunks)
+    assert chunks == parse(task, "long.txt").chunks
+    assert isinstance(good, Parsed) and good.source == "good.txt"
+
+
+def test_worker_child_grown_past_the_memory_margin_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[int] = []
+    fresh = ParserPool._fresh
+
+    def counting(pool: ParserPool) -> object:
+        started.append(1)
+        return fresh(pool)
+
+    monkeypatch.setattr(ParserPool, "_fresh", counting)
+    files = [tmp_path / f"f{i}.txt" for i in range(6)]
+    for path in files:
+        path.write_text(f"File number {path.stem}.", "utf-8")
+
+    kept = list(ParserPool(workers=1).run([_task(p) for p in files]))
+    assert len(started) == 1 and all(r.status == "ok" for r in kept)  # small files: one child
+
+    monkeypatch.setattr(worker, "RECYCLE_MB", -1)  # any size is too big: replaced as it answers
+    started.clear()
+    recycled = list(ParserPool(workers=1).run([_task(p) for p in files]))
+    assert len(started) >= 2 and sorted(r.source for r in recycled) == sorted(p.name for p in files)

@@ -1,0 +1,150 @@
+"""A run of many small files: is ingest time linear in the file count, and memory flat?
+
+    .venv/bin/python bench/bench_many.py [--files 10000 30000 100000] [--words 40 120]
+
+- The corpus is seeded short text files (`bench_hub.make_files`: one chunk each), written once for
+  the largest count in slices, so each count ingests the first N files of the same corpus.
+- Each count runs `Services.ingest` (discovery, hashing, parser processes, batching, writing,
+  committing every file) with bench_ingest's instant embedder and the embedded store on disk, in
+  a fresh process. Timing starts after imports, as `IngestReport.seconds` does.
+- Printed per count: files/s (wall), CPU ms per file (the process tree: robust on a shared
+  machine), files/s relative to the smallest count (1.00 = linear), peak RSS (VmHWM) of the
+  ingest process, its peak private memory (RssAnon: without the embedded store's memory-mapped
+  files, which the kernel can drop), the biggest parser process's peak, and the report's size.
+
+Target (issue 11): 100,000 small files complete, time linear in the file count, memory flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+SLICE = 10_000  # files per folder of the corpus
+
+
+def _status_mb(pid: int | str, field: str = "VmHWM:") -> float:
+    """A memory line of /proc/PID/status in MB (0 when it cannot be read)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def child(folders: list[Path]) -> None:
+    sys.path[:0] = [str(REPO), str(REPO / "bench")]
+    from bench_ingest import _services
+
+    from app.cli.progress import report_json
+
+    peak = [0.0]
+    anon = [0.0]  # this process's private memory, without the store's memory-mapped files
+    stop = threading.Event()
+
+    def watch() -> None:  # the parser processes' own peak
+        me = os.getpid()
+        while not stop.wait(0.2):
+            anon[0] = max(anon[0], _status_mb(me, "RssAnon:"))
+            try:
+                pids = Path(f"/proc/{me}/task/{me}/children").read_text().split()
+            except OSError:
+                return
+            for pid in pids:
+                peak[0] = max(peak[0], _status_mb(pid))
+
+    threading.Thread(target=watch, daemon=True).start()
+    with tempfile.TemporaryDirectory(prefix="bench-many-") as tmp:
+        services = _services(Path(tmp) / "store", 0)
+        report = services.ingest(folders)
+        stored = services.store.count("bench")
+        services.close()
+    stop.set()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = {
+        "files": len(report.files),
+        "ingested": sum(1 for f in report.files if f.status == "ingested"),
+        "chunks": report.chunks,
+        "stored": stored,
+        "seconds": report.seconds,
+        "cpu_s": usage.ru_utime + usage.ru_stime + kids.ru_utime + kids.ru_stime,
+        "rss_mb": _status_mb("self"),
+        "parser_mb": peak[0],
+        "anon_mb": anon[0],
+        "report_kb": len(json.dumps(report_json(report))) / 1024,
+    }
+    print("RESULT " + json.dumps(out), flush=True)
+
+
+def make_corpus(root: Path, files: int, lo: int, hi: int) -> list[Path]:
+    sys.path.insert(0, str(REPO / "bench"))
+    from bench_hub import make_files
+
+    folders = []
+    for index, start in enumerate(range(0, files, SLICE)):
+        folder = root / f"part{index:03d}"
+        folder.mkdir(parents=True)
+        make_files(folder, min(SLICE, files - start), lo=lo, hi=hi, seed=index)
+        for path in folder.iterdir():  # sources are named relative to their folder: keep unique
+            path.rename(folder / f"p{index:03d}-{path.name}")
+        folders.append(folder)
+    return folders
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_child":
+        child([Path(p) for p in sys.argv[2:]])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, nargs="+", default=[10_000, 30_000, 100_000])
+    parser.add_argument("--words", type=int, nargs=2, default=[40, 120])
+    args = parser.parse_args()
+    counts = sorted(args.files)
+    if any(n % SLICE and n != counts[-1] for n in counts):
+        raise SystemExit(f"--files: counts other than the largest must be multiples of {SLICE:,}")
+    with tempfile.TemporaryDirectory(prefix="bench-many-corpus-") as tmp:
+        folders = make_corpus(Path(tmp), counts[-1], *args.words)
+        print(f"{'files':>8} {'files/s':>8} {'vs first':>8} {'CPU ms/file':>11} {'peak RSS':>9} "
+              f"{'private':>8} {'parser':>7} {'report':>9} {'stored':>8} {'load':>5}")  # fmt: skip
+        first: float | None = None
+        for n in counts:
+            parts = folders[: -(-n // SLICE)]
+            proc = subprocess.run(
+                [sys.executable, str(Path(__file__).resolve()), "_child", *map(str, parts)],
+                capture_output=True, text=True, cwd=REPO,
+                env={**os.environ, "PYTHONPATH": str(REPO)},
+            )  # fmt: skip
+            line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), "")
+            if not line:
+                print(f"{n:>8,}: failed\n{proc.stderr[-2000:]}")
+                continue
+            r: dict[str, Any] = json.loads(line[7:])
+            rate = r["files"] / r["seconds"]
+            first = first or rate
+            print(
+                f"{r['files']:>8,} {rate:>8.1f} {rate / first:>8.2f} "
+                f"{1000 * r['cpu_s'] / r['files']:>11.2f} {r['rss_mb']:>6.0f} MB "
+                f"{r['anon_mb']:>5.0f} MB "
+                f"{r['parser_mb']:>4.0f} MB {r['report_kb']:>6.0f} KB {r['stored']:>8,} "
+                f"{os.getloadavg()[0]:>5.1f}",
+                flush=True,
+            )
+            if r["ingested"] != r["files"] or r["stored"] != r["chunks"]:
+                print(f"    lost: {r['files'] - r['ingested']} files, "
+                      f"{r['chunks'] - r['stored']} chunks")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
