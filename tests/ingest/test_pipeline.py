@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -392,6 +393,9 @@ def test_ingest_paths_file_whose_parser_dies_after_some_parts_fails_uncommitted(
         def run(self, tasks: Any, **hooks: Any) -> Iterator[Parsed | ParsedPart]:
             for result in real.run(self, tasks, **hooks):
                 if isinstance(result, Parsed):  # the parts went out; then the parser died
+                    deadline = time.monotonic() + 30  # once some were written, on a busy machine
+                    while not store.upserts and time.monotonic() < deadline:
+                        time.sleep(0.01)
                     reason = "the parser crashed on it (signal 9)"
                     result = Parsed(
                         result.source, ParseStatus.FAILED, reason=reason, tag=result.tag
