@@ -128,7 +128,7 @@ class Settings(BaseSettings):
     top_k: int = Field(default=6, ge=1, le=50)
     # Relevance floor (scores in [0, 1], see rag/fusion.py) below which the answer is "not found
     # in your documents" without calling the model. Unset: the floor measured for the embedding
-    # model in use (rag/fusion.py FLOORS: 0.33 for multilingual-e5-small, 0.25 otherwise).
+    # model in use (rag/fusion.py FLOORS: 0.32 for multilingual-e5-small, 0.25 otherwise).
     min_score: float | None = Field(default=None, ge=0.0, le=1.0)
     # BM25 also searches the statement line items of financial ratios a question names
     # ("quick ratio" -> current assets, current liabilities...): rag/expand.py.

