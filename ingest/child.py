@@ -68,9 +68,9 @@ def serve(memory_mb: int, parent: int = 0) -> None:
 
 
 def _ticker(outbox: Connection, source: str) -> Callable[[int, int], None]:
-    """Send a `PageTick` for `source` at most every `TICK_SECONDS`, so the parent can count a
-    long PDF's pages while it is read."""
-    last = time.monotonic()
+    """Send a `PageTick` for `source` after its first page, then at most every `TICK_SECONDS`, so
+    the parent can count a long PDF's pages while it is read (however fast the machine reads)."""
+    last = -float("inf")
 
     def tick(done: int, total: int) -> None:
         nonlocal last

@@ -191,7 +191,7 @@ class Run:
             self.paging[tick.source] = tick.done
         if tick.source not in self.reading:
             self.reading = (*self.reading, tick.source)
-        self.progress(force=False)
+        self.progress()  # the parsers already send ticks at most every TICK_SECONDS a file
 
     def finish(
         self,
