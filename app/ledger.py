@@ -8,30 +8,22 @@ records each run's outcomes in `<data_dir>/.ledger/<collection>.json`:
                     "size": 183204, "at": "2026-12-01T21:04:05+00:00"}}
 
 An ingested, skipped or failed file replaces its entry; an unchanged one keeps it (and its
-date); a pruned or deleted one loses it. Several people upload at once, and `rag ingest` may
-run beside `rag ui`: every change is a read-modify-write under a thread lock and an exclusive
-`flock` on `<collection>.lock` (other processes), written whole to a temporary file and
-renamed, so a reader sees the old ledger or the new one, never half of either. A ledger that
-cannot be read (hand-edited, say) reads as empty: the store still lists what is in.
+date); a pruned or deleted one loses it. Concurrent writers are safe (`app.records`: thread lock,
+`flock`, atomic rename). A ledger that cannot be read (hand-edited, say) reads as empty: the
+store still lists what is in.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
-import os
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from core.names import valid_collection_name
+from app.records import change_record, read_record, record_path
 from core.records import FileStatus, IngestReport
 
 FOLDER = ".ledger"
-_LOCK = threading.Lock()
 _KEPT = (FileStatus.INGESTED, FileStatus.SKIPPED, FileStatus.FAILED)  # replace the entry
 
 
@@ -46,9 +38,7 @@ class LedgerEntry:
 
 
 def ledger_path(data_dir: Path, collection: str) -> Path:
-    if not valid_collection_name(collection):
-        raise ValueError(f"not a collection name: {collection!r}")
-    return data_dir / FOLDER / f"{collection}.json"
+    return record_path(data_dir, FOLDER, collection)
 
 
 def _entry(raw: object) -> LedgerEntry | None:
@@ -69,38 +59,25 @@ def _entry(raw: object) -> LedgerEntry | None:
 
 def read_ledger(data_dir: Path, collection: str) -> dict[str, LedgerEntry]:
     """The collection's entries by source name; {} when there is no readable ledger."""
-    try:
-        saved = json.loads(ledger_path(data_dir, collection).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(saved, dict):
-        return {}
-    entries = {str(source): _entry(raw) for source, raw in saved.items()}
+    return _entries(read_record(ledger_path(data_dir, collection)))
+
+
+def _entries(saved: Mapping[str, object]) -> dict[str, LedgerEntry]:
+    entries = {source: _entry(raw) for source, raw in saved.items()}
     return {source: entry for source, entry in entries.items() if entry is not None}
-
-
-@contextlib.contextmanager
-def _locked(target: Path) -> Iterator[None]:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with _LOCK, target.with_suffix(".lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _change(
     data_dir: Path, collection: str, change: Callable[[dict[str, LedgerEntry]], None]
 ) -> None:
-    target = ledger_path(data_dir, collection)
-    with _locked(target):
-        entries = read_ledger(data_dir, collection)
+    def apply(record: dict[str, object]) -> bool:
+        entries = _entries(record)
         change(entries)
-        saved = {source: asdict(entry) for source, entry in sorted(entries.items())}
-        partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
-        partial.write_text(json.dumps(saved, indent=1), encoding="utf-8")
-        partial.replace(target)
+        record.clear()
+        record.update({source: asdict(entry) for source, entry in entries.items()})
+        return True
+
+    change_record(ledger_path(data_dir, collection), apply)
 
 
 def record_outcomes(

@@ -7,42 +7,30 @@ that lies under the data directory, in `<data_dir>/.sources/<collection>.json`
 preview resolves a citation through this record or the collection's own upload folder, never
 by searching for a file name, so a citation in one collection can never open another's file
 (`find_source_file`, also the document manager's download and re-ingest).
-Written whole to a temporary file and renamed, under a lock, so concurrent runs in one process
-never leave it half-written.
+Concurrent writers, in this process or another, are safe (`app.records`).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from app.records import change_record, read_record
+from app.records import record_path as _record_path
 from core.access import Viewer
-from core.names import valid_collection_name
 from core.records import FileStatus, IngestReport
 from core.settings import Settings
 
-_LOCK = threading.Lock()  # one writer at a time within the process
 FOLDER = ".sources"
 _KEPT = (FileStatus.INGESTED, FileStatus.UNCHANGED, FileStatus.SKIPPED, FileStatus.FAILED)
 
 
 def record_path(data_dir: Path, collection: str) -> Path:
-    if not valid_collection_name(collection):
-        raise ValueError(f"not a collection name: {collection!r}")
-    return data_dir / FOLDER / f"{collection}.json"
+    return _record_path(data_dir, FOLDER, collection)
 
 
 def recorded_sources(data_dir: Path, collection: str) -> dict[str, str]:
-    try:
-        saved = json.loads(record_path(data_dir, collection).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(saved, dict):
-        return {}
-    return {str(k): str(v) for k, v in saved.items()}
+    return {k: str(v) for k, v in read_record(record_path(data_dir, collection)).items()}
 
 
 def find_source_file(
@@ -78,36 +66,33 @@ def record_sources(data_dir: Path, report: IngestReport, files: Iterable[tuple[s
     are not recorded: the preview never opens anything outside it.
     """
     root = data_dir.resolve()
-    statuses = {f.source: f.status for f in report.files}
     paths = dict(files)
+    kept: dict[str, str] = {}
+    pruned: list[str] = []
+    for outcome in report.files:
+        path = paths.get(outcome.source)
+        if outcome.status is FileStatus.PRUNED:
+            pruned.append(outcome.source)
+        elif outcome.status in _KEPT and path is not None:
+            resolved = path.resolve()
+            if resolved.is_relative_to(root):
+                kept[outcome.source] = str(resolved)
     target = record_path(data_dir, report.collection)
-    with _LOCK:
-        sources = recorded_sources(data_dir, report.collection)
+    if not kept and not target.exists():
+        return  # nothing to add or forget: no file written (e.g. a run over files elsewhere)
+
+    def change(sources: dict[str, object]) -> bool:
         before = dict(sources)
-        for source, status in statuses.items():
-            path = paths.get(source)
-            if status is FileStatus.PRUNED:
-                sources.pop(source, None)
-            elif status in _KEPT and path is not None:
-                resolved = path.resolve()
-                if resolved.is_relative_to(root):
-                    sources[source] = str(resolved)
-        if sources == before:
-            return  # nothing new: no file written (a run over files outside data_dir leaves none)
-        _write(target, sources)
+        for source in pruned:
+            sources.pop(source, None)
+        sources.update(kept)
+        return sources != before
+
+    change_record(target, change)
 
 
 def forget_source(data_dir: Path, collection: str, source: str) -> None:
     """Drop the path recorded for `source` (the file was deleted from the collection)."""
-    target = record_path(data_dir, collection)
-    with _LOCK:
-        sources = recorded_sources(data_dir, collection)
-        if sources.pop(source, None) is not None:
-            _write(target, sources)
-
-
-def _write(target: Path, sources: dict[str, str]) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-    partial.write_text(json.dumps(sources, indent=1, sort_keys=True), encoding="utf-8")
-    partial.replace(target)
+    change_record(
+        record_path(data_dir, collection), lambda sources: sources.pop(source, None) is not None
+    )
