@@ -42,6 +42,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.procmem import status_mb  # noqa: E402
+
 BATCH = 64
 TOKEN_BUDGET = 16_000
 _VOCABULARY = (
@@ -98,16 +100,6 @@ def make_files(folder: Path, n: int, *, lo: int, hi: int, seed: int = 0) -> None
         (folder / f"note{i:06d}.txt").write_text(f"Note {i}. {words}.\n", encoding="utf-8")
 
 
-def _hwm_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
 def _descendants(pid: int) -> list[int]:
     try:
         kids = [int(k) for k in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -148,9 +140,9 @@ def one_run(
 
     def watch() -> None:
         while not stop.wait(0.1):
-            peaks["ingest"] = max(peaks["ingest"], _hwm_mb(proc.pid))
+            peaks["ingest"] = max(peaks["ingest"], status_mb(proc.pid))
             for pid in _descendants(proc.pid):
-                peaks["parser"] = max(peaks["parser"], _hwm_mb(pid))
+                peaks["parser"] = max(peaks["parser"], status_mb(pid))
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()

@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -37,6 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from app.container import Services  # noqa: E402
+from bench.procmem import MemoryWatch  # noqa: E402
 from core.records import IngestReport  # noqa: E402
 from core.settings import Backend, Settings  # noqa: E402
 from store import open_store  # noqa: E402
@@ -217,34 +216,11 @@ def run_rate(corpus: Path, workers: int) -> None:
 # --- memory ----------------------------------------------------------------------------------
 
 
-def _children_hwm(peak: list[float], stop: threading.Event) -> None:
-    """Poll the parser processes' own peak RSS (VmHWM). `RUSAGE_CHILDREN` would also count the
-    pages a child shares with this process between fork and exec."""
-    me = os.getpid()
-    while not stop.wait(0.1):
-        try:
-            pids = Path(f"/proc/{me}/task/{me}/children").read_text().split()
-        except OSError:
-            return
-        for pid in pids:
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            for line in status.splitlines():
-                if line.startswith("VmHWM:"):
-                    peak[0] = max(peak[0], int(line.split()[1]) / 1024)
-
-
 def _rss_child(corpus: Path) -> None:
-    peak, stop = [0.0], threading.Event()
-    watcher = threading.Thread(target=_children_hwm, args=(peak, stop), daemon=True)
-    watcher.start()
-    report = _ingest(corpus, 1)
-    stop.set()
-    watcher.join()
+    with MemoryWatch() as memory:
+        report = _ingest(corpus, 1)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = peak[0]
+    children = memory.parser_mb
     pages = sum(f.pages for f in report.files)
     print(
         json.dumps({"pages": pages, "chunks": report.chunks, "main_mb": own, "parser_mb": children})

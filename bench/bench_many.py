@@ -24,7 +24,6 @@ import resource
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -32,45 +31,19 @@ REPO = Path(__file__).resolve().parents[1]
 SLICE = 10_000  # files per folder of the corpus
 
 
-def _status_mb(pid: int | str, field: str = "VmHWM:") -> float:
-    """A memory line of /proc/PID/status in MB (0 when it cannot be read)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
 def child(folders: list[Path]) -> None:
     sys.path[:0] = [str(REPO), str(REPO / "bench")]
     from bench_ingest import _services
 
     from app.cli.progress import report_json
+    from bench.procmem import MemoryWatch, status_mb
 
-    peak = [0.0]
-    anon = [0.0]  # this process's private memory, without the store's memory-mapped files
-    stop = threading.Event()
-
-    def watch() -> None:  # the parser processes' own peak
-        me = os.getpid()
-        while not stop.wait(0.2):
-            anon[0] = max(anon[0], _status_mb(me, "RssAnon:"))
-            try:
-                pids = Path(f"/proc/{me}/task/{me}/children").read_text().split()
-            except OSError:
-                return
-            for pid in pids:
-                peak[0] = max(peak[0], _status_mb(pid))
-
-    threading.Thread(target=watch, daemon=True).start()
-    with tempfile.TemporaryDirectory(prefix="bench-many-") as tmp:
+    memory = MemoryWatch(interval=0.2)
+    with memory, tempfile.TemporaryDirectory(prefix="bench-many-") as tmp:
         services = _services(Path(tmp) / "store", 0)
         report = services.ingest(folders)
         stored = services.store.count("bench")
         services.close()
-    stop.set()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = {
@@ -80,9 +53,9 @@ def child(folders: list[Path]) -> None:
         "stored": stored,
         "seconds": report.seconds,
         "cpu_s": usage.ru_utime + usage.ru_stime + kids.ru_utime + kids.ru_stime,
-        "rss_mb": _status_mb("self"),
-        "parser_mb": peak[0],
-        "anon_mb": anon[0],
+        "rss_mb": status_mb("self"),
+        "parser_mb": memory.parser_mb,
+        "anon_mb": memory.anon_mb,
         "report_kb": len(json.dumps(report_json(report))) / 1024,
     }
     print("RESULT " + json.dumps(out), flush=True)

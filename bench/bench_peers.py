@@ -29,7 +29,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zlib
 from pathlib import Path
@@ -44,17 +43,6 @@ def _vector(text: str) -> list[float]:
     vector = [0.0] * DIM
     vector[zlib.crc32(text.encode("utf-8", "ignore")) % DIM] = 1.0
     return vector
-
-
-def _status_mb(pid: int, field: str) -> float:
-    """A memory line of /proc/PID/status in MB (0 when it cannot be read)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 def _pdfs(corpus: Path) -> list[Path]:
@@ -146,36 +134,17 @@ def run_project(corpus: Path) -> dict[str, Any]:
     sys.path[:0] = [str(REPO), str(REPO / "bench")]
     from bench_ingest import _services
 
-    peak = [0.0]
-    anon = [0.0]  # this process's peak private memory, without the store's mapped files
-    stop = threading.Event()
+    from bench.procmem import MemoryWatch
 
-    def watch() -> None:  # the parser processes' own peak (VmHWM)
-        me = os.getpid()
-        while not stop.wait(0.1):
-            anon[0] = max(anon[0], _status_mb(me, "RssAnon:"))
-            try:
-                pids = Path(f"/proc/{me}/task/{me}/children").read_text().split()
-            except OSError:
-                return
-            for pid in pids:
-                try:
-                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                        if line.startswith("VmHWM:"):
-                            peak[0] = max(peak[0], int(line.split()[1]) / 1024)
-                except OSError:
-                    pass
-
-    threading.Thread(target=watch, daemon=True).start()
-    with tempfile.TemporaryDirectory(prefix="bench-peers-") as tmp:
+    with MemoryWatch() as memory, tempfile.TemporaryDirectory(prefix="bench-peers-") as tmp:
         services = _services(Path(tmp) / "store", 0)
         report = services.ingest([corpus], glob="*.pdf")
         chunks = services.store.count("bench")
         services.close()
-    stop.set()
     failed = [f"{f.source}: {f.reason}" for f in report.files if f.status == "failed"]
     return {
-        "chunks": chunks, "seconds": report.seconds, "parser_mb": peak[0], "anon_mb": anon[0],
+        "chunks": chunks, "seconds": report.seconds, "parser_mb": memory.parser_mb,
+        "anon_mb": memory.anon_mb,
         "failed": failed,
     }  # fmt: skip
 
