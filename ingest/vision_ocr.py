@@ -129,7 +129,7 @@ class VisionOcr:
                     continue
                 pages.append((page, key, size, cache.page_of(doc_hash, page) if cache else None))
                 asks.append(png)
-            with ThreadPoolExecutor(max(1, min(self.concurrency, len(asks) or 1))) as pool:
+            with ThreadPoolExecutor(max(1, min(self.concurrency, len(asks)))) as pool:
                 texts = list(pool.map(self.read, asks))
             for (page, key, size, local), text in zip(pages, texts, strict=True):
                 why = implausible(text, page_size=size, local=local)

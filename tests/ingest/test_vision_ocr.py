@@ -174,8 +174,8 @@ class _SlowChat:
 
     model = VISION
 
-    def __init__(self, texts: list[str]) -> None:
-        self.texts, self.lock = texts, threading.Lock()
+    def __init__(self, texts: dict[bytes, str]) -> None:
+        self.texts, self.lock = texts, threading.Lock()  # each page's text by its image
         self.now = self.peak = 0
         self.bulk: list[bool] = []
 
@@ -188,19 +188,15 @@ class _SlowChat:
         png = base64.b64decode(_image_parts(messages)[0].split(",", 1)[1])
         with self.lock:
             self.now -= 1
-        return self.texts[_PNG_PAGE[png]]
-
-
-_PNG_PAGE: dict[bytes, int] = {}
+        return self.texts[png]
 
 
 def test_vision_pages_go_out_together_at_bulk_priority_in_page_order(tmp_path: Path) -> None:
     pdf, texts = scanned_pdf("en", 4)
     path = tmp_path / "scan.pdf"
     path.write_bytes(pdf)
-    for page in range(1, 5):
-        _PNG_PAGE[ocr.page_png(path, None, page, 150)[0]] = page - 1
-    chat = _SlowChat(texts)
+    images = [ocr.page_png(path, None, page, 150)[0] for page in (1, 2, 3, 4)]
+    chat = _SlowChat(dict(zip(images, texts, strict=True)))
     parsed = Parsed("scan.pdf", ParseStatus.SKIPPED, reason="no text", unreadable=(1, 2, 3, 4))
 
     done = VisionOcr(chat, cache=None, concurrency=4).complete(
