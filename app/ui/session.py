@@ -7,9 +7,9 @@ signed-out sessions kept under RAG_DATA_DIR.
 - A reload (a new browser session) reads it from `st.context.cookies` and signs in again if the
   signature, the times, the user and their password (by fingerprint) still hold; anything else
   is as if there were no cookie (fails closed).
-- Signing out, or idle expiry, revokes the session id (`signed-out-sessions` under the data
-  directory, shared by every app instance on it) and clears the cookie: the old cookie no longer
-  signs anyone in, even if the browser kept it.
+- Signing out, or idle expiry, revokes the session id (`signed-out-sessions`, a JSON record of
+  id → time under the data directory, shared by every app instance on it) and clears the
+  cookie: the old cookie no longer signs anyone in, even if the browser kept it.
 
 The secret (`session-secret`, 32 random bytes, mode 0600) is made on first use and never logged
 or shown. The cookie is set by script, so it cannot be HttpOnly; the page runs no script from a
@@ -27,6 +27,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app.records import change_record, read_record
 from core.access import SHARED_USER
 from core.sessions import MAX_AGE, SECRET_BYTES, Session, SessionSigner, fingerprint
 from core.settings import Settings
@@ -75,35 +76,22 @@ def binding(settings: Settings, user: str) -> str | None:
 
 
 def revoked(settings: Settings, sid: str) -> bool:
-    path = settings.data_dir / REVOKED_FILE
-    try:
-        lines = path.read_text("utf-8").splitlines()
-    except FileNotFoundError:
-        return False
-    return any(line.split(" ", 1)[0] == sid for line in lines)
+    return sid in read_record(settings.data_dir / REVOKED_FILE)
 
 
 def revoke(settings: Settings, sid: str) -> None:
-    """Record a signed-out session id; ids older than `MAX_AGE` are dropped (they expired)."""
-    path = settings.data_dir / REVOKED_FILE
+    """Record a signed-out session id; ids older than `MAX_AGE` are dropped (they expired).
+    Under `app.records`' locks, so two app instances signing people out at once lose neither."""
     now = time.time()
-    with _lock:
-        try:
-            lines = path.read_text("utf-8").splitlines()
-        except FileNotFoundError:
-            lines = []
-        kept = [line for line in lines if _fresh(line, now)] + [f"{sid} {now:.0f}"]
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
-        temporary.write_text("\n".join(kept) + "\n", "utf-8")
-        temporary.replace(path)
 
+    def change(signed_out: dict[str, object]) -> bool:
+        for old, at in list(signed_out.items()):
+            if not isinstance(at, int | float) or now - at > MAX_AGE:
+                del signed_out[old]
+        signed_out[sid] = round(now)
+        return True
 
-def _fresh(line: str, now: float) -> bool:
-    try:
-        return now - float(line.split(" ", 1)[1]) <= MAX_AGE
-    except (IndexError, ValueError):
-        return False
+    change_record(settings.data_dir / REVOKED_FILE, change)
 
 
 def cookie_script(token: str | None, *, max_age: int) -> str:
