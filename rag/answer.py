@@ -35,23 +35,23 @@ from rag.extractive import extractive_answer
 from rag.prompt import Turn, build_messages, fit_sources
 from rag.reasoning import ThinkSplitter
 from rag.rewrite import heuristic_rewrite, standalone_query
-from rag.wording import answer_language, not_found
+from rag.wording import answer_language, answer_messages, not_found
 
 if TYPE_CHECKING:
     from core.access import Viewer
     from rag.retriever import Retriever
 
 
-def rate_limit_notice(seconds: float, retry: str = "") -> Notice:
+def rate_limit_notice(seconds: float, retry: str = "", *, language: str = "en") -> Notice:
     """What a person sees while the client waits: the rate limit, or a retry and why."""
-    wait = max(1, math.ceil(seconds))
+    say, wait = answer_messages(language), max(1, math.ceil(seconds))
     if retry:
-        return Notice(f"{retry}; retrying in {wait}s", wait=seconds)
-    return Notice(f"waiting {wait}s for the rate limit", wait=seconds)
+        return Notice(say("retrying", reason=retry, seconds=wait), wait=seconds)
+    return Notice(say("rate_limit_wait", seconds=wait), wait=seconds)
 
 
 def _stream_chat(
-    chat: ChatModel, messages: list[dict[str, object]], answer: list[str]
+    chat: ChatModel, messages: list[dict[str, object]], answer: list[str], language: str
 ) -> Iterator[AnswerEvent]:
     """Text and reasoning deltas from the model; appends the answer text to `answer`."""
     splitter = ThinkSplitter()
@@ -69,7 +69,7 @@ def _stream_chat(
 
     for item in chat.stream_chat(messages):
         if isinstance(item, RateLimitWait):
-            yield rate_limit_notice(item.seconds, item.retry)
+            yield rate_limit_notice(item.seconds, item.retry, language=language)
             continue
         if isinstance(item, ChatDelta):
             if item.reasoning:
@@ -106,10 +106,12 @@ def answer_stream(
     try:
         viewer.require(collection)
         retriever.check(collection, mode)
+        language = answer_language(question)
+        say = answer_messages(language)
         try:
             query = standalone_query(question, history, chat=model)
         except RagError as error:
-            yield Notice(f"could not rewrite the follow-up with the model ({error})")
+            yield Notice(say("rewrite_failed", reason=error))
             query = heuristic_rewrite(question, history)
         yield Query(query, rewritten=query != question)
         hits = retriever.search(
@@ -124,7 +126,7 @@ def answer_stream(
     sources = fit_sources(relevant) if model is not None else relevant
     yield Sources(tuple(sources), found=bool(sources))
     if not sources:
-        yield TextDelta(not_found(answer_language(question)))
+        yield TextDelta(not_found(language))
         yield Citations(())
         yield Done({"sources": 0})
         return
@@ -134,7 +136,6 @@ def answer_stream(
     try:
         if model is None:
             focus = question if query != question else None  # a rewritten follow-up
-            language = answer_language(question)
             pieces = extractive_answer(
                 query, sources, embedder=embedder, focus=focus, language=language
             )
@@ -143,14 +144,14 @@ def answer_stream(
                 yield TextDelta(piece)
         else:
             messages = build_messages(question, sources, history=history)
-            yield from _stream_chat(model, messages, answer)
+            yield from _stream_chat(model, messages, answer, language)
     except RagError as error:
         started = any(piece.strip() for piece in answer)
-        failure = f"{'The answer stopped early' if started else 'No answer'}: {error}"
+        failure = say("stopped_early" if started else "no_answer", reason=error)
 
     text = "".join(answer)
     if failure is None and not text.strip():
-        yield Notice("The model returned an empty answer.")
+        yield Notice(say("empty_answer"))
     resolved = cite.resolve(text, sources)
     yield resolved
     if failure is not None:

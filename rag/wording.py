@@ -18,6 +18,12 @@ ANSWER_MESSAGES: Catalogue = {
             "{not_found} (Offline mode quotes passages that match your question; none did. "
             "Try other words, or check that the right collection is selected.)"
         ),
+        "rate_limit_wait": "waiting {seconds}s for the rate limit",
+        "retrying": "{reason}; retrying in {seconds}s",
+        "rewrite_failed": "could not rewrite the follow-up with the model ({reason})",
+        "empty_answer": "The model returned an empty answer.",
+        "stopped_early": "The answer stopped early: {reason}",
+        "no_answer": "No answer: {reason}",
     },
     "de": {
         "not_found": "Dazu habe ich in Ihren Dokumenten nichts gefunden.",
@@ -29,6 +35,14 @@ ANSWER_MESSAGES: Catalogue = {
             "keine passte. Versuchen Sie andere Worte oder prüfen Sie, ob die richtige "
             "Sammlung ausgewählt ist.)"
         ),
+        "rate_limit_wait": "warte {seconds} s auf das Anfragelimit",
+        "retrying": "{reason}; neuer Versuch in {seconds} s",
+        "rewrite_failed": (
+            "die Anschlussfrage konnte nicht mit dem Modell umformuliert werden ({reason})"
+        ),
+        "empty_answer": "Das Modell hat eine leere Antwort geliefert.",
+        "stopped_early": "Die Antwort brach vorzeitig ab: {reason}",
+        "no_answer": "Keine Antwort: {reason}",
     },
 }
 

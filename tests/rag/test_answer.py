@@ -146,6 +146,21 @@ def test_answer_stream_rate_limit_wait_becomes_notice() -> None:
     assert folded.text == "Yes [1]."
 
 
+def test_answer_stream_notices_and_failures_speak_the_questions_language() -> None:
+    waits = [RateLimitWait(2.2), RateLimitWait(1.0, retry="chat: 503")]
+    chat = FakeChat(reply="Ja [1].", script=waits)
+    question = "Wie viele Urlaubstage bekommen Vollzeitbeschäftigte pro Jahr?"
+    folded = fold(services(chat, retriever=Retriever()).answer(question, viewer=OPERATOR))
+    assert folded.notices == [
+        "warte 3 s auf das Anfragelimit",
+        "chat: 503; neuer Versuch in 1 s",
+    ]
+    error = AuthenticationError("token invalid or expired", operation="chat", status=401)
+    broken = FakeChat(reply="Ja [1].", fail_after=0, error=error)
+    failed = fold(services(broken, retriever=Retriever()).answer(question, viewer=OPERATOR))
+    assert failed.failed.startswith("Keine Antwort: chat: token invalid or expired")
+
+
 def test_answer_stream_rate_limit_error_fails_visibly() -> None:
     error = RateLimitError("rate limit", operation="chat", status=429, retry_after=30)
     chat = FakeChat(reply="Yes [1].", fail_after=0, error=error)
