@@ -18,6 +18,11 @@ time: does the pipeline use the contract, whatever the hub's latency?
   not ingested), peak RSS of the ingest process and of its biggest parser process, wall and CPU s.
 
 Targets (issue 11): >= 90 % of the allowed rate, batches >= 95 % full, < 1 % 429s, 0 lost.
+
+Measured (`--files 10000 --runs 3`, run at `nice -n -10` beside other work, load 6-9): 0 s 95.5 %,
+0.5 s 94.5 %, 1 s 93.7 %, 2 s 92.0 % of the allowed rate; batches 99.5-100 % full; 0 answered 429;
+0 lost; peak RSS 199-205 MB ingest, 180 MB parser. With the limiter's old 0.05 s jitter margin one
+request in 160 was answered 429 at 1 and 2 s and the back-off cut the 2 s run to 87.4 %.
 """
 
 from __future__ import annotations
