@@ -24,17 +24,17 @@ Full SciFact (5,183 abstracts, 7,250 chunks, 300 queries) with multilingual-e5-s
 (`RAG_BACKEND=local rag eval --dataset ../shared/eval/scifact`; XQuAD-de / -en hit@5 likewise):
 dense 0.659, BM25 0.693, hybrid 0.722 (XQuAD-de 0.994, -en 0.997). Standardising over the whole
 candidate lists instead (the eval asks 1,800 per side, a user's question 100) scored 0.716: a long
-flat tail sets the scale and reorders the head. Re-ordering the same full candidate lists
-offline (every query's whole dense and BM25 lists dumped once; near-duplicate suppression left
-out: with it or without, the old order scores 0.716), nothing learned-free came within noise of
-MiniLM's 0.736 (paired bootstrap 95 % interval of a change: +-0.008): z-score with the dense side weighted 0.6 0.721, 0.7 0.715;
-the other side's real cosine / BM25 for a missing id instead of its lowest z 0.716-0.722;
-min-max 0.718-0.723 (dense 0.7: 0.706); z of log BM25 0.697-0.716; DBSF (mean +- 3 sd, clipped)
-0.46, the clipping ties the head; RRF k=10 0.725 but XQuAD-de hit@1 0.931 against 0.949, k=60
-0.714; the weighted relevance as the order 0.709-0.724; 50-450 candidates per side 0.717-0.721;
-a per-query weight from each side's top-1 z, or its top-1 minus top-10 gap, 0.720 / 0.715.
-Choosing the best weight per query with hindsight would reach 0.786, the better side per query
-0.770: the headroom is real, but no score-only signal tried here finds it.
+flat tail sets the scale and reorders the head. Re-ordering the same full candidate lists offline
+(every query's whole dense and BM25 lists dumped once; near-duplicate suppression left out: with it
+or without, the old order scores 0.716), nothing learned-free came within noise of MiniLM's 0.736
+(paired bootstrap 95 % interval of a change: +-0.008): z-score with the dense side weighted 0.6
+0.721, 0.7 0.715; the other side's real cosine / BM25 for a missing id instead of its lowest z
+0.716-0.722; min-max 0.718-0.723 (dense 0.7: 0.706); z of log BM25 0.697-0.716; DBSF (mean +- 3 sd,
+clipped) 0.46, the clipping ties the head; RRF k=10 0.725 but XQuAD-de hit@1 0.931 against 0.949,
+k=60 0.714; the weighted relevance as the order 0.709-0.724; 50-450 candidates per side 0.717-0.721;
+a per-query weight from each side's top-1 z, or its top-1 minus top-10 gap, 0.720 / 0.715. Choosing
+the best weight per query with hindsight would reach 0.786, the better side per query 0.770: the
+headroom is real, but no score-only signal tried here finds it.
 
 `fuse` is the one entry point retrieval calls: tune fusion here, behind it.
 """
