@@ -32,9 +32,9 @@ or without, the old order scores 0.716), nothing learned-free came within noise 
 0.716-0.722; min-max 0.718-0.723 (dense 0.7: 0.706); z of log BM25 0.697-0.716; DBSF (mean +- 3 sd,
 clipped) 0.46, the clipping ties the head; RRF k=10 0.725 but XQuAD-de hit@1 0.931 against 0.949,
 k=60 0.714; the weighted relevance as the order 0.709-0.724; 50-450 candidates per side 0.717-0.721;
-a per-query weight from each side's top-1 z, or its top-1 minus top-10 gap, 0.720 / 0.715. Choosing
-the best weight per query with hindsight would reach 0.786, the better side per query 0.770: the
-headroom is real, but no score-only signal tried here finds it.
+a per-query weight from each side's top-1 z, its top-1 minus top-10 gap, or its top-1 relevance,
+0.720 / 0.715 / 0.720. Choosing the best weight per query with hindsight would reach 0.786, the
+better side per query 0.770: the headroom is real, but no score-only signal tried here finds it.
 
 `fuse` is the one entry point retrieval calls: tune fusion here, behind it.
 """
