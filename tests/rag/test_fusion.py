@@ -123,3 +123,37 @@ def test_services_use_the_models_floor_unless_min_score_is_set(tmp_path: Any) ->
     assert unset.min_score == fusion.DEFAULT_FLOOR  # HashEmbedder has no calibrated floor
     explicit = Services(Settings(min_score=0.5), store, HashEmbedder(), chat=None, retriever=None)
     assert explicit.min_score == 0.5
+
+
+def test_zscore_head_does_not_depend_on_how_many_candidates_were_asked_for() -> None:
+    # Three candidates per side, then a tail that a deeper search (an eval's 300 results)
+    # brings: near-equal cosines and a spread of small BM25 scores. Standardised over the whole
+    # lists, the tail's flat cosines would blow up the dense side's 0.1 lead of "a" and the
+    # order would flip to a, b; standardised over the head it stays b, a as without the tail.
+    dense = [("a", 0.9), ("b", 0.8), ("c", 0.5)]
+    sparse = [("b", 14.0), ("a", 12.0), ("c", 10.0)]
+    tail_dense = [(f"t{i}", 0.49) for i in range(50)]
+    tail_sparse = [(f"u{i}", 9.5 - i * 0.19) for i in range(50)]
+    head = fusion.zscore_order(dense, sparse, depth=3)
+    deep = fusion.zscore_order(dense + tail_dense, sparse + tail_sparse, depth=3)
+    whole = fusion.zscore_order(dense + tail_dense, sparse + tail_sparse, depth=10**6)
+    assert head[:3] == deep[:3] == ["b", "a", "c"]
+    assert whole[:2] == ["a", "b"]  # what the depth guards against
+
+
+def test_fuse_standardises_each_side_over_its_first_zscore_depth_candidates() -> None:
+    import random
+
+    rng = random.Random(7)
+    n = fusion.ZSCORE_DEPTH
+    ids = [f"c{i:03}" for i in range(n)]
+    dense = sorted(((c, rng.uniform(0.80, 0.90)) for c in ids), key=lambda p: -p[1])
+    sparse = sorted(((c, rng.uniform(5.0, 25.0)) for c in ids), key=lambda p: -p[1])
+    flat = [(f"x{i}", 0.799) for i in range(5 * n)]  # deep dense-only candidates, all alike
+    sparse_tail = [(f"y{i}", 5.0 * i / (5 * n)) for i in range(5 * n)]
+    short = fusion.fuse(dense, sparse, limit=10, model="m")
+    long = fusion.fuse(dense + flat, sparse + sparse_tail, limit=10, model="m")
+    assert [cid for cid, _ in long] == [cid for cid, _ in short]
+    assert dict(long) == pytest.approx(dict(short))  # the scores stay the weighted relevance
+    whole = fusion.zscore_order(dense + flat, sparse + sparse_tail, depth=10**6)
+    assert whole[:10] != [cid for cid, _ in short]  # the tail would reorder the head
