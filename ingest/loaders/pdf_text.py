@@ -32,13 +32,15 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from ingest.loaders.pdf_layout import table_runs
+from ingest.loaders.pdf_layout import MIN_TABLE_ROWS, is_numeric, table_runs
 from ingest.ocr_gate import text_quality
 
 MIN_CHARS = 200  # the OCR gate's "never OCR" bar: shorter pages take the pypdf path
-CELL_GAP = 1.0  # a gap wider than this many mean character widths of its line breaks a cell
+CELL_GAP = 0.8  # a gap wider than this many ems breaks a cell (or 2.5x the line's narrowest)
 _FIGURE = re.compile(r"[\d—–]")
 _GAP = re.compile(r"\S\s+(?=\S)")
+_STATEMENT_FIGURE = re.compile(r"[,%$().]|^[—–-]$")  # 1,234 / 12% / $7 / (56) / 3.4 / —
+_DOLLAR = re.compile(r"\$\s+(?=[\d(])")
 
 
 def _layout_lines(textpage: Any, text: str) -> str:
@@ -59,17 +61,46 @@ def _layout_lines(textpage: Any, text: str) -> str:
         if not _FIGURE.search(line):
             out.append(line)
             continue
-        x0, x1 = box(start)[0], box(start + len(line) - 1)[1]
-        unit = max((x1 - x0) / max(len(line), 1), 0.5)
+        gaps = [
+            (gap, box(start + gap.end())[0] - box(start + gap.start())[1])
+            for gap in _GAP.finditer(line)
+        ]
+        size = pdfium_c.FPDFText_GetFontSize(handle, start + len(line) - len(line.lstrip())) or 10.0
+        narrowest = min((width for _, width in gaps), default=0.0)
         pieces: list[str] = []
         last = 0
-        for gap in _GAP.finditer(line):
-            before, after = box(start + gap.start())[1], box(start + gap.end())[0]
-            wide = after - before > CELL_GAP * unit or after < before - 1 or line[gap.end()] == "$"
+        for gap, width in gaps:
+            wide = (
+                width > CELL_GAP * size
+                or (width > 0.3 * size and width > 2.5 * max(narrowest, 0.0))
+                or width < -1
+                or line[gap.end()] == "$"
+            )
             pieces += [line[last : gap.start() + 1], "   " if wide else " "]
             last = gap.end()
         out.append("".join([*pieces, line[last:]]))
     return "\n".join(out)
+
+
+def figure_rows(text: str) -> int:
+    """Lines that read like a statement's row whatever their spacing: a label and two or more
+    figures, one of them punctuated like money (1,234 / (56) / 12% / $7), or three figures,
+    two of them so. Catches the tables whose cells pdfium sets closer than the gap rule sees."""
+    rows = 0
+    for line in text.splitlines():
+        tokens = _DOLLAR.sub("$", line).split()
+        figures = [t for t in tokens if is_numeric(t)]
+        money = sum(bool(_STATEMENT_FIGURE.search(t)) for t in figures)
+        labelled = len(figures) >= 2 and money >= 1 and not is_numeric(tokens[0])
+        rows += labelled or (len(figures) >= 3 and money >= 2)
+    return rows
+
+
+def may_hold_table(textpage: Any, text: str) -> bool:
+    """Whether the page may hold a table that pypdf's layout mode should read (see above)."""
+    if figure_rows(text) >= MIN_TABLE_ROWS or fragmented(text):
+        return True
+    return bool(table_runs(_layout_lines(textpage, text)))
 
 
 def fragmented(text: str) -> bool:
@@ -79,11 +110,11 @@ def fragmented(text: str) -> bool:
 
 
 def is_prose(text: str) -> bool:
-    """Whether pdfium's text of a page is usable as it is (see the module docstring)."""
+    """Whether pdfium's text of a page is long and clean enough to take as it is."""
     quality = text_quality(text)
-    if quality.chars < MIN_CHARS or quality.bad_ratio > 0.05 or quality.vowelless_ratio > 0.3:
-        return False
-    return not fragmented(text)
+    return (
+        quality.chars >= MIN_CHARS and quality.bad_ratio <= 0.05 and quality.vowelless_ratio <= 0.3
+    )
 
 
 def mend(text: str) -> str:
@@ -123,7 +154,7 @@ class PdfiumText:
         try:
             textpage = page.get_textpage()
             text = textpage.get_text_range()
-            if not is_prose(text) or table_runs(_layout_lines(textpage, text)):
+            if not is_prose(text) or may_hold_table(textpage, text):
                 return None
             return mend(text)
         except Exception:  # a page pdfium cannot read goes to pypdf

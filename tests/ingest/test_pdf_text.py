@@ -8,7 +8,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from ingest.loaders import load
-from ingest.loaders.pdf_text import PdfiumText, fragmented, is_prose, mend
+from ingest.loaders.pdf_text import PdfiumText, figure_rows, fragmented, is_prose, mend
 from tests.pdf_factory import serialize
 
 PROSE = (
@@ -150,11 +150,26 @@ def test_page_pdfium_cannot_read_goes_to_pypdf(report: Path) -> None:
         (PROSE, True),
         (PROSE[:150], False),  # under 200 clean characters: the OCR gate decides on pypdf's
         ("\ufffd\ufffd x " * 80, False),  # a broken font map
-        ("\r\n".join("Worldwide 1,071") * 10, False),  # one glyph a line
     ],
 )
 def test_is_prose(text: str, prose: bool) -> None:
     assert is_prose(text) is prose
+
+
+@pytest.mark.parametrize(
+    ("line", "row"),
+    [
+        ("Net income $ 4,756 $ 4,822 $ 5,260", True),
+        ("Interest income (64) (31) 12", True),
+        ("U.S. statutory income tax rate 21.0 % 21.0 %", True),
+        ("1,071 1,085 (1.3)", True),  # figures continuing the label above
+        ("In 2022 the board met 12 times", False),  # prose with figures
+        ("> incomes <- c(60, 49, 40, 61)", False),  # code
+        ("[1] 2 3 4 5", False),  # a console print-out: no money punctuation
+    ],
+)
+def test_figure_rows_reads_statement_rows_not_prose_or_code(line: str, row: bool) -> None:
+    assert figure_rows(line) == int(row)
 
 
 def test_fragmented_needs_most_lines_short() -> None:
