@@ -32,7 +32,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from ingest.loaders.pdf_layout import MIN_TABLE_ROWS, is_numeric, table_runs
+from ingest.loaders.pdf_layout import MIN_TABLE_ROWS, cells, is_numeric, table_runs
 from ingest.ocr_gate import text_quality
 
 MIN_CHARS = 200  # the OCR gate's "never OCR" bar: shorter pages take the pypdf path
@@ -41,6 +41,7 @@ _FIGURE = re.compile(r"[\d—–]")
 _GAP = re.compile(r"\S\s+(?=\S)")
 _STATEMENT_FIGURE = re.compile(r"[,%$().]|^[—–-]$")  # 1,234 / 12% / $7 / (56) / 3.4 / —
 _DOLLAR = re.compile(r"\$\s+(?=[\d(])")
+_LEADER = re.compile(r"(\.\s?){4,}")  # a table of contents' dot leaders
 
 
 def _layout_lines(textpage: Any, text: str) -> str:
@@ -58,7 +59,7 @@ def _layout_lines(textpage: Any, text: str) -> str:
     position = 0
     for line in text.split("\r\n"):
         start, position = position, position + len(line) + 2
-        if not _FIGURE.search(line):
+        if not _FIGURE.search(line) or _LEADER.search(line):
             out.append(line)
             continue
         gaps = [
@@ -100,7 +101,12 @@ def may_hold_table(textpage: Any, text: str) -> bool:
     """Whether the page may hold a table that pypdf's layout mode should read (see above)."""
     if figure_rows(text) >= MIN_TABLE_ROWS or fragmented(text):
         return True
-    return bool(table_runs(_layout_lines(textpage, text)))
+    lines = _layout_lines(textpage, text).splitlines()
+    for first, last in table_runs("\n".join(lines)):
+        figures = sum(any(map(is_numeric, cells(line)[1:])) for line in lines[first : last + 1])
+        if figures >= MIN_TABLE_ROWS:  # not code with line numbers, nor prose in columns
+            return True
+    return False
 
 
 def fragmented(text: str) -> bool:
