@@ -97,6 +97,28 @@ def test_prose_page_is_read_by_pdfium_table_page_left_to_pypdf(report: Path) -> 
         fast.close()
 
 
+def test_contents_page_and_numbered_code_are_prose(tmp_path: Path) -> None:
+    contents = [
+        (f"{n}.{k} The handbook on topic {'ABC'[k - 1]} " + ". " * 30, str(10 * n + k))
+        for n in range(1, 4)
+        for k in range(1, 4)
+    ]
+    code = [(f"{n:05d}", f"int value_{n} = compute(alpha, beta);  // step {n}") for n in range(9)]
+    page = [_text(56, 780 - 16 * i, left) + "\n" + _text(520, 780 - 16 * i, right)
+            for i, (left, right) in enumerate(contents)]  # fmt: skip
+    page += [_text(56, 600 - 14 * i, number) + "\n" + _text(100, 600 - 14 * i, line)
+             for i, (number, line) in enumerate(code)]  # fmt: skip
+    path = tmp_path / "manual.pdf"
+    path.write_bytes(_pdf(["\n".join(page)]))
+    fast = PdfiumText.open(path, None, 1)
+    assert fast is not None
+    try:
+        text = fast.prose(0)
+    finally:
+        fast.close()
+    assert text is not None and "2.3 The handbook on topic C" in text and "value_8" in text
+
+
 def test_load_table_page_keeps_markdown_rows_prose_page_keeps_its_words(
     report: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
