@@ -17,6 +17,22 @@
   shared machine), peak RSS of the process (and of the project's biggest parser process).
 CORPUS defaults to a generated one (20 PDFs x 10 pages). Target (issue 11): >= 2x the best peer
 in pages/s, <= 300 MB peak RSS, flat from 200 to 4,000 pages.
+
+Measured (one run each, 2 cores shared with other work, load 4-5; the Debian manuals of
+/work/scratch/r11: `bench_peers.py CORPUS --runs 1 --peers-python PEERS/bin/python`), with prose
+pages read by pdfium (`ingest/loaders/pdf_text.py`; before it the project made 20.5 pages/s on
+206 pages against LangChain's 34.7, 0.59x):
+
+    pages/s: project  LangChain  Haystack  x best | CPU ms/page: project LC HS | peak RSS MB
+    3,904 p:    74.7       28.2      29.7   2.51x |              20.1  35.3 33.6 | 406, 290, 337
+    206 p:      49.9       41.2      30.0   1.21x |              31.7  31.8 40.3 |  88, 214, 145
+
+(peak RSS: the project's process (private memory: 111 / 43 MB), its parser, the larger peer.)
+
+On 206 pages the fixed costs weigh: imports, the parser processes' start, the language model's
+load (py3langid, 0.9 CPU-s); the loader itself takes 7.0 ms a page there, 10.2 on 3,904 pages
+(pypdf alone: 21-28). The peak RSS target is not met: most of the project's is the store's
+memory-mapped files (private 111 MB), and the parser process holds 290 MB at its peak.
 """
 
 from __future__ import annotations

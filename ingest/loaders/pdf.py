@@ -5,9 +5,11 @@ Encrypted files are opened with the password given for them, else with the empty
 whose text layer is missing or garbage (`ingest.ocr.needs_ocr`) is read by OCR when `ocr` is
 given (pages that hold 200+ clean characters never are); the document records how many pages
 OCR read, their mean confidence and how many stay unreadable. A file with no text even then is
-refused with `NoTextError`. Pages are extracted in pypdf's layout mode, so
-`ingest.loaders.pdf_layout` can keep tables as Markdown rows under their statement's caption (one
-block per table, one per run of prose). The outline (bookmarks), when there is one, gives each
+refused with `NoTextError`. Prose pages take their text from pdfium (`ingest.loaders.pdf_text`,
+~15x cheaper); pages that may hold a table, short or garbled pages, and every page of a file
+pdfium cannot read are extracted in pypdf's layout mode, so `ingest.loaders.pdf_layout` can keep
+tables as Markdown rows under their statement's caption (one block per table, one per run of
+prose). The outline (bookmarks), when there is one, gives each
 page its heading path; without one, "Item 7." lines and statement captions do. Time and memory
 bounds for hostile files are the caller's job: the pipeline runs this loader in a worker process
 (see `ingest/worker.py`).
@@ -28,6 +30,7 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 from core.errors import EncryptedError, IngestError, NoTextError
 from core.records import Block, Document
 from ingest.loaders.pdf_layout import page_blocks
+from ingest.loaders.pdf_text import PdfiumText
 
 if TYPE_CHECKING:
     from ingest.ocr import OcrConfig, PdfOcr
@@ -108,9 +111,13 @@ def _outline_headings(reader: PdfReader, page_count: int) -> list[tuple[str, ...
     return per_page
 
 
-def _page_text(reader: PdfReader, number: int) -> str:
-    """The page's text with its columns kept (layout mode); plain extraction when layout mode
-    fails or finds nothing (it trips on some broken fonts and streams that plain mode reads)."""
+def _page_text(reader: PdfReader, number: int, fast: PdfiumText | None = None) -> str:
+    """pdfium's text for a prose page; else the page's text with its columns kept (layout mode),
+    plain extraction when layout mode fails or finds nothing (it trips on some broken fonts and
+    streams that plain mode reads)."""
+    prose = fast.prose(number - 1) if fast is not None else None
+    if prose is not None:
+        return clean_text(prose)
     page = reader.pages[number - 1]
     try:
         text = clean_text(page.extract_text(extraction_mode="layout") or "")
@@ -199,13 +206,14 @@ def read(
     empty: list[int] = []
     failed: list[str] = []
     scanner = _ocr_reader(path, password, ocr, content_hash)
+    fast = PdfiumText.open(path, password, page_count)
     tally = _OcrTally()
     carried: tuple[str, ...] = ()  # the heading path the previous page ended with
     try:
         for number in range(1, page_count + 1):
             problem = ""
             try:
-                text = _page_text(reader, number)
+                text = _page_text(reader, number, fast)
             except Exception as exc:  # one bad page (bad font, broken stream) costs that page
                 text, problem = "", f"page {number}: {_one_line(exc)}"
             if scanner is not None:  # OCR may still read a page pypdf cannot
@@ -222,6 +230,8 @@ def read(
     finally:
         if scanner is not None:
             scanner.close()
+        if fast is not None:
+            fast.close()
     warnings = _warnings(page_count, empty, failed, tally, ocr_on=scanner is not None)
     if not blocks:
         if failed and not empty:
