@@ -45,7 +45,8 @@ def test_question_whose_word_names_the_wrong_file_still_finds_its_answer(tmp_pat
     (data / "languages.md").write_text(
         "# Languages\n\nPython was created by Guido van Rossum and first released in 1991.\n"
     )
-    settings = make_settings(tmp_path, prefer_named_documents=True, prefer_named_periods=True)
+    settings = make_settings(tmp_path)  # the defaults: both rules on
+    assert settings.prefer_named_documents and settings.prefer_named_periods
     services = Services(settings, QdrantStore.local(), HashEmbedder(), None)
     services.ingest([data], collection="notes")
     state = fold(services.answer("Who created Python?", collection="notes", viewer=OPERATOR))
