@@ -7,6 +7,12 @@ with embedding similarity; the best few that clear a relevance floor are streame
 followed by its `[n]`. When none clears it, the answer says plainly that the documents do
 not seem to cover the question. The lead line and that reply are worded in the question's
 language (`rag.wording`), and sentences are compared with that language's stemming.
+
+A question that asks for a figure ("how much", "what was the revenue / ratio", "Wie hoch")
+prefers a sentence or row carrying an amount or a rate ($13.2 billion, 23%, 1,577), not one that
+only names a year. Measured on FinanceBench-dev (27 questions, MiniLM): the figures now come
+first (Kenvue's "$13.2 billion in cash proceeds"), "contains the answer" stays 4 of 27 (the rest
+need a calculation), one wrong-document answer fewer unscoped; XQuAD-en's first 100 unchanged.
 """
 
 from __future__ import annotations

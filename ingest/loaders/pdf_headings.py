@@ -10,6 +10,13 @@ lead ("**Product.** Our product revenue…") is not taken for a heading, and han
 its rank (larger and bolder is outer). pypdf keeps extracting the text; this module only says
 which of its lines are headings. Everything past opening the file is best effort: a page pdfium
 cannot read has no marks, never less text.
+
+Measured: 7.7 CPU ms a page over the 10 FinanceBench-dev filings and GeoTopo (1,205 pages, on
+a busy machine; pypdf's layout extraction of the same pages takes 40-200 ms). On GeoTopo
+(German, 117 pages), with its outline ignored, the page's first heading path holds the outline's
+deepest heading for 88 of the 112 pages that have one (0 without font headings). On
+FinanceBench-dev (MiniLM, top 6) evidence hit@6 lost one of 27 questions in each scope and won
+one back at 10 sources; citation precision rose (README, "Long reports").
 """
 
 from __future__ import annotations
