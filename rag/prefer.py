@@ -31,12 +31,12 @@ def merge_preferred(
 ) -> list[ScoredChunk]:
     """The named documents' hits, after any hit elsewhere `better` times their best or more."""
     best = max((hit.score for hit in named), default=0.0)
-    better = [
+    stronger = [
         hit
         for hit in everywhere
         if hit.chunk.source not in preferred and hit.score > 0 and hit.score >= best * better
     ]
-    return [*better, *named][:top_k]
+    return [*stronger, *named][:top_k]
 
 
 @dataclass(frozen=True, slots=True)
