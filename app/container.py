@@ -21,7 +21,6 @@ from app.ledger import record_outcomes
 from app.sources import record_sources
 from core.errors import ConfigError, RagError
 from core.ports import ChatModel, Embedder, VectorStore
-from core.records import SearchFilter
 from core.redact import redact_url
 from core.settings import Backend, LocalEmbedModel, OcrMode, RetrievalMode, Settings
 from ingest.discover import discover
@@ -31,6 +30,7 @@ from rag.answer import answer_stream
 from rag.entities import preferred_sources
 from rag.events import Done, Failed
 from rag.fusion import floor_for
+from rag.prefer import PreferringRetriever
 from rag.retriever import Retriever, StoreRetriever
 from rag.scope import scope_filter
 from text.language import guess
@@ -124,11 +124,13 @@ class Services:
         `sources` scopes the question to the documents those patterns match (`rag.scope`:
         names, globs, folders, name prefixes); a pattern matching nothing fails the answer.
         Without `sources`, and with `prefer_named_documents` set, a question that names
-        documents asks only those (`rag.entities`); with `prefer_named_periods` set, a question
-        that names a year, quarter or form ("FY2022", "10-K") then asks only the documents of
-        that period among them (`rag.periods`).
+        documents is answered from those (`rag.entities`); with `prefer_named_periods` set, a
+        question that names a year, quarter or form ("FY2022", "10-K") from the documents of
+        that period among them (`rag.periods`). Preferred, not confined: a chunk elsewhere that
+        is clearly more relevant still answers (`rag.prefer`).
         """
         assert self.retriever is not None  # set in __post_init__
+        retriever: Retriever = self.retriever
         name = collection or self.settings.collection
         filters = None
         s = self.settings
@@ -141,13 +143,13 @@ class Services:
                     question, documents,
                     names=s.prefer_named_documents, periods=s.prefer_named_periods,
                 )  # fmt: skip
-                if preferred:
-                    filters = SearchFilter(sources=preferred)
+                if preferred:  # preferred, not confining: a wrong guess keeps the answer
+                    retriever = PreferringRetriever(retriever, preferred)
             except RagError as error:
                 return iter((Failed(str(error)), Done()))
         return answer_stream(
             question,
-            retriever=self.retriever,
+            retriever=retriever,
             chat=self.chat_for(model),
             embedder=self.embedder,
             collection=name,

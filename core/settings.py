@@ -133,12 +133,13 @@ class Settings(BaseSettings):
     # BM25 also searches the statement line items of financial ratios a question names
     # ("quick ratio" -> current assets, current liabilities...): rag/expand.py.
     expand_financial_terms: bool = True
-    # A question naming a document ("Pfizer's revenue") asks only the documents whose file
-    # names start with that name, when it names any (rag/entities.py).
-    prefer_named_documents: bool = False
-    # A question naming a year, quarter or form ("FY2022", "Q2 2023", "10-K") asks only the
-    # documents whose file names carry that period, among the named ones (rag/periods.py).
-    prefer_named_periods: bool = False
+    # A question naming a document ("Pfizer's revenue") is answered from the documents whose
+    # file names start with that name, when it names any (rag/entities.py); a chunk elsewhere
+    # that is clearly more relevant still answers (rag/prefer.py).
+    prefer_named_documents: bool = True
+    # A question naming a year, quarter or form ("FY2022", "Q2 2023", "10-K") is answered from
+    # the documents whose file names carry that period, among the named ones (rag/periods.py).
+    prefer_named_periods: bool = True
 
     # --- The UI --------------------------------------------------------------------------------
     upload_max_mb: int = Field(default=50, ge=1)

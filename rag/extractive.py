@@ -7,6 +7,12 @@ with embedding similarity; the best few that clear a relevance floor are streame
 followed by its `[n]`. When none clears it, the answer says plainly that the documents do
 not seem to cover the question. The lead line and that reply are worded in the question's
 language (`rag.wording`), and sentences are compared with that language's stemming.
+
+A question that asks for a figure ("how much", "what was the revenue / ratio", "Wie hoch")
+prefers a sentence or row carrying an amount or a rate ($13.2 billion, 23%, 1,577), not one that
+only names a year. Measured on FinanceBench-dev (27 questions, MiniLM): the figures now come
+first (Kenvue's "$13.2 billion in cash proceeds"), "contains the answer" stays 4 of 27 (the rest
+need a calculation), one wrong-document answer fewer unscoped; XQuAD-en's first 100 unchanged.
 """
 
 from __future__ import annotations
@@ -33,7 +39,8 @@ MAX_WORDS = 90  # longer sentences are cut, with an ellipsis
 MAX_EMBEDDED = 24  # sentences embedded per question, chosen by their BM25 score
 _SENTENCE_ENDS = (".", "!", "?", ":", '"', "”", "’", ")", "…")
 DOCUMENT_NAME_WEIGHT = 0.2  # query words that name the document ("handbook") count this much
-NUMBER_BONUS = 0.3  # "how many ...?", "what was the revenue?" prefer sentences stating a number
+NUMBER_BONUS = 0.3  # "how many ...?", "when ...?" prefer sentences stating a number
+FIGURE_BONUS = 0.3  # "how much ...?", "what was the revenue?" prefer a figure: an amount, a rate
 QUANTITY_QUESTION = re.compile(
     r"\b(?:how\s+(?:many|much|long|often|old|far|big|large|soon|late|early)|when|"
     r"what\s+(?:percentage|amount|number|time|date|year|day|price|cost|limit)|which\s+(?:year|date|day)|"
@@ -43,9 +50,25 @@ QUANTITY_QUESTION = re.compile(
 )
 # "What was the total revenue in FY2022?" asks for a figure too: financial line items and ratios.
 FIGURE_QUESTION = re.compile(
-    r"\b(?:revenues?|sales|income|earnings|profit|loss|margin|ratio|expenditures?|capex|"
+    r"\b(?:revenues?|sales|income|earnings|profit|loss|gains?|proceeds|margin|ratio|turnover|"
+    r"expenditures?|capex|"
     r"cash\s+flow|assets|liabilities|debt|equity|dividends?|eps|ebitda?|expenses?|costs?|"
     r"Umsatz|Gewinn|Ergebnis|Verlust|Marge|Kennzahl|Ausgaben|Kosten|Schulden)\b",
+    re.IGNORECASE,
+)
+# "How much…", "Wie hoch…", "what is the amount / ratio…", "in USD million": the answer is a figure.
+FIGURE_ASK = re.compile(
+    r"\b(?:how\s+much|wie\s+(?:viel|hoch)|what\s+(?:is|was|were|are)\s+the\s+(?:\w+\s+){0,3}?"
+    r"(?:amount|value|total|sum|ratio|rate|percentage|share|margin|price)|"
+    r"in\s+(?:usd|eur|dollars?|euros?|percent|prozent)|in\s+(?:\$|€|%))",
+    re.IGNORECASE,
+)
+# A figure as reports print it: $1.2 billion, 1,577, 20%, 2.7 times, 13,2 Mrd. €; not a bare
+# year or a section number, which nearly every sentence of a filing carries.
+_FIGURE = re.compile(
+    r"[$€£]\s?\(?\d|\d\s?(?:%|percent\b|per\s+cent\b|prozent\b|€|eur\b|usd\b)|"
+    r"\d\s+(?:million|billion|thousand|trillion|mio\.?|mrd\.?|millionen|milliarden|tsd\.?)|"
+    r"\b\d{1,3}(?:[,.]\d{3})+\b|\b\d+[.,]\d+\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -174,7 +197,8 @@ def rank_sentences(
     }
     for term in idf.keys() & naming:
         idf[term] *= DOCUMENT_NAME_WEIGHT
-    wants_number = bool(QUANTITY_QUESTION.search(query) or FIGURE_QUESTION.search(query))
+    wants_figure = bool(FIGURE_ASK.search(query) or FIGURE_QUESTION.search(query))
+    wants_number = bool(QUANTITY_QUESTION.search(query))
     total_idf = sum(idf.values()) or 1.0
     avg_len = sum(len(c.terms) for c in pool) / n or 1.0
 
@@ -202,7 +226,9 @@ def rank_sentences(
         if coverage < MIN_COVERAGE and not similar and not focused:
             continue
         score = bm25 / total_idf + similarity + 0.05 / cand.number  # earlier sources break ties
-        if wants_number and _NUMBER.search(cand.sentence):
+        if wants_figure and _FIGURE.search(cand.sentence):
+            score += FIGURE_BONUS
+        elif wants_number and _NUMBER.search(cand.sentence):
             score += NUMBER_BONUS
         picks.append(Pick(cand.number, cand.sentence, score, coverage, focused))
     if focus_terms and any(p.focused for p in picks):

@@ -64,6 +64,37 @@ def make_pdf(
     return serialize(objects, root=catalog, info=info)
 
 
+def make_styled_pdf(pages: Sequence[Sequence[tuple[str, float, bool]]]) -> bytes:
+    """A PDF whose pages show (text, font size, bold) lines top-down, in Helvetica and
+    Helvetica-Bold: headings set apart by their font, for the loader's font headings."""
+    objects: list[bytes] = [b"", b""]  # catalog, page tree
+    regular = len(objects) + 1
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    bold = len(objects) + 1
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >>")
+    kids = []
+    for lines in pages:
+        ops, y = ["BT"], 790.0
+        for text, size, heavy in lines:
+            y -= size * 1.6
+            font = "/F2" if heavy else "/F1"
+            ops.append(f"{font} {size:g} Tf 1 0 0 1 56 {y:g} Tm ({_escape(text)}) Tj")
+        ops.append("ET")
+        stream = "\n".join(ops).encode("latin-1", errors="replace")
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        content = len(objects)
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] "
+            b"/Resources << /Font << /F1 %d 0 R /F2 %d 0 R >> >> /Contents %d 0 R >>"
+            % (regular, bold, content)
+        )
+        kids.append(len(objects))
+    objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
+    kid_refs = b" ".join(b"%d 0 R" % k for k in kids)
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kid_refs, len(kids))
+    return serialize(objects, root=1)
+
+
 def serialize(objects: Sequence[bytes], *, root: int = 1, info: int | None = None) -> bytes:
     """A PDF file of `objects` (object i+1 is `objects[i]`), with its xref table and trailer."""
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")

