@@ -4,7 +4,8 @@ A hostile PDF can hang pypdf (cyclic structures), exhaust memory (decompression 
 the interpreter. So loading and chunking (`ingest.parse`) run in child processes (`ingest.child`):
 each child caps its own address space (`RLIMIT_AS`), and the parent kills a child whose file has
 used more than the time limit in CPU seconds (or five times it in wall time, for a parser blocked
-without working; see `overdue`), records the file as failed with that reason, and starts a fresh
+without working; see `overdue`; the time the caller spends away embedding what it was given does
+not count), records the file as failed with that reason, and starts a fresh
 child for the next file. A child whose memory has grown `RECYCLE_MB` past what it held after its
 first file (pypdf's caches, fragmentation) is replaced by a fresh one, as is one that served
 `_RECYCLE` files, so memory stays flat over a long run. Not by file count alone: a fresh child
@@ -104,6 +105,12 @@ class _Child:
         if self.queue:
             self._start()
         return done
+
+    def excuse(self, seconds: float) -> None:
+        """Leave `seconds` the caller spent away out of the current file's wall time: a parser
+        that has sent its result, or waits to send the next part, is not slow for it."""
+        if self.queue:
+            self._started += seconds
 
     def grown(self) -> bool:
         """Whether this child is due for replacement (checked after each answer)."""
@@ -252,7 +259,11 @@ class ParserPool:
                 # Hand the idle children their next files before the caller gets these
                 # results, so parsing goes on while the caller embeds and writes.
                 fill()
+                away = time.monotonic()
                 yield from done
+                away = time.monotonic() - away
+                for child in children:  # waiting for the caller is no parser's own time
+                    child.excuse(away)
         finally:
             for child in self._children:
                 child.stop(kill=True)

@@ -256,3 +256,21 @@ def test_worker_child_grown_past_the_memory_margin_is_replaced(
     started.clear()
     recycled = list(ParserPool(workers=1).run([_task(p) for p in files]))
     assert len(started) >= 2 and sorted(r.source for r in recycled) == sorted(p.name for p in files)
+
+
+def test_worker_time_the_caller_spends_away_is_not_the_parsers(tmp_path: Path) -> None:
+    # The caller embeds each part before it asks for the next (the eval's local model takes
+    # minutes for a filing); the parser waits meanwhile, using no CPU. That wait is not its
+    # parse time: the wall-clock backstop (5 x 0.5 s) must not stop the file.
+    path = _long(tmp_path)
+    task = ParseTask(path, tmp_path, None, 100, 10, tag="t", part_chunks=2)
+    pool = ParserPool(workers=1, timeout=0.5)
+    results = []
+    for result in pool.run([_task(_good(tmp_path)), (task, "long.txt")]):
+        results.append(result)
+        if isinstance(result, ParsedPart) and len(results) == 2:
+            time.sleep(3.0)  # away longer than the backstop, with the file's parts pending
+
+    last = results[-1]
+    assert isinstance(last, Parsed) and last.source == "long.txt"
+    assert last.status is ParseStatus.OK, last.reason
