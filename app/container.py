@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.document_names import DocumentNames
 from app.ledger import record_outcomes
 from app.sources import record_sources
 from core.errors import ConfigError, RagError
@@ -30,7 +31,6 @@ from rag.answer import answer_stream
 from rag.entities import preferred_sources
 from rag.events import Done, Failed
 from rag.fusion import floor_for
-from rag.prefer import PreferringRetriever
 from rag.retriever import Retriever, StoreRetriever
 from rag.scope import scope_filter
 from text.language import guess
@@ -68,9 +68,11 @@ class Services:
     # Set once the models a first question needs are loaded (`warm_up`); set from the start
     # for Services built without it (tests, the CLI), which load on first use.
     warmed: threading.Event = field(default_factory=threading.Event, repr=False)
+    _names: DocumentNames = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.warmed.set()
+        self._names = DocumentNames(self.store)
         if self.retriever is None:
             self.retriever = StoreRetriever(
                 self.store, self.embedder, self.reranker,
@@ -130,9 +132,9 @@ class Services:
         is clearly more relevant still answers (`rag.prefer`).
         """
         assert self.retriever is not None  # set in __post_init__
-        retriever: Retriever = self.retriever
         name = collection or self.settings.collection
         filters = None
+        preferred: Sequence[str] = ()
         s = self.settings
         if sources or s.prefer_named_documents or s.prefer_named_periods:
             try:
@@ -143,13 +145,11 @@ class Services:
                     question, documents,
                     names=s.prefer_named_documents, periods=s.prefer_named_periods,
                 )  # fmt: skip
-                if preferred:  # preferred, not confining: a wrong guess keeps the answer
-                    retriever = PreferringRetriever(retriever, preferred)
             except RagError as error:
                 return iter((Failed(str(error)), Done()))
         return answer_stream(
             question,
-            retriever=retriever,
+            retriever=self.retriever,
             chat=self.chat_for(model),
             embedder=self.embedder,
             collection=name,
@@ -159,6 +159,7 @@ class Services:
             history=history,
             viewer=viewer,
             filters=filters,
+            prefer=preferred,  # preferred, not confining: a wrong guess keeps the answer
         )
 
     @property
@@ -169,8 +170,13 @@ class Services:
         return floor_for(self.embedder.model)
 
     def documents(self, collection: str | None = None) -> list[str]:
-        """The source names in `collection` (default: the configured one), sorted."""
-        return sorted(self.store.source_states(collection or self.settings.collection))
+        """The source names in `collection` (default: the configured one), sorted; read again
+        only when the collection changed (`app.document_names`)."""
+        return self._names(collection or self.settings.collection)
+
+    def forget_documents(self, collection: str) -> None:
+        """Read `collection`'s document names afresh next time (after a change made here)."""
+        self._names.forget(collection)
 
     def ingest_options(self) -> IngestOptions:
         s = self.settings
@@ -201,12 +207,16 @@ class Services:
         goes into the collection's ledger (`app.ledger`), which the document manager lists.
         `refresh`: sources to redo even when unchanged.
         """
-        report = ingest_paths(
-            paths, store=self.store, embedder=self.embedder,
-            collection=collection or self.settings.collection, options=self.ingest_options(),
-            on_progress=on_progress, prune=prune, dry_run=dry_run, passwords=passwords, glob=glob,
-            vision=self.vision_ocr(), refresh=refresh,
-        )  # fmt: skip
+        name = collection or self.settings.collection
+        try:
+            report = ingest_paths(
+                paths, store=self.store, embedder=self.embedder, collection=name,
+                options=self.ingest_options(), on_progress=on_progress, prune=prune,
+                dry_run=dry_run, passwords=passwords, glob=glob, vision=self.vision_ocr(),
+                refresh=refresh,
+            )  # fmt: skip
+        finally:
+            self.forget_documents(name)
         if not dry_run and report.files:
             found, _ = discover(paths, glob=glob)
             record_sources(self.settings.data_dir, report, ((f.source, f.path) for f in found))

@@ -96,6 +96,7 @@ def delete_document(services: Services, viewer: Viewer, collection: str, source:
     data_dir = services.settings.data_dir
     upload = find_source_file(services.settings, viewer, source, collection)
     services.store.delete_source(collection, source)
+    services.forget_documents(collection)
     forget(data_dir, collection, source)
     forget_source(data_dir, collection, source)
     uploads = (data_dir / "uploads" / collection).resolve()

@@ -92,6 +92,7 @@ def answer_stream(
     viewer: Viewer,
     history: Sequence[Turn] = (),
     filters: SearchFilter | None = None,
+    prefer: Sequence[str] = (),
 ) -> Iterator[AnswerEvent]:
     """Stream the answer to `question` as events (see `rag.events`).
 
@@ -100,7 +101,9 @@ def answer_stream(
     checked here, where the query runs, not only in what the UI shows (the CLI passes
     `Viewer.as_operator()`, which reads everything and says so). Below `min_score` a source does
     not count as found. `filters` scopes the question (e.g. to some documents: `rag.scope`);
-    sources, and so offline answers, come only from what it lets through.
+    sources, and so offline answers, come only from what it lets through. `prefer` names
+    documents whose chunks come first unless one elsewhere is clearly more relevant
+    (`rag.prefer`).
     """
     model = chat
     try:
@@ -115,7 +118,7 @@ def answer_stream(
             query = heuristic_rewrite(question, history)
         yield Query(query, rewritten=query != question)
         hits = retriever.search(
-            query, collection=collection, mode=mode, top_k=top_k, filters=filters
+            query, collection=collection, mode=mode, top_k=top_k, filters=filters, prefer=prefer
         )
     except RagError as error:
         yield Failed(str(error))

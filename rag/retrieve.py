@@ -35,6 +35,7 @@ from core.ports import Embedder, VectorStore
 from core.records import Candidate, DenseQuery, ScoredChunk, SearchFilter, SparseQuery
 from core.settings import RetrievalMode
 from rag import fusion
+from rag.prefer import merge_preferred
 from text import sparse
 
 DUPLICATE_JACCARD = 0.8  # word-shingle overlap above which a chunk repeats a better one
@@ -93,27 +94,33 @@ def retrieve(
     filters: SearchFilter | None = None,
     reranker: Reranker | None = None,
     sparse_text: str | None = None,
+    prefer: Sequence[str] = (),
 ) -> list[ScoredChunk]:
     """The `top_k` most relevant chunks of `collection` for `query`, best first.
 
     `sparse_text`, when given, is what the BM25 side searches for instead of `query` (e.g. the
     query with financial line items added: `rag.expand`); the dense side embeds `query`.
+    `prefer` names documents to answer from unless a chunk elsewhere is clearly more relevant
+    (`rag.prefer`): the named documents and the whole scope are searched with the one query
+    vector, and the merged list is deduplicated and reranked once.
     """
     query = query.strip()
     if not query or top_k <= 0:
         return []
     wanted = max(top_k, RERANK_CANDIDATES) if reranker is not None else top_k
     dense = embedder.embed_query(query) if mode is not RetrievalMode.SPARSE else None
-    hits = search_chunks(
-        store,
-        collection,
-        dense=dense,
-        text=sparse_text or query,
-        mode=mode,
-        limit=wanted + max(4, wanted // 2),  # room for the duplicates we drop
-        filters=filters,
-        model=embedder.model,
-    )
+    limit = wanted + max(4, wanted // 2)  # room for the duplicates we drop
+
+    def search(scope: SearchFilter | None) -> list[ScoredChunk]:
+        return search_chunks(
+            store, collection, dense=dense, text=sparse_text or query, mode=mode, limit=limit,
+            filters=scope, model=embedder.model,
+        )  # fmt: skip
+
+    hits = search(filters)
+    if prefer:
+        named = SearchFilter(sources=tuple(prefer), kinds=filters.kinds if filters else ())
+        hits = merge_preferred(search(named), hits, preferred=frozenset(prefer), top_k=limit)
     hits = suppress_near_duplicates(hits, limit=wanted)
     if reranker is not None and hits:
         hits = reranker.rerank(query, hits, top_n=top_k)

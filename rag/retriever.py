@@ -8,6 +8,7 @@ dense search needs questions embedded by the model that embedded the collection.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -33,8 +34,10 @@ class Retriever(Protocol):
         mode: RetrievalMode,
         top_k: int,
         filters: SearchFilter | None = None,
+        prefer: Sequence[str] = (),
     ) -> list[ScoredChunk]:
-        """The `top_k` best chunks of `collection` for `query`, best first."""
+        """The `top_k` best chunks of `collection` for `query`, best first; the chunks of the
+        documents named in `prefer` first, unless one elsewhere is clearly more relevant."""
         ...
 
 
@@ -53,6 +56,7 @@ class StoreRetriever:
         mode: RetrievalMode,
         top_k: int,
         filters: SearchFilter | None = None,
+        prefer: Sequence[str] = (),
     ) -> list[ScoredChunk]:
         return retrieve(
             query,
@@ -64,6 +68,7 @@ class StoreRetriever:
             filters=filters,
             reranker=self.reranker,
             sparse_text=expand(query) if self.expand_financial_terms else None,
+            prefer=prefer,
         )
 
     def check(self, collection: str, mode: RetrievalMode) -> None:

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from app.container import Services
 from core.access import Viewer
+from core.settings import RetrievalMode
 from rag.events import fold
 from rag.prefer import merge_preferred
+from rag.retriever import StoreRetriever
 from store.qdrant import QdrantStore
 from tests.conftest import make_settings
 from tests.fakes.chunks import scored
@@ -52,3 +54,60 @@ def test_question_whose_word_names_the_wrong_file_still_finds_its_answer(tmp_pat
     state = fold(services.answer("Who created Python?", collection="notes", viewer=OPERATOR))
     assert "languages.md" in {h.chunk.source for h in state.sources}
     assert "Guido van Rossum" in state.text
+
+
+class CountingEmbedder(HashEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.queries: list[str] = []
+
+    def embed_query(self, text: str) -> list[float]:
+        self.queries.append(text)
+        return super().embed_query(text)
+
+
+class CountingStore(QdrantStore):
+    source_reads = 0
+
+    def source_states(self, name: str) -> dict[str, str]:
+        type(self).source_reads += 1
+        return super().source_states(name)
+
+
+def _notes(tmp_path: Path) -> Path:
+    data = tmp_path / "notes"
+    data.mkdir()
+    (data / "ACME_2022.md").write_text("# Acme\n\nAcme revenue in 2022 was 5 million euros.\n")
+    (data / "BETA_2022.md").write_text("# Beta\n\nBeta revenue in 2022 was 7 million euros.\n")
+    return data
+
+
+def test_preferring_searches_twice_with_one_query_vector(tmp_path: Path) -> None:
+    embedder = CountingEmbedder()
+    store = QdrantStore.local()
+    Services(make_settings(tmp_path), store, embedder, None).ingest(
+        [_notes(tmp_path)], collection="notes"
+    )
+    hits = StoreRetriever(store, embedder).search(
+        "revenue in 2022", collection="notes", mode=RetrievalMode.HYBRID, top_k=4,
+        prefer=("BETA_2022.md",),
+    )  # fmt: skip
+    assert [h.chunk.source for h in hits] == ["BETA_2022.md"]  # Acme is not clearly better
+    assert embedder.queries == ["revenue in 2022"]  # one vector for both searches
+
+
+def test_document_names_are_read_again_only_when_the_collection_changed(tmp_path: Path) -> None:
+    store = CountingStore()  # in memory
+    services = Services(make_settings(tmp_path), store, HashEmbedder(), None)
+    data = _notes(tmp_path)
+    services.ingest([data], collection="notes")
+    CountingStore.source_reads = 0
+    for question in ("Acme revenue?", "Beta revenue?", "revenue 2022?"):
+        list(services.answer(question, collection="notes", viewer=OPERATOR))
+    assert CountingStore.source_reads == 1
+    other = QdrantStore(store._client)  # another writer: this Services is not told
+    (data / "GAMMA_2023.md").write_text("# Gamma\n\nGamma revenue in 2023 was 9 million euros.\n")
+    writer = Services(make_settings(tmp_path), other, HashEmbedder(), None)
+    writer.ingest([data], collection="notes")
+    assert "GAMMA_2023.md" in services.documents("notes")
+    assert CountingStore.source_reads == 2
