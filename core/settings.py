@@ -131,7 +131,8 @@ class Settings(BaseSettings):
     # model in use (rag/fusion.py FLOORS: 0.32 for multilingual-e5-small, 0.25 otherwise).
     min_score: float | None = Field(default=None, ge=0.0, le=1.0)
     # BM25 also searches the statement line items of financial ratios a question names
-    # ("quick ratio" -> current assets, current liabilities...): rag/expand.py.
+    # ("quick ratio" -> current assets, current liabilities...), and the chunks of the statement
+    # they come from rank as 1.25 times as relevant: rag/expand.py, rag/retrieve.py.
     expand_financial_terms: bool = True
     # A question naming a document ("Pfizer's revenue") is answered from the documents whose
     # file names start with that name, when it names any (rag/entities.py); a chunk elsewhere

@@ -58,3 +58,109 @@ def expansions(query: str) -> list[str]:
 def expand(query: str) -> str:
     extra = expansions(query)
     return f"{query} ({'; '.join(extra)})" if extra else query
+
+
+# --- Which primary statement a question's figures come from ---------------------------------
+# A ratio's inputs sit in the primary statements, whose rows share no words with the question
+# ("operating margin" is computed from "Operating income" and "Total revenue"), so retrieval
+# lifts the chunks of the statement a metric comes from (`rag.retrieve.FAVOURED`). Only
+# textbook metric names are keys, English and German; the statements are recognised by their
+# titles in the chunk's heading path or first lines.
+
+_STATEMENT_TITLES: dict[str, re.Pattern[str]] = {
+    "income": re.compile(
+        r"statements? of (?:consolidated )?(?:comprehensive )?(?:income|operations|earnings)"
+        r"|income statements?|profit and loss|statements? of profit or loss"
+        r"|gewinn- und verlustrechnung|\bguv\b|gesamtergebnisrechnung|erfolgsrechnung",
+        re.I,
+    ),
+    "balance": re.compile(
+        r"balance sheets?|statements? of financial (?:position|condition)|\b(?:konzern)?bilanz\b",
+        re.I,
+    ),
+    "cash": re.compile(
+        r"statements? of (?:consolidated )?cash flows?|cash flows? statements?"
+        r"|kapitalflussrechnung|kapitalflußrechnung|cash-?flow-rechnung|geldflussrechnung",
+        re.I,
+    ),
+}
+
+METRIC_STATEMENTS: dict[str, tuple[str, ...]] = {
+    # English
+    "gross margin": ("income",),
+    "operating margin": ("income",),
+    "net margin": ("income",),
+    "profit margin": ("income",),
+    "quick ratio": ("balance",),
+    "current ratio": ("balance",),
+    "working capital": ("balance",),
+    "ebitda": ("income", "cash"),
+    "ebit": ("income",),
+    "interest coverage": ("income",),
+    "free cash ?flows?": ("cash",),
+    "capex": ("cash",),
+    "capital expenditures?": ("cash",),
+    "capital[- ]intensive": ("cash", "balance"),
+    "capital intensity": ("cash", "balance"),
+    "inventory turnover": ("income", "balance"),
+    "days payable outstanding": ("balance", "income"),
+    "dpo": ("balance", "income"),
+    "days sales outstanding": ("balance", "income"),
+    "dso": ("balance", "income"),
+    "effective tax rate": ("income",),
+    "debt": ("balance",),
+    "roa": ("income", "balance"),
+    "return on assets": ("income", "balance"),
+    "roe": ("income", "balance"),
+    "return on equity": ("income", "balance"),
+    "pp&e": ("balance",),
+    "property, plant and equipment": ("balance",),
+    "total assets": ("balance",),
+    "revenues?": ("income",),
+    "net income": ("income",),
+    "net sales": ("income",),
+    "balance sheets?": ("balance",),
+    "cash flows? statements?": ("cash",),
+    "statements? of cash flows?": ("cash",),
+    "income statements?": ("income",),
+    "p&l": ("income",),
+    # German
+    "umsatz(?:erlöse|erloese)?": ("income",),
+    "bruttomarge": ("income",),
+    "rohertrag": ("income",),
+    "umsatzrendite": ("income",),
+    "ebit-marge": ("income",),
+    "jahresüberschuss": ("income",),
+    "jahresfehlbetrag": ("income",),
+    "steuerquote": ("income",),
+    "eigenkapitalquote": ("balance",),
+    "eigenkapitalrendite": ("income", "balance"),
+    "gesamtkapitalrendite": ("income", "balance"),
+    "verschuldung(?:sgrad)?": ("balance",),
+    "nettofinanzverschuldung": ("balance",),
+    "bilanzsumme": ("balance",),
+    "sachanlagen": ("balance",),
+    "liquidität (?:1\\.|2\\.|3\\.|ersten|zweiten|dritten) grades": ("balance",),
+    "investitionen": ("cash",),
+    "free cash-?flow": ("cash",),
+    "bilanz": ("balance",),
+    "gewinn- und verlustrechnung": ("income",),
+    "guv": ("income",),
+    "kapitalflussrechnung": ("cash",),
+}  # fmt: skip
+
+_METRICS = [
+    (re.compile(r"(?<![\w&])" + key + r"(?![\w&])", re.I), wanted)
+    for key, wanted in METRIC_STATEMENTS.items()
+]
+
+
+def statements_for(query: str) -> frozenset[str]:
+    """The primary statements ("income", "balance", "cash") the figures `query` names come from."""
+    return frozenset(s for pattern, wanted in _METRICS if pattern.search(query) for s in wanted)
+
+
+def on_statement(headings: tuple[str, ...], text: str, wanted: frozenset[str]) -> bool:
+    """Whether a chunk (its heading path, or its first lines) belongs to one of `wanted`."""
+    where = " / ".join(headings) + "\n" + text[:300]
+    return any(_STATEMENT_TITLES[s].search(where) for s in wanted)

@@ -8,15 +8,15 @@ dense search needs questions embedded by the model that embedded the collection.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from core.errors import ConfigError
 from core.ports import Embedder, VectorStore
-from core.records import ScoredChunk, SearchFilter
+from core.records import Chunk, ScoredChunk, SearchFilter
 from core.settings import RetrievalMode
-from rag.expand import expand
+from rag.expand import expand, on_statement, statements_for
 from rag.retrieve import Reranker, retrieve
 from text import sparse
 
@@ -69,7 +69,16 @@ class StoreRetriever:
             reranker=self.reranker,
             sparse_text=expand(query) if self.expand_financial_terms else None,
             prefer=prefer,
+            favour=self._statements(query) if self.expand_financial_terms else None,
         )
+
+    @staticmethod
+    def _statements(query: str) -> Callable[[Chunk], bool] | None:
+        """The chunks of the statements the figures `query` asks for (`rag.expand`), if any."""
+        wanted = statements_for(query)
+        if not wanted:
+            return None
+        return lambda chunk: on_statement(chunk.headings, chunk.text, wanted)
 
     def check(self, collection: str, mode: RetrievalMode) -> None:
         """Dense search needs the query embedded by the model that embedded the collection;

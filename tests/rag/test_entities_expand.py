@@ -10,7 +10,7 @@ from app.container import Services
 from core.access import Viewer
 from rag.entities import document_name, named_sources
 from rag.events import fold
-from rag.expand import expand, expansions
+from rag.expand import expand, expansions, on_statement, statements_for
 from store.qdrant import QdrantStore
 from tests.conftest import make_settings
 from tests.fakes.embedder import HashEmbedder
@@ -113,3 +113,59 @@ def test_retriever_expands_only_the_sparse_query(tmp_path: Path) -> None:
 
     plain = set(query_vector("What is ACME's EBITDA?")[0])
     assert plain < set(sparse.indices)  # the line items' terms were added
+
+
+@pytest.mark.parametrize(
+    ("question", "statements"),
+    [
+        ("Does Adobe have an improving operating margin profile?", {"income"}),
+        ("What is the FY2018 capex for 3M?", {"cash"}),
+        ("Is the quick ratio healthy?", {"balance"}),
+        ("What is Amazon's days payable outstanding (DPO)?", {"balance", "income"}),
+        ("Wie hoch ist die Eigenkapitalquote 2023?", {"balance"}),
+        ("Wie viel wurde laut Kapitalflussrechnung investiert?", {"cash"}),
+        ("Who created Python?", set()),
+        ("Which segment will be discontinued?", set()),
+    ],
+)
+def test_statements_for_names_the_statement_a_metric_comes_from(
+    question: str, statements: set[str]
+) -> None:
+    assert statements_for(question) == statements
+
+
+def test_on_statement_reads_the_heading_path_or_the_first_lines() -> None:
+    cash = frozenset({"cash"})
+    assert on_statement(("Item 8.", "Consolidated Statements of Cash Flows"), "| Net |", cash)
+    assert on_statement((), "ADOBE INC.\nCONSOLIDATED STATEMENTS OF CASH FLOWS\n| x |", cash)
+    assert on_statement(("Konzernabschluss", "Konzern-Kapitalflussrechnung"), "", cash)
+    assert on_statement(("Konzernbilanz zum 31. Dezember",), "", frozenset({"balance"}))
+    assert not on_statement(("Item 7. Management's Discussion",), "Cash flows rose.", cash)
+    assert not on_statement(("Bilanzierungsmethoden",), "", frozenset({"balance"}))
+
+
+def test_a_ratio_question_lifts_the_statement_its_inputs_come_from(tmp_path: Path) -> None:
+    data = tmp_path / "filing"
+    data.mkdir()
+    (data / "acme-discussion.md").write_text(
+        "# Item 7. Management's Discussion\n\n"
+        "Acme's margin improved as operating costs fell, management said.\n"
+    )
+    (data / "acme-statements.md").write_text(
+        "# Consolidated Statements of Income\n\n"
+        "| | 2022 | 2021 |\n|---|---|---|\n| Total revenue | 17,606 | 15,785 |\n"
+        "| Operating income | 6,098 | 5,802 |\n"
+    )
+    question = "Does Acme have an improving operating margin?"
+
+    def sources(expand_terms: bool) -> list[tuple[str, ...]]:
+        services = Services(
+            make_settings(tmp_path, expand_financial_terms=expand_terms),
+            QdrantStore.local(), HashEmbedder(), None,
+        )  # fmt: skip
+        services.ingest([data], collection="test")
+        state = fold(services.answer(question, collection="test", viewer=OPERATOR))
+        return [h.chunk.headings for h in state.sources]
+
+    assert sources(False)[0] == ("Item 7. Management's Discussion",)  # words shared
+    assert sources(True)[0] == ("Consolidated Statements of Income",)  # the figures
