@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from core.ports import Embedder
 from core.records import ScoredChunk
+from rag.expand import expansions
 from rag.sentences import content_terms, split_sentences
 from rag.wording import answer_language, offline_lead, offline_not_found
 
@@ -41,6 +42,7 @@ _SENTENCE_ENDS = (".", "!", "?", ":", '"', "”", "’", ")", "…")
 DOCUMENT_NAME_WEIGHT = 0.2  # query words that name the document ("handbook") count this much
 NUMBER_BONUS = 0.3  # "how many ...?", "when ...?" prefer sentences stating a number
 FIGURE_BONUS = 0.3  # "how much ...?", "what was the revenue?" prefer a figure: an amount, a rate
+LINE_ITEM_BONUS = 0.3  # "operating margin?" prefers the rows it is computed from (`rag.expand`)
 QUANTITY_QUESTION = re.compile(
     r"\b(?:how\s+(?:many|much|long|often|old|far|big|large|soon|late|early)|when|"
     r"what\s+(?:percentage|amount|number|time|date|year|day|price|cost|limit)|which\s+(?:year|date|day)|"
@@ -85,6 +87,7 @@ class Candidate:
     number: int  # the source's [n]
     sentence: str
     terms: tuple[str, ...]
+    label: str = ""  # a table row's label ("Total revenue"); "" for a sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +123,25 @@ def _pieces(text: str) -> list[tuple[str, bool, str]]:
     return pieces
 
 
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+def labelled(row: str, header: str) -> str:
+    """A table row as a reader can quote it: "Total revenue: 1,577 (2022), 1,400 (2021)", its
+    figures named by the column headers above it when they line up; the row as it is when not
+    ("| Total revenue | 1,577 | 1,400 |" alone says neither year)."""
+    label, *values = _cells(row)
+    heads = _cells(header) if header else []
+    if len(heads) == len(values) + 1:
+        heads = heads[1:]  # the label column's (empty) header
+    if len(heads) != len(values) or not any(values):
+        return row
+    pairs = zip(values, heads, strict=True)
+    named = [f"{value} ({head})" if head else value for value, head in pairs if value]
+    return f"{label}: {', '.join(named)}"
+
+
 def _quotable_row(row: str) -> bool:
     """A row with a label and a figure ("| Total revenue | 1,577 | 1,400 |"), not a header."""
     label = row.strip("| ").split("|", 1)[0]
@@ -136,11 +158,9 @@ def candidates(sources: Sequence[ScoredChunk], *, language: str = "en") -> list[
             if row:
                 if raw not in seen:
                     seen.add(raw)
-                    found.append(
-                        Candidate(
-                            number, raw, tuple(content_terms(f"{raw} {header}", language=language))
-                        )
-                    )
+                    terms = tuple(content_terms(f"{raw} {header}", language=language))
+                    label = _cells(raw)[0]
+                    found.append(Candidate(number, labelled(raw, header), terms, label=label))
                 continue
             sentence = re.sub(r"^#{1,6}\s+", "", raw).strip()
             if len(sentence.split()) < 4 or sentence.endswith("?"):  # headings, FAQ questions
@@ -197,6 +217,9 @@ def rank_sentences(
     }
     for term in idf.keys() & naming:
         idf[term] *= DOCUMENT_NAME_WEIGHT
+    line_items = [  # the rows a named ratio is computed from: "Operating income", "Total revenue"
+        re.compile(r"(?<!\w)" + re.escape(item) + r"(?!\w)", re.I) for item in expansions(query)
+    ]
     wants_figure = bool(FIGURE_ASK.search(query) or FIGURE_QUESTION.search(query))
     wants_number = bool(QUANTITY_QUESTION.search(query))
     total_idf = sum(idf.values()) or 1.0
@@ -209,9 +232,11 @@ def rank_sentences(
         bm25 = sum(idf[t] * tf[t] * (K1 + 1) / (tf[t] + norm) for t in query_terms if t in tf)
         lexical.append((bm25, sum(idf[t] for t in query_terms if t in tf) / total_idf))
 
+    items = [bool(cand.label) and any(p.search(cand.label) for p in line_items) for cand in pool]
     similarities = [0.0] * n
-    if embedder is not None:  # the lexically best few: bounded latency on a CPU
+    if embedder is not None:  # the lexically best few, and the line items: bounded latency
         order = sorted(range(n), key=lambda i: (-lexical[i][0], pool[i].number))[:MAX_EMBEDDED]
+        order += [i for i in range(n) if items[i] and i not in order][:MAX_EMBEDDED]
         query_vector = embedder.embed_query(query)
         vectors = embedder.embed_documents([pool[i].sentence for i in order])
         for index, vector in zip(order, vectors, strict=True):
@@ -223,13 +248,16 @@ def rank_sentences(
         similarity = similarities[index]
         similar = embedder is not None and similarity >= MIN_SIMILARITY
         focused = bool(focus_terms.intersection(cand.terms))
-        if coverage < MIN_COVERAGE and not similar and not focused:
+        line_item = items[index]
+        if coverage < MIN_COVERAGE and not similar and not focused and not line_item:
             continue
         score = bm25 / total_idf + similarity + 0.05 / cand.number  # earlier sources break ties
         if wants_figure and _FIGURE.search(cand.sentence):
             score += FIGURE_BONUS
         elif wants_number and _NUMBER.search(cand.sentence):
             score += NUMBER_BONUS
+        if line_item:
+            score += LINE_ITEM_BONUS
         picks.append(Pick(cand.number, cand.sentence, score, coverage, focused))
     if focus_terms and any(p.focused for p in picks):
         picks = [p for p in picks if p.focused]

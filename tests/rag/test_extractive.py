@@ -1,7 +1,17 @@
 from __future__ import annotations
 
+import pytest
+
 from rag.citations import resolve
-from rag.extractive import LEAD, MAX_EMBEDDED, NOT_FOUND, cite, extractive_answer, rank_sentences
+from rag.extractive import (
+    LEAD,
+    MAX_EMBEDDED,
+    NOT_FOUND,
+    cite,
+    extractive_answer,
+    labelled,
+    rank_sentences,
+)
 from rag.wording import not_found, offline_lead, offline_not_found
 from tests.fakes.chunks import scored
 from tests.fakes.embedder import HashEmbedder
@@ -163,8 +173,30 @@ def test_extractive_figure_question_quotes_the_table_row_that_carries_it() -> No
     prose = scored("Total revenue grew because customers bought more anvils than in the past.")
     answer = "".join(extractive_answer("What was ACME's total revenue in 2022?", [table, prose]))
     first = answer.removeprefix(LEAD).splitlines()[0]
-    assert first == "- | Total revenue | 1,577 | 1,400 | [1]"
+    assert first == "- Total revenue: 1,577 (2022), 1,400 (2021) [1]"  # the years say which
     assert "| | 2022 | 2021 |" not in answer  # a header row is no answer
+
+
+TAX = "| Effective tax rate | 23% | 20% |"
+NET = "| Net income | 4,756 | 4,822 |"
+YEARS3 = "| | 2022 | 2021 | 2020 |"
+
+
+@pytest.mark.parametrize(
+    ("row", "header", "quoted"),
+    [
+        (TAX, "| | 2022 | 2021 |", "Effective tax rate: 23% (2022), 20% (2021)"),
+        ("| Umsatzerlöse | 1.577 | 1.400 |", "| 2023 | 2022 |",
+         "Umsatzerlöse: 1.577 (2023), 1.400 (2022)"),
+        ("| Net income | $4,756 | | $5,260 |", YEARS3, "Net income: $4,756 (2022), $5,260 (2020)"),
+        (NET, YEARS3, NET),  # the columns do not line up: no guess
+        (NET, "", NET),
+    ],
+)  # fmt: skip
+def test_labelled_names_a_rows_figures_by_their_column_headers_only_when_they_line_up(
+    row: str, header: str, quoted: str
+) -> None:
+    assert labelled(row, header) == quoted
 
 
 def test_extractive_figure_question_prefers_an_amount_to_a_sentence_with_only_a_year() -> None:
@@ -182,3 +214,33 @@ def test_extractive_how_many_question_still_takes_a_number_in_words() -> None:
     answer = _answer("How many members does the city council have?", sources)
     first = answer.removeprefix(LEAD).splitlines()[0]
     assert first.startswith("- The council of the city has seven")
+
+
+class SameEmbedder(HashEmbedder):
+    """Every text at cosine 1 from every other: only the lexical scores and bonuses rank."""
+
+    def _vector(self, text: str) -> list[float]:
+        return [1.0] + [0.0] * (self.dim - 1)
+
+
+def test_a_ratio_question_quotes_the_rows_the_ratio_is_computed_from() -> None:
+    income = scored(
+        "| | 2022 | 2021 |\n"
+        "| Subscription revenue | 16,388 | 14,573 |\n"
+        "| Total revenue | 17,606 | 15,785 |\n"
+        "| Operating expenses | 9,343 | 8,118 |\n"
+        "| Operating lease cost | 112 | 113 |\n"
+        "| Total cost of revenue | 2,165 | 1,865 |\n"
+        "| Operating income | 6,098 | 5,802 |"
+    )
+    question = "Does Adobe have an improving operating margin profile?"
+    rows = _answer(question, [income]).removeprefix(LEAD).splitlines()  # other rows: too far
+    assert rows == [
+        "- Operating income: 6,098 (2022), 5,802 (2021) [1]",
+        "- Total revenue: 17,606 (2022), 15,785 (2021) [1]",
+    ]
+    alike = "".join(extractive_answer(question, [income], embedder=SameEmbedder()))
+    assert alike.removeprefix(LEAD).splitlines()[:2] == [  # every row close: the inputs first
+        "- Operating income: 6,098 (2022), 5,802 (2021) [1]",
+        "- Total revenue: 17,606 (2022), 15,785 (2021) [1]",
+    ]
