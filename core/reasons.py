@@ -37,7 +37,7 @@ class Reason:
 
     def __init__(self, id: str, /, **values: Value) -> None:
         object.__setattr__(self, "id", id)
-        object.__setattr__(self, "values", tuple(values.items()))
+        object.__setattr__(self, "values", tuple(sorted(values.items())))  # one order: equal
 
     @classmethod
     def verbatim(cls, text: str) -> Reason:
