@@ -21,6 +21,7 @@ from app.ledger import LedgerEntry, forget, read_ledger
 from app.sources import find_source_file, forget_source
 from core.access import Viewer
 from core.errors import RagError
+from core.reasons import Reason
 from core.records import FileStatus, IngestReport, SourceStats
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ class OriginalMissing(RagError):
 class DocumentRow:
     source: str
     status: FileStatus  # INGESTED, SKIPPED or FAILED: what the latest run said
-    reason: str  # why it was skipped or failed; "" otherwise
+    reason: Reason | None  # why it was skipped or failed; None otherwise
     pages: int
     chunks: int  # in the store now
     size: int | None  # bytes; None when neither the original nor the ledger knows
@@ -54,7 +55,7 @@ def _row(
     return DocumentRow(
         source=source,
         status=status,
-        reason=entry.reason if entry is not None and status is not FileStatus.INGESTED else "",
+        reason=entry.reason if entry is not None and status is not FileStatus.INGESTED else None,
         pages=stats.pages if stats is not None and stats.pages else (entry.pages if entry else 0),
         chunks=stats.chunks if stats is not None else 0,
         size=size,

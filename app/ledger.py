@@ -4,8 +4,13 @@ The store knows the files that are in (their chunks); it cannot know the files t
 skipped or failed, nor when a file came in or how big it was. `Services.ingest` therefore
 records each run's outcomes in `<data_dir>/.ledger/<collection>.json`:
 
-    {"report.pdf": {"status": "failed", "reason": "encrypted", "pages": 0, "chunks": 0,
-                    "size": 183204, "at": "2026-12-01T21:04:05+00:00"}}
+    {"report.pdf": {"status": "skipped", "reason": "encrypted, and the password given for it
+                    does not open it", "reason_message": {"id": "pdf_wrong_password", "values": {}},
+                    "pages": 0, "chunks": 0, "size": 183204, "at": "2026-12-01T21:04:05+00:00"}}
+
+`reason` is the English text, `reason_message` the reason itself (`core.reasons.Reason.to_json`),
+which the page shows in its reader's language. An entry without `reason_message` (written before
+reasons had ids), or with one this version does not know, shows its `reason` text as it is.
 
 An ingested, skipped or failed file replaces its entry; an unchanged one keeps it (and its
 date); a pruned or deleted one loses it. Concurrent writers are safe (`app.records`: thread lock,
@@ -21,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app.records import change_record, read_record, record_path
+from core.reasons import Reason, saved_reason
 from core.records import FileStatus, IngestReport
 
 FOLDER = ".ledger"
@@ -30,7 +36,7 @@ _KEPT = (FileStatus.INGESTED, FileStatus.SKIPPED, FileStatus.FAILED)  # replace 
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:
     status: FileStatus
-    reason: str = ""
+    reason: Reason | None = None
     pages: int = 0
     chunks: int = 0
     size: int = 0  # bytes, when the run knew it
@@ -47,7 +53,7 @@ def _entry(raw: object) -> LedgerEntry | None:
     try:
         return LedgerEntry(
             status=FileStatus(raw["status"]),
-            reason=str(raw.get("reason", "")),
+            reason=saved_reason(str(raw.get("reason", "")), raw.get("reason_message")),
             pages=int(raw.get("pages", 0)),
             chunks=int(raw.get("chunks", 0)),
             size=int(raw.get("size", 0)),
@@ -55,6 +61,13 @@ def _entry(raw: object) -> LedgerEntry | None:
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _saved(entry: LedgerEntry) -> dict[str, object]:
+    saved = asdict(entry) | {"reason": str(entry.reason) if entry.reason is not None else ""}
+    if entry.reason is not None:
+        saved["reason_message"] = entry.reason.to_json()
+    return saved
 
 
 def read_ledger(data_dir: Path, collection: str) -> dict[str, LedgerEntry]:
@@ -74,7 +87,7 @@ def _change(
         entries = _entries(record)
         change(entries)
         record.clear()
-        record.update({source: asdict(entry) for source, entry in entries.items()})
+        record.update({source: _saved(entry) for source, entry in entries.items()})
         return True
 
     change_record(ledger_path(data_dir, collection), apply)

@@ -256,17 +256,17 @@ def run_robustness() -> None:
         f"{n} {status}" for status, n in Counter(f.status for f in report.files).most_common()
     ))  # fmt: skip
     reasons = Counter(
-        (f.status, f.reason.split(" (")[0]) for f in report.files if f.status != "ingested"
+        (f.status, str(f.reason).split(" (")[0]) for f in report.files if f.status != "ingested"
     )
     for (status, reason), n in sorted(reasons.items()):
         print(f"  {status:8} {n:3d}  {reason}")
     for f in sorted(report.files, key=lambda f: f.source):
-        if f.status == "failed" or "password" in f.reason:
+        if f.status == "failed" or "password" in str(f.reason):
             print(f"    {f.status}: {f.source}: {f.reason}")
     warned = [f for f in report.files if f.warnings]
     print(f"  ingested with warnings: {len(warned)}")
     for f in warned:
-        print(f"    {f.source}: {'; '.join(f.warnings)}")
+        print(f"    {f.source}: {'; '.join(map(str, f.warnings))}")
 
 
 def main(argv: Sequence[str]) -> None:

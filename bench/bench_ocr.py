@@ -132,9 +132,9 @@ def _status(path: Path, password: str | None, ocr: OcrConfig | None) -> tuple[st
     try:
         document = load(path, root=SHARED_PDFS, password=password, ocr=ocr)
     except IngestError as exc:
-        return exc.reason.replace("|", "/"), 0
+        return str(exc.reason).replace("|", "/"), 0
     chars = sum(len("".join(b.text.split())) for b in document.blocks)
-    return "; ".join(document.warnings).replace("|", "/") or "all pages", chars
+    return "; ".join(map(str, document.warnings)).replace("|", "/") or "all pages", chars
 
 
 def main(argv: Sequence[str]) -> None:

@@ -24,12 +24,16 @@
             └── ServerError             5xx
 
 The three `IngestError` subclasses mark a file as skipped, any other `IngestError` as failed
-(`ingest.parse.parse` maps the classes to `Parsed.status`).
+(`ingest.parse.parse` maps the classes to `Parsed.status`). An `IngestError` carries its
+`core.reasons.Reason` (a message id and values, shown in the reader's language); `str(error)`
+is the path and the reason in English, for logs.
 
 Catch broadly only at the top (CLI `main`, Streamlit callbacks) and show `str(error)`.
 """
 
 from __future__ import annotations
+
+from core.reasons import Reason
 
 
 class RagError(Exception):
@@ -41,7 +45,7 @@ class ConfigError(RagError):
 
 
 class IngestError(RagError):
-    def __init__(self, path: str, reason: str) -> None:
+    def __init__(self, path: str, reason: Reason) -> None:
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason

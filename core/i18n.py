@@ -6,6 +6,7 @@ to the code that shows its messages (the answer's wording in `rag/wording.py`, t
 leave ids out. Adding a language is adding its mapping: nothing else changes.
 
     core.i18n (mechanism)  <-  rag.wording (answers)  <-  app.ui.strings (the page)
+                           <-  core.reasons (why ingest skipped or failed a file)
 """
 
 from __future__ import annotations

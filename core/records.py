@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from core.reasons import Reason
+
 # Fixed namespace: chunk ids are uuid5(namespace, source + position + text hash), so the same file
 # always yields the same ids and re-ingesting it overwrites instead of duplicating.
 CHUNK_NAMESPACE = uuid.UUID("6f1c2a52-3d0e-4f53-9a57-1c0f6e2b7d41")
@@ -39,7 +41,7 @@ class Document:
     content_hash: str  # sha256 of the file's bytes: decides whether re-ingest is needed
     blocks: tuple[Block, ...]
     page_count: int | None = None
-    warnings: tuple[str, ...] = ()  # e.g. "3 of 10 pages were read by OCR (mean confidence 0.94)"
+    warnings: tuple[Reason, ...] = ()  # e.g. "2 of 10 pages have no text (blank or drawings)"
     ocr_pages: int = 0  # pages whose text OCR read
     ocr_confidence: float = 0.0  # their mean confidence, 0..1
     unreadable: tuple[int, ...] = ()  # pages (1-based) that needed OCR and still have no text
@@ -116,10 +118,10 @@ class FileStatus(StrEnum):
 class FileOutcome:
     source: str
     status: FileStatus
-    reason: str = ""
+    reason: Reason | None = None  # why it was skipped or failed (or "dry run")
     chunks: int = 0
     pages: int = 0
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Reason, ...] = ()
     ocr_pages: int = 0  # pages read by OCR
     ocr_confidence: float = 0.0  # their mean confidence, 0..1
     unreadable_pages: int = 0  # pages that needed OCR and still have no text

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
+from core.reasons import Reason
 from ingest.parse import PageTick, Parsed, ParseStatus, parse_parts
 
 TICK_SECONDS = 0.5  # a child sends a `PageTick` at most this often
@@ -62,7 +63,7 @@ def serve(memory_mb: int, parent: int = 0) -> None:
             try:
                 outbox.send(result)
             except MemoryError:
-                reason = "ran out of memory"
+                reason = Reason("out_of_memory")
                 outbox.send(Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag))
                 break
 

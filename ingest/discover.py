@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.reasons import Reason
 from core.records import FileOutcome, FileStatus
 from ingest.loaders import SUPPORTED_SUFFIXES, is_supported, source_name
 
@@ -58,14 +59,13 @@ def discover(
             if found[source].path.resolve() != path.resolve():
                 problems.append(FileOutcome(
                     source, FileStatus.FAILED,
-                    f"another file has the same name ({found[source].path}); ingest the two "
-                    "folders into separate collections, or their common parent",
+                    Reason("duplicate_name", other=str(found[source].path)),
                 ))  # fmt: skip
             return
         try:
             size = path.stat().st_size
         except OSError as exc:
-            reason = f"cannot read it ({exc.strerror})"
+            reason = Reason("cannot_read", detail=str(exc.strerror))
             problems.append(FileOutcome(source, FileStatus.FAILED, reason))
             return
         found[source] = SourceFile(path, root, source, size)
@@ -82,11 +82,10 @@ def discover(
                 add(given, given.parent, source_name(given, given.parent))
             else:
                 kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
-                problems.append(FileOutcome(
-                    given.name, FileStatus.SKIPPED, f"unsupported file type (supported: {kinds})"
-                ))  # fmt: skip
+                reason = Reason("unsupported_type_given", supported=kinds)
+                problems.append(FileOutcome(given.name, FileStatus.SKIPPED, reason))
         else:
-            problems.append(FileOutcome(str(given), FileStatus.FAILED, "no such file or folder"))
+            problems.append(FileOutcome(str(given), FileStatus.FAILED, Reason("not_found")))
     return list(found.values()), problems
 
 

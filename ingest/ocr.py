@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core.errors import NoTextError
+from core.reasons import Reason
 from ingest.ocr_cache import OcrCache
 from ingest.ocr_gate import PageInfo, needs_ocr, text_quality, use_ocr_text
 from ingest.ocr_text import OcrPage, OcrWord, boxes_for_quote
@@ -62,7 +63,7 @@ class OcrConfig:
 class UnreadScanError(NoTextError):
     """No page has text, and these pages (1-based) need reading that OCR could not do."""
 
-    def __init__(self, path: str, reason: str, unreadable: tuple[int, ...]) -> None:
+    def __init__(self, path: str, reason: Reason, unreadable: tuple[int, ...]) -> None:
         super().__init__(path, reason)
         self.unreadable = unreadable
 
@@ -235,13 +236,13 @@ class PdfOcr:
         """Whether page `index` (0-based) should be OCR'd, given pypdf's text for it."""
         return needs_ocr(text, lambda: _page_info(self._pdf()[index]))
 
-    def out_of_budget(self) -> str:
-        """Why no more pages may be OCR'd in this run, or "" when they may."""
+    def out_of_budget(self) -> Reason | None:
+        """Why no more pages may be OCR'd in this run, or None when they may."""
         if self.done >= self.config.max_pages:
-            return f"the OCR cap of {self.config.max_pages} pages per file"
+            return Reason("ocr_cap", pages=self.config.max_pages)
         if self._clock() >= self._deadline:
-            return f"the OCR time budget of {self.config.seconds:g} s per file"
-        return ""
+            return Reason("ocr_time_budget", seconds=f"{self.config.seconds:g}")
+        return None
 
     def read(self, index: int) -> OcrPage:
         """Render page `index` (0-based) in grey and OCR it, or take it from the cache."""

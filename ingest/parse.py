@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import EncryptedError, IngestError, NoTextError, UnsupportedFileError
+from core.reasons import Reason
 from core.records import Chunk
 from ingest.ocr import OcrConfig, UnreadScanError
 
@@ -71,8 +72,8 @@ class Parsed:
     sparse: tuple[tuple[list[int], list[float]], ...] = ()  # BM25 vectors, when asked for
     tokens: tuple[int, ...] = ()  # each chunk's `indexed_text` in tokens: what a batch sends
     pages: int = 0
-    warnings: tuple[str, ...] = ()
-    reason: str = ""
+    warnings: tuple[Reason, ...] = ()
+    reason: Reason | None = None  # why it was skipped or failed
     seconds: float = 0.0
     tag: Any = field(default=None, compare=False)
     ocr_pages: int = 0
@@ -105,13 +106,14 @@ def parse(
         unread = exc.unreadable if isinstance(exc, UnreadScanError) else ()
         return Parsed(source, status, reason=exc.reason, tag=task.tag, unreadable=unread)
     except MemoryError:
-        reason = "ran out of memory while parsing"
+        reason = Reason("parse_out_of_memory")
         return Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag)
     except RecursionError:
-        return Parsed(source, ParseStatus.FAILED, reason="nested too deeply to parse", tag=task.tag)
+        reason = Reason("nested_too_deeply")
+        return Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag)
     except Exception as exc:  # a parser bug on a hostile file fails that file alone
         message = " ".join(str(exc).split())[:160]
-        reason = f"could not be parsed ({type(exc).__name__}: {message})"
+        reason = Reason("parse_error", kind=type(exc).__name__, detail=message)
         return Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag)
     return Parsed(
         source,

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import APIError, StoreError
+from core.reasons import Reason
 from core.records import FileOutcome, FileStatus, IngestReport
 from ingest.chunker import chunk_budget, overlap_for
 from ingest.discover import discover, password_for
@@ -112,7 +113,7 @@ def ingest_paths(
             try:
                 doc_hash = file_hash(file.path)
             except OSError as exc:
-                reason = f"cannot read it ({exc.strerror})"
+                reason = Reason("cannot_read", detail=str(exc.strerror))
                 run.finish(FileOutcome(file.source, FileStatus.FAILED, reason))
                 continue
             if states.get(file.source) == doc_hash and file.source not in refresh:
@@ -159,7 +160,7 @@ def ingest_paths(
             for source in sorted(set(states) - seen):
                 store.delete_source(name, source)
                 run.files_total += 1
-                run.finish(FileOutcome(source, FileStatus.PRUNED, "no longer found"))
+                run.finish(FileOutcome(source, FileStatus.PRUNED, Reason("no_longer_found")))
         if report.chunks and not dry_run:
             store.optimize(name)  # index what was written: the embedded engine scans otherwise
     except (APIError, StoreError) as exc:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from core.reasons import Reason
 from core.records import Chunk, FileOutcome, FileStatus, IngestReport
 from ingest.batches import Batcher
 from ingest.discover import SourceFile
@@ -88,7 +89,7 @@ class InFlight:
     remaining: int = 0  # chunks queued and not yet through the writer
     closed: bool = False  # the last of its chunks is queued (or it failed)
     outcome: Parsed | None = None  # the parser's outcome, without the chunks, once closed
-    failed: str = ""
+    failed: Reason | None = None  # why it cannot be committed
     buffer: list[tuple[Chunk, array[float], _Sparse]] = field(default_factory=list)
 
 
@@ -142,7 +143,7 @@ class Run:
             embedder,
             text=lambda entry: entry[0].indexed_text,
             group=lambda entry: entry[2],
-            dropped=lambda entry: bool(entry[2].failed),
+            dropped=lambda entry: entry[2].failed is not None,
             refused=self._refused,
             deliver=self.writer.deliver,
         )
@@ -244,7 +245,7 @@ class Run:
         item = self._open.pop(file.source, None)
         if parsed.status is not ParseStatus.OK:
             if item is not None:  # the parser died after sending some of it
-                self._abandon(item, parsed.reason or "could not be parsed")
+                self._abandon(item, parsed.reason or Reason("parse_failed"))
                 return
             status = FileStatus(parsed.status.value)  # skipped or failed: the same words
             unread = len(parsed.unreadable)  # a scan OCR could not read
@@ -254,7 +255,7 @@ class Run:
         self.current = file.source
         if item is None:
             if not parsed.chunks:
-                outcome = FileOutcome(file.source, FileStatus.SKIPPED, "no text")
+                outcome = FileOutcome(file.source, FileStatus.SKIPPED, Reason("no_text"))
                 self.finish(outcome, size=file.size)
                 return
             progressive = len(parsed.chunks) > BUFFERED_CHUNKS
@@ -262,7 +263,7 @@ class Run:
         item.outcome = dataclasses.replace(parsed, chunks=(), sparse=(), tokens=(), tag=None)
         self._feed(item, parsed.chunks, parsed.sparse, parsed.tokens, last=True)
         if self.dry_run:
-            self.finish(self._outcome(item, "dry run: not written"), size=file.size)
+            self.finish(self._outcome(item, Reason("dry_run")), size=file.size)
 
     def _feed(
         self,
@@ -292,7 +293,7 @@ class Run:
             for batch in self.batcher.add(entry, cost):
                 self.submit(batch)
 
-    def _abandon(self, item: InFlight, reason: str) -> None:
+    def _abandon(self, item: InFlight, reason: Reason) -> None:
         """A file whose parser died after sending parts: failed, never committed."""
         with self._lock:
             item.closed = True
@@ -321,7 +322,7 @@ class Run:
         while not self.writer.join(_TICK):
             self.progress(force=False)
 
-    def _outcome(self, item: InFlight, reason: str = "") -> FileOutcome:
+    def _outcome(self, item: InFlight, reason: Reason | None = None) -> FileOutcome:
         parsed = item.outcome
         assert parsed is not None  # closed with an OK outcome
         return FileOutcome(
@@ -332,7 +333,7 @@ class Run:
 
     # embedding and writing (their threads) -----------------------------------------------------
 
-    def _refused(self, entry: _Entry, reason: str) -> None:
+    def _refused(self, entry: _Entry, reason: Reason) -> None:
         entry[2].failed = reason
 
     def _write(self, answers: list[tuple[list[_Entry], Embedded[_Entry]]]) -> None:
@@ -345,7 +346,7 @@ class Run:
                 continue
             live, vectors = result
             for (chunk, terms, item), vector in zip(live, vectors, strict=True):
-                if item.failed:
+                if item.failed is not None:
                     continue
                 if item.progressive:
                     write.append((chunk, vector, terms))
@@ -357,7 +358,7 @@ class Run:
                     done = item.remaining == 0 and item.closed
                 if done:
                     completed.append(item)
-                    if not item.failed:
+                    if item.failed is None:
                         write.extend(item.buffer)
                     item.buffer = []
         if write:
@@ -373,7 +374,7 @@ class Run:
             self._complete(item)
 
     def _complete(self, item: InFlight) -> None:
-        if item.failed:  # its chunks stay partial: the next run retries it
+        if item.failed is not None:  # its chunks stay partial: the next run retries it
             outcome = FileOutcome(item.file.source, FileStatus.FAILED, item.failed)
         else:
             self.store.commit_source(self.collection, item.file.source, item.ids, item.doc_hash)

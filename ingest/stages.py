@@ -21,6 +21,7 @@ from typing import Generic, TypeVar
 
 from core.errors import BadRequestError
 from core.ports import Embedder, PacedEmbedder
+from core.reasons import Reason
 
 E = TypeVar("E")  # one queued input: whatever the caller keeps beside its text
 
@@ -41,7 +42,7 @@ class Embedding(Generic[E]):
         text: Callable[[E], str],
         group: Callable[[E], object],
         dropped: Callable[[E], bool],
-        refused: Callable[[E, str], None],
+        refused: Callable[[E, Reason], None],
         deliver: Callable[[list[E], Embedded[E]], None],
     ) -> None:
         self._paced = embedder if isinstance(embedder, PacedEmbedder) else None
@@ -115,7 +116,7 @@ class Embedding(Generic[E]):
             try:
                 vectors.extend(self._send([self._text(entry) for entry in part]))
             except BadRequestError as exc:
-                self._refused(part[0], f"the embedding API refused it ({exc})")
+                self._refused(part[0], Reason("embedding_refused", detail=str(exc)))
                 continue
             kept.extend(part)
         return kept, vectors

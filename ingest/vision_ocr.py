@@ -28,6 +28,7 @@ from pathlib import Path
 
 from core.errors import APIError
 from core.ports import ChatModel
+from core.reasons import Reason
 from core.records import Block, Chunk, Document, chunk_id
 from ingest.ocr_cache import OcrCache
 from ingest.ocr_text import OcrPage
@@ -48,20 +49,22 @@ def _letters(text: str) -> str:
     return "".join(char for char in text.casefold() if char.isalnum())
 
 
-def implausible(text: str, *, page_size: tuple[float, float], local: OcrPage | None) -> str:
-    """Why the model's transcription of a page is not to be trusted, or "" when it may be."""
+def implausible(
+    text: str, *, page_size: tuple[float, float], local: OcrPage | None
+) -> Reason | None:
+    """Why the model's transcription of a page is not to be trusted, or None when it may be."""
     stripped = text.strip()
     if not stripped or stripped.casefold() == BLANK:
-        return "no text on the page"
+        return Reason("vision_blank")
     if stripped.casefold().startswith(_REFUSALS):
-        return "the model did not transcribe the page"
+        return Reason("vision_refused")
     chars = len("".join(stripped.split()))
     capacity = page_size[0] * page_size[1] / MIN_CHAR_AREA
     if chars > capacity:
-        return f"{chars:,} characters, more than the page could hold (~{capacity:,.0f})"
+        return Reason("vision_too_long", chars=f"{chars:,}", capacity=f"{capacity:,.0f}")
     parts = [part.strip() for part in _SEGMENT.split(stripped) if part.strip()]
     if len(parts) >= 10 and Counter(parts).most_common(1)[0][1] > len(parts) / 2:
-        return "the same line over and over"
+        return Reason("vision_repeats")
     if local is not None:
         sure = {_letters(w.text) for w in local.words if w.conf >= 0.8}
         sure = {word for word in sure if len(word) >= 4}
@@ -69,8 +72,16 @@ def implausible(text: str, *, page_size: tuple[float, float], local: OcrPage | N
             said = _letters(stripped)
             share = sum(1 for word in sure if word in said) / len(sure)
             if share < 0.5:
-                return f"only {share:.0%} of the words the offline engine read are in it"
-    return ""
+                return Reason("vision_disagrees", share=f"{share:.0%}")
+    return None
+
+
+def _unusable(model: str, rejected: list[Reason]) -> Reason:
+    """ "model read no usable text: page 2: …; page 5: …" for the first three pages."""
+    why = rejected[min(len(rejected), 3) - 1]
+    for earlier in reversed(rejected[: min(len(rejected), 3) - 1]):
+        why = Reason("joined", first=earlier, rest=why)
+    return Reason("vision_unusable", model=model, why=why)
 
 
 class VisionOcr:
@@ -117,7 +128,8 @@ class VisionOcr:
         if not parsed.unreadable or parsed.status is ParseStatus.FAILED:
             return parsed
         cache = OcrCache(self._cache) if self._cache else None
-        blocks, rejected = [], []
+        blocks: list[Block] = []
+        rejected: list[Reason] = []
         try:
             pages, asks = [], []  # (page, key, size, local OCR); (page, png) to send
             for page in parsed.unreadable[: self.max_pages]:
@@ -133,23 +145,23 @@ class VisionOcr:
                 texts = list(pool.map(self.read, asks))
             for (page, key, size, local), text in zip(pages, texts, strict=True):
                 why = implausible(text, page_size=size, local=local)
-                if why:
-                    rejected.append(f"page {page}: {why}")
+                if why is not None:
+                    rejected.append(Reason("page_problem", page=page, detail=why))
                     continue
                 blocks.append(Block(text=text.strip(), page=page))
                 if cache:
                     cache.put(key, OcrPage(text.strip(), 0.0, ()))
         except APIError as exc:  # the pages not read stay unreadable; the run goes on
-            rejected.append(f"the model could not be asked ({exc})")
+            rejected.append(Reason("vision_ask_failed", detail=str(exc)))
         except Exception as exc:  # pdfium cannot draw the page
-            rejected.append(f"could not render the page ({type(exc).__name__})")
+            rejected.append(Reason("vision_render_failed", detail=type(exc).__name__))
         finally:
             if cache:
                 cache.close()
         blocks.sort(key=lambda block: block.page or 0)
         warnings = list(parsed.warnings)
         if rejected:
-            warnings.append(f"{self.chat.model} read no usable text: {'; '.join(rejected[:3])}")
+            warnings.append(_unusable(self.chat.model, rejected))
         if not blocks:
             return dataclasses.replace(parsed, warnings=tuple(warnings))
         title = parsed.chunks[0].title if parsed.chunks else path.stem
@@ -164,11 +176,11 @@ class VisionOcr:
         if sparse:
             sparse = sparse + tuple(document_vector(c.indexed_text) for c in added)
         read_pages = {block.page for block in blocks}
-        warnings.append(f"{len(read_pages)} pages read by {self.chat.model}")
+        warnings.append(Reason("vision_pages_read", count=len(read_pages), model=self.chat.model))
         return dataclasses.replace(
             parsed,
             status=ParseStatus.OK,
-            reason="",
+            reason=None,
             chunks=parsed.chunks + tuple(added),
             sparse=sparse,
             warnings=tuple(warnings),

@@ -31,6 +31,7 @@ from collections.abc import Callable, Generator, Iterable
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from core.reasons import Reason
 from ingest.parse import PageTick, Parsed, ParsedPart, ParseStatus, ParseTask, within
 
 _RECYCLE = 10_000  # files per child before a fresh one takes over, whatever its memory
@@ -42,8 +43,8 @@ _BOOT = (
 )
 
 
-def overdue(cpu: float | None, wall: float, limit: float) -> str:
-    """Why a parse that has used `cpu` CPU seconds over `wall` seconds must stop ("" if not).
+def overdue(cpu: float | None, wall: float, limit: float) -> Reason | None:
+    """Why a parse that has used `cpu` CPU seconds over `wall` seconds must stop (None if not).
 
     The limit is on CPU time, so a big legitimate file on a busy machine (a 1,151-page book
     needs ~30 CPU s, minutes of wall time when the machine is shared) is not cut off. A parser
@@ -51,12 +52,12 @@ def overdue(cpu: float | None, wall: float, limit: float) -> str:
     Without a CPU reading (not Linux), the limit is on wall time.
     """
     if cpu is None:
-        return f"parsing took longer than {limit:g} s; stopped" if wall > limit else ""
+        return Reason("parse_timeout", seconds=f"{limit:g}") if wall > limit else None
     if cpu > limit:
-        return f"parsing took more than {limit:g} CPU seconds; stopped"
+        return Reason("parse_cpu_timeout", seconds=f"{limit:g}")
     if wall > limit * WALL_FACTOR:
-        return f"parsing took longer than {limit * WALL_FACTOR:g} s; stopped"
-    return ""
+        return Reason("parse_timeout", seconds=f"{limit * WALL_FACTOR:g}")
+    return None
 
 
 WALL_FACTOR = 5  # a parse may take this many times its CPU limit in wall time
@@ -143,9 +144,9 @@ class _Child:
         except (OSError, IndexError, ValueError):
             return None
 
-    def overdue(self, limit: float) -> str:
+    def overdue(self, limit: float) -> Reason | None:
         if not self.queue:
-            return ""
+            return None
         cpu = self.cpu_seconds()
         used = None if cpu is None or self._cpu0 is None else cpu - self._cpu0
         return overdue(used, time.monotonic() - self._started, limit)
@@ -250,8 +251,8 @@ class ParserPool:
                     if child.grown() and not child.queue:
                         children[children.index(child)] = self._replace(child, again)
                 for child in list(children):
-                    reason = child.overdue(self._timeout) if child.queue else ""
-                    if reason:
+                    reason = child.overdue(self._timeout) if child.queue else None
+                    if reason is not None:
                         task, source = child.queue[0]
                         done.append(Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag))
                         child.answered()
@@ -279,13 +280,11 @@ class ParserPool:
     def _crashed(self, child: _Child) -> Parsed:
         code = child.exit_code()
         task, source = child.answered()
-        how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-        return Parsed(
-            source,
-            ParseStatus.FAILED,
-            reason=f"the parser crashed on it ({how}; likely out of memory)",
-            tag=task.tag,
-        )
+        if code is not None and code < 0:
+            reason = Reason("parser_killed", signal=-code)
+        else:
+            reason = Reason("parser_exited", code=str(code))
+        return Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag)
 
     def _replace(self, child: _Child, again: deque[tuple[ParseTask, str]]) -> _Child:
         """A fresh child in `child`'s place; the files it had not started go to another."""

@@ -17,7 +17,7 @@ from dataclasses import asdict
 from typing import Any, TextIO
 
 from core.i18n import Catalogue, Messages, choose_language
-from core.records import FileStatus, IngestReport
+from core.records import FileOutcome, FileStatus, IngestReport
 from core.settings import Settings
 from ingest.pipeline import IngestProgress
 
@@ -129,13 +129,13 @@ def summary(report: IngestReport) -> str:
         files = sorted((f for f in report.files if f.status == status), key=lambda f: f.source)
         if files:
             lines.append(f"{status.capitalize()}:")
-            lines.extend(f"  {f.source}: {f.reason}" for f in files[:_LISTED])
+            lines.extend(f"  {f.source}: {f.reason or ''}" for f in files[:_LISTED])
             if len(files) > _LISTED:
                 lines.append(f"  … and {len(files) - _LISTED} more (--json lists them all)")
     warned = sorted((f for f in report.files if f.warnings), key=lambda f: f.source)
     if warned:
         lines.append("Warnings:")
-        lines.extend(f"  {f.source}: {'; '.join(f.warnings)}" for f in warned[:_LISTED])
+        lines.extend(f"  {f.source}: {'; '.join(map(str, f.warnings))}" for f in warned[:_LISTED])
         if len(warned) > _LISTED:
             lines.append(f"  … and {len(warned) - _LISTED} more (--json lists them all)")
     if report.stopped:
@@ -176,7 +176,19 @@ def report_json(report: IngestReport) -> dict[str, Any]:
         "stopped": report.stopped,
         "counts": {status: report.count(status) for status in STATUSES},
         "chunks": report.chunks,
-        "files": [asdict(f) | {"warnings": list(f.warnings)} for f in report.files],
+        "files": [_file_json(f) for f in report.files],
+    }
+
+
+def _file_json(outcome: FileOutcome) -> dict[str, Any]:
+    """One file: `reason` and `warnings` in English, as scripts read them; `reason_id` and
+    `warning_ids` name the messages (`core.reasons`), stable across wordings and languages."""
+    reason, warnings = outcome.reason, outcome.warnings
+    return asdict(outcome) | {
+        "reason": str(reason) if reason is not None else "",
+        "reason_id": reason.id if reason is not None else "",
+        "warnings": [str(warning) for warning in warnings],
+        "warning_ids": [warning.id for warning in warnings],
     }
 
 

@@ -28,7 +28,7 @@ from app.documents import (
     original_file,
     reingest_document,
 )
-from app.ui.ingest_text import count_of, progress_text, report_lines, status_word
+from app.ui.ingest_text import count_of, progress_text, reason_text, report_lines, status_word
 from app.ui.markdown import md_escape
 from app.ui.strings import ui_text
 from app.ui.upload_panel import show_report
@@ -156,9 +156,9 @@ def _row(
     )  # fmt: skip
     if cells[8].button(":material/delete:", key=_key("del", row.source), help=t("delete")):
         st.session_state[_CONFIRM_KEY] = row.source
-    if row.reason:
+    if row.reason is not None:
         level = st.error if row.status is FileStatus.FAILED else st.warning
-        level(f"{md_escape(row.source)}: {md_escape(row.reason)}")
+        level(f"{md_escape(row.source)}: {reason_text(row.reason, t)}")
     if st.session_state.get(_CONFIRM_KEY) == row.source:
         _confirm_delete(services, viewer, collection, row, t)
     if reingest:

@@ -4,8 +4,10 @@ the report rows. Pure: progress or report and a `Messages` catalogue in, text ou
 The progress line carries the same figures as `rag ingest`'s bar (`app.cli.progress`): files,
 pages read, chunks written, pages per second, the ETA, and what holds the work back. The report
 is one row per file; a failed file and a stopped run are error rows (`ReportLine.error`), which
-the page draws as red lines with the reason, never as a grey caption. File names, reasons and
-warnings are escaped: they come from the files.
+the page draws as red lines with the reason, never as a grey caption. Reasons and warnings are
+`core.reasons.Reason`s, worded in the reader's language (`reason_text`). File names, reasons and
+warnings are escaped: they come from the files (a reason's values carry pypdf's or the OS's own
+words, verbatim).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from app.ui.markdown import md_escape
 from core.i18n import Messages
+from core.reasons import Reason, reason_messages
 from core.records import FileOutcome, FileStatus, IngestReport
 
 if TYPE_CHECKING:
@@ -44,6 +47,11 @@ class ReportLine:
 def count_of(t: Messages, count: int, noun: str) -> str:
     """`1 chunk`, `3 chunks`, `1 Seite`… for noun in "chunk", "page", "file"."""
     return t(f"n_{noun}_one") if count == 1 else t(f"n_{noun}", count=f"{count:,}")
+
+
+def reason_text(reason: Reason, t: Messages) -> str:
+    """`reason` in `t`'s language, escaped for the page."""
+    return md_escape(reason.text(reason_messages(t.language)))
 
 
 def status_word(t: Messages, status: FileStatus) -> str:
@@ -79,10 +87,9 @@ def progress_text(progress: IngestProgress, t: Messages) -> str:
 def _file_line(outcome: FileOutcome, t: Messages) -> ReportLine:
     icon = STATUS_ICONS.get(outcome.status, "")
     source, status = md_escape(outcome.source), status_word(t, outcome.status)
-    if outcome.reason:
-        text = t(
-            "report_file_reason", source=source, status=status, reason=md_escape(outcome.reason)
-        )
+    if outcome.reason is not None:
+        reason = reason_text(outcome.reason, t)
+        text = t("report_file_reason", source=source, status=status, reason=reason)
     else:
         text = t(
             "report_file", source=source, status=status, chunks=count_of(t, outcome.chunks, "chunk")
@@ -113,7 +120,7 @@ def report_lines(report: IngestReport, t: Messages) -> list[ReportLine]:
             text = t("report_unreadable", pages=count_of(t, outcome.unreadable_pages, "page"))
             lines.append(ReportLine(f":material/warning: {text}", Level.WARNING))
         lines += [
-            ReportLine(f":material/warning: {md_escape(warning)}", Level.WARNING)
+            ReportLine(f":material/warning: {reason_text(warning, t)}", Level.WARNING)
             for warning in outcome.warnings
         ]
     if report.stopped:

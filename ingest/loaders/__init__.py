@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import IngestError, UnsupportedFileError
+from core.reasons import Reason
 from core.records import Document
 
 if TYPE_CHECKING:
@@ -75,14 +76,16 @@ def load(
     source = source_name(path, root)
     entry = _LOADERS.get(path.suffix.lower())
     if entry is None:
-        raise UnsupportedFileError(source, f"unsupported file type {path.suffix or '(none)'}")
+        raise UnsupportedFileError(source, _unsupported(path.suffix))
     kind, module = entry
     reader = _reader(module)
     if content_hash is None:
         try:
             content_hash = file_hash(path)
         except OSError as exc:
-            raise IngestError(source, f"cannot read the file ({exc.strerror or exc})") from exc
+            raise IngestError(
+                source, Reason("cannot_read_file", detail=exc.strerror or str(exc))
+            ) from exc
     if module == "pdf":
         from ingest.loaders import pdf
 
@@ -91,6 +94,10 @@ def load(
             on_page=on_page,
         )  # fmt: skip
     return reader(path, source=source, kind=kind, content_hash=content_hash, password=password)
+
+
+def _unsupported(suffix: str) -> Reason:
+    return Reason("unsupported_type", suffix=suffix) if suffix else Reason("unsupported_no_suffix")
 
 
 def _reader(module: str) -> Callable[..., Document]:

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 from core.errors import IngestError, NoTextError
+from core.reasons import Reason
 from core.records import Block, Document
 
 _HEADING_STYLE = re.compile(r"^(?:heading|überschrift|titre|titolo|título)\s*(\d)$", re.I)
@@ -28,7 +29,7 @@ def read(
     try:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise IngestError(source, f"not a readable .docx file ({exc})") from exc
+        raise IngestError(source, Reason("docx_unreadable", detail=str(exc))) from exc
     blocks: list[Block] = []
     path_: list[tuple[int, str]] = []
     lines: list[str] = []
@@ -62,7 +63,7 @@ def read(
         lines.append("")
     flush()
     if not blocks:
-        raise NoTextError(source, "the document has no text")
+        raise NoTextError(source, Reason("docx_no_text"))
     title = (document.core_properties.title or "").strip() or first_heading or path.stem
     return Document(
         source=source, title=title, kind=kind, content_hash=content_hash, blocks=tuple(blocks)

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from core.errors import NoTextError
+from core.reasons import Reason
 from core.records import Block, Document
 from ingest.loaders.text import read_text
 
@@ -145,7 +146,7 @@ def read(
 ) -> Document:
     blocks, title = html_blocks(read_text(path, source))
     if not blocks:
-        raise NoTextError(source, "the page has no text outside navigation and scripts")
+        raise NoTextError(source, Reason("html_no_text"))
     if not title:
         title = blocks[0].headings[0] if blocks[0].headings else path.stem
     return Document(

@@ -29,6 +29,7 @@ from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from core.errors import EncryptedError, IngestError, NoTextError
+from core.reasons import Reason
 from core.records import Block, Document
 from ingest.loaders.pdf_headings import FontHeadings, Marks
 from ingest.loaders.pdf_layout import page_blocks
@@ -57,7 +58,7 @@ def _open(path: Path, source: str, password: str | None) -> PdfReader:
     try:
         reader = PdfReader(str(path), strict=False)
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise IngestError(source, f"unreadable PDF ({_one_line(exc)})") from exc
+        raise IngestError(source, Reason("pdf_unreadable", detail=_one_line(exc))) from exc
     if not reader.is_encrypted:
         return reader
     tries = [password, ""] if password else [""]
@@ -66,16 +67,15 @@ def _open(path: Path, source: str, password: str | None) -> PdfReader:
             if candidate is not None and reader.decrypt(candidate) != PasswordType.NOT_DECRYPTED:
                 return reader
     except DependencyError as exc:
-        raise IngestError(
-            source, f"encrypted with AES, which needs `cryptography` ({exc})"
-        ) from exc
+        reason = Reason("pdf_aes_needs_cryptography", detail=str(exc))
+        raise IngestError(source, reason) from exc
     except (NotImplementedError, PdfReadError, ValueError) as exc:
-        raise EncryptedError(source, f"unsupported encryption ({_one_line(exc)})") from exc
+        raise EncryptedError(
+            source, Reason("pdf_encryption_unsupported", detail=_one_line(exc))
+        ) from exc
     if password:
-        raise EncryptedError(source, "encrypted, and the password given for it does not open it")
-    raise EncryptedError(
-        source, "encrypted with a password; supply it with --password 'FILE=PASSWORD'"
-    )
+        raise EncryptedError(source, Reason("pdf_wrong_password"))
+    raise EncryptedError(source, Reason("pdf_needs_password"))
 
 
 def _outline_headings(reader: PdfReader, page_count: int) -> list[tuple[str, ...]]:
@@ -161,7 +161,7 @@ class _OcrTally:
     read: list[float] = field(default_factory=list)  # confidence of each page OCR read
     unreadable: list[int] = field(default_factory=list)  # needed OCR, got no usable text
     left: list[int] = field(default_factory=list)  # needed OCR, not tried: cap or time budget
-    why_left: str = ""
+    why_left: Reason | None = None
 
 
 def _ocr_page(reader: PdfOcr, number: int, text: str, tally: _OcrTally) -> str | None:
@@ -173,7 +173,7 @@ def _ocr_page(reader: PdfOcr, number: int, text: str, tally: _OcrTally) -> str |
         if not reader.needs(number - 1, text):
             return None  # good text, or a blank page or a drawing: nothing to read
         why = reader.out_of_budget()
-        if why:
+        if why is not None:
             tally.left.append(number)
             tally.why_left = why
             return None
@@ -205,34 +205,35 @@ def read(
     try:
         page_count = len(reader.pages)
     except FileNotDecryptedError as exc:
-        raise EncryptedError(source, "encrypted; the document could not be decrypted") from exc
+        raise EncryptedError(source, Reason("pdf_not_decrypted")) from exc
     except (PdfReadError, RecursionError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise IngestError(source, f"broken page tree ({_one_line(exc)})") from exc
+        raise IngestError(source, Reason("pdf_broken_page_tree", detail=_one_line(exc))) from exc
     if page_count == 0:
-        raise NoTextError(source, "the PDF has no pages")
+        raise NoTextError(source, Reason("pdf_no_pages"))
     headings = _outline_headings(reader, page_count)
     fonts = None if any(headings) else _font_headings(path, password)
     blocks: list[Block] = []
     empty: list[int] = []
-    failed: list[str] = []
+    failed: list[Reason] = []
     scanner = _ocr_reader(path, password, ocr, content_hash)
     fast = PdfiumText.open(path, password, page_count)
     tally = _OcrTally()
     carried: tuple[str, ...] = ()  # the heading path the previous page ended with
     try:
         for number in range(1, page_count + 1):
-            problem = ""
+            problem: Reason | None = None
             try:
                 text = _page_text(reader, number, fast)
             except Exception as exc:  # one bad page (bad font, broken stream) costs that page
-                text, problem = "", f"page {number}: {_one_line(exc)}"
+                text = ""
+                problem = Reason("page_problem", page=number, detail=_one_line(exc))
             if scanner is not None:  # OCR may still read a page pypdf cannot
                 text = _ocr_page(scanner, number, text, tally) or text
             if text.strip():
                 marks = fonts.marks(number - 1) if fonts is not None else Marks()
                 found, carried = page_blocks(text, headings[number - 1] or carried, marks)
                 blocks.extend(Block(text=b.text, page=number, headings=b.headings) for b in found)
-            elif problem:
+            elif problem is not None:
                 failed.append(problem)
             else:
                 empty.append(number)
@@ -248,15 +249,15 @@ def read(
     warnings = _warnings(page_count, empty, failed, tally, ocr_on=scanner is not None)
     if not blocks:
         if failed and not empty:
-            raise IngestError(source, f"no page could be read ({failed[0]})")
+            raise IngestError(source, Reason("pdf_no_page_readable", detail=failed[0]))
         if scanner is None:
-            raise NoTextError(source, f"none of its {page_count} pages has text; OCR needed")
+            raise NoTextError(source, Reason("pdf_needs_ocr", pages=page_count))
         if tally.unreadable or tally.left:
             from ingest.ocr import UnreadScanError
 
-            why = f"none of its {page_count} pages has text OCR could read"
+            why = Reason("pdf_ocr_unreadable", pages=page_count)
             raise UnreadScanError(source, why, tuple(sorted(tally.unreadable + tally.left)))
-        raise NoTextError(source, f"none of its {page_count} pages has text (blank or drawings)")
+        raise NoTextError(source, Reason("pdf_blank", pages=page_count))
     confidence = sum(tally.read) / len(tally.read) if tally.read else 0.0
     return Document(
         source=source,
@@ -273,24 +274,26 @@ def read(
 
 
 def _warnings(
-    page_count: int, empty: list[int], failed: list[str], tally: _OcrTally, *, ocr_on: bool
-) -> list[str]:
+    page_count: int, empty: list[int], failed: list[Reason], tally: _OcrTally, *, ocr_on: bool
+) -> list[Reason]:
     warnings = []
-    if tally.left:
+    if tally.left and tally.why_left is not None:
+        left = len(tally.left)
         warnings.append(
-            f"{len(tally.left)} of {page_count} pages were not OCR'd: {tally.why_left} was reached"
-            " (RAG_OCR_MAX_PAGES, RAG_INGEST_FILE_TIMEOUT)"
+            Reason("pages_not_ocred", count=left, pages=page_count, limit=tally.why_left)
         )
     unread = [n for n in empty if n not in tally.left]
     if unread and not ocr_on:
-        warnings.append(f"{len(unread)} of {page_count} pages have no text; OCR needed")
+        warnings.append(Reason("pages_need_ocr", count=len(unread), pages=page_count))
     elif unread:
         illegible = [n for n in unread if n in tally.unreadable]
         blank = len(unread) - len(illegible)
         if illegible:
-            warnings.append(f"{len(illegible)} of {page_count} pages have no text OCR could read")
+            warnings.append(Reason("pages_ocr_unreadable", count=len(illegible), pages=page_count))
         if blank:
-            warnings.append(f"{blank} of {page_count} pages have no text (blank or drawings)")
+            warnings.append(Reason("pages_blank", count=blank, pages=page_count))
     if failed:
-        warnings.append(f"{len(failed)} of {page_count} pages could not be read ({failed[0]})")
+        warnings.append(
+            Reason("pages_failed", count=len(failed), pages=page_count, detail=failed[0])
+        )
     return warnings

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from core.errors import IngestError, NoTextError
+from core.reasons import Reason
 from core.records import Block, Document
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
@@ -18,7 +19,7 @@ def decode(data: bytes, source: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")
     if b"\x00" in data[:8192]:
-        raise IngestError(source, "looks like a binary file, not text")
+        raise IngestError(source, Reason("binary_not_text"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -29,7 +30,9 @@ def read_text(path: Path, source: str) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise IngestError(source, f"cannot read the file ({exc.strerror or exc})") from exc
+        raise IngestError(
+            source, Reason("cannot_read_file", detail=exc.strerror or str(exc))
+        ) from exc
     return decode(data, source).replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -85,7 +88,7 @@ def read(
 ) -> Document:
     text = read_text(path, source)
     if not text.strip():
-        raise NoTextError(source, "the file is empty")
+        raise NoTextError(source, Reason("file_empty"))
     if kind == "markdown":
         blocks, h1 = markdown_blocks(text)
         title = h1 or path.stem

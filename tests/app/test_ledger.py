@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.ledger import LedgerEntry, forget, ledger_path, read_ledger, record_outcomes
+from core.reasons import Reason
 from core.records import FileOutcome, FileStatus, IngestReport
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,8 +27,8 @@ def test_ledger_records_ingested_skipped_and_failed_files_with_size_and_date(
 ) -> None:
     report = _report(
         FileOutcome("a.pdf", FileStatus.INGESTED, chunks=12, pages=3),
-        FileOutcome("empty.md", FileStatus.SKIPPED, "no text"),
-        FileOutcome("bad.pdf", FileStatus.FAILED, "unreadable PDF"),
+        FileOutcome("empty.md", FileStatus.SKIPPED, Reason("no_text")),
+        FileOutcome("bad.pdf", FileStatus.FAILED, Reason("pdf_unreadable", detail="EOF")),
     )
     record_outcomes(tmp_path, report, {"a.pdf": 2048, "bad.pdf": 16}, now=EARLIER)
 
@@ -35,10 +36,51 @@ def test_ledger_records_ingested_skipped_and_failed_files_with_size_and_date(
 
     at = "2026-11-30T08:00:00+00:00"
     assert ledger == {
-        "a.pdf": LedgerEntry(FileStatus.INGESTED, "", 3, 12, 2048, at),
-        "empty.md": LedgerEntry(FileStatus.SKIPPED, "no text", 0, 0, 0, at),
-        "bad.pdf": LedgerEntry(FileStatus.FAILED, "unreadable PDF", 0, 0, 16, at),
+        "a.pdf": LedgerEntry(FileStatus.INGESTED, None, 3, 12, 2048, at),
+        "empty.md": LedgerEntry(FileStatus.SKIPPED, Reason("no_text"), 0, 0, 0, at),
+        "bad.pdf": LedgerEntry(
+            FileStatus.FAILED, Reason("pdf_unreadable", detail="EOF"), 0, 0, 16, at
+        ),
     }
+
+
+def test_ledger_saves_the_english_reason_beside_its_message_for_people_and_scripts(
+    tmp_path: Path,
+) -> None:
+    reason = Reason("pdf_no_page_readable", detail=Reason("page_problem", page=2, detail="bad"))
+    record_outcomes(tmp_path, _report(FileOutcome("a.pdf", FileStatus.FAILED, reason)), {})
+
+    saved = json.loads(ledger_path(tmp_path, "docs").read_text("utf-8"))["a.pdf"]
+
+    assert saved["reason"] == "no page could be read (page 2: bad)"
+    assert saved["reason_message"]["id"] == "pdf_no_page_readable"
+    assert read_ledger(tmp_path, "docs")["a.pdf"].reason == reason
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        None,  # written before reasons had ids
+        {"id": "reason_of_a_later_version", "values": {}},
+        {"id": "pdf_unreadable", "values": {}},  # a value its text needs is missing
+        {"id": "pdf_unreadable", "values": {"detail": [1]}},
+        "pdf_unreadable",
+    ],
+)
+def test_ledger_old_or_unknown_reason_reads_as_its_saved_text(
+    tmp_path: Path, message: object
+) -> None:
+    entry: dict[str, object] = {"status": "skipped", "reason": "encrypted with a password"}
+    if message is not None:
+        entry["reason_message"] = message
+    path = ledger_path(tmp_path, "docs")
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"old.pdf": entry}), "utf-8")
+
+    reason = read_ledger(tmp_path, "docs")["old.pdf"].reason
+
+    assert reason == Reason.verbatim("encrypted with a password")
+    assert str(reason) == "encrypted with a password"
 
 
 def test_ledger_unchanged_keeps_the_entry_and_pruned_drops_it(tmp_path: Path) -> None:

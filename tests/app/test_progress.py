@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import io
+import json
 import locale
 
 import pytest
 
 from app.cli.progress import ProgressBar, format_progress, progress_language, report_json, summary
+from core.reasons import Reason
 from core.records import FileOutcome, FileStatus, IngestReport
 from core.settings import Settings
 from ingest.pipeline import IngestProgress
@@ -56,18 +58,44 @@ def test_summary_lists_counts_and_reasons() -> None:
     report = IngestReport("docs", seconds=2.0)
     report.files += [
         FileOutcome(
-            "a.pdf", FileStatus.INGESTED, chunks=3, pages=2, warnings=("1 of 2 pages ...",)
+            "a.pdf",
+            FileStatus.INGESTED,
+            chunks=3,
+            pages=2,
+            warnings=(Reason("pages_blank", count=1, pages=2),),
         ),
-        FileOutcome("b.pdf", FileStatus.SKIPPED, "encrypted with a password"),
-        FileOutcome("c.pdf", FileStatus.FAILED, "unreadable PDF (EOF marker not found)"),
+        FileOutcome("b.pdf", FileStatus.SKIPPED, Reason("pdf_wrong_password")),
+        FileOutcome(
+            "c.pdf", FileStatus.FAILED, Reason("pdf_unreadable", detail="EOF marker not found")
+        ),
     ]
 
     text = summary(report)
 
     assert "  ingested         1        2        3" in text
-    assert "Skipped:\n  b.pdf: encrypted with a password" in text
+    assert "Skipped:\n  b.pdf: encrypted, and the password given for it does not open it" in text
     assert "Failed:\n  c.pdf: unreadable PDF (EOF marker not found)" in text
-    assert "Warnings:\n  a.pdf: 1 of 2 pages ..." in text
+    assert "Warnings:\n  a.pdf: 1 of 2 pages have no text (blank or drawings)" in text
+
+
+def test_report_json_keeps_english_reasons_and_names_their_messages() -> None:
+    report = IngestReport("docs")
+    report.files += [
+        FileOutcome(
+            "a.pdf", FileStatus.INGESTED, warnings=(Reason("pages_need_ocr", count=1, pages=3),)
+        ),
+        FileOutcome("b.pdf", FileStatus.SKIPPED, Reason("pdf_needs_password")),
+        FileOutcome("c.md", FileStatus.UNCHANGED),
+    ]
+
+    files = {f["source"]: f for f in report_json(report)["files"]}
+
+    assert files["a.pdf"]["warnings"] == ["1 of 3 pages have no text; OCR needed"]
+    assert files["a.pdf"]["warning_ids"] == ["pages_need_ocr"]
+    assert files["b.pdf"]["reason"].startswith("encrypted with a password; supply it")
+    assert files["b.pdf"]["reason_id"] == "pdf_needs_password"
+    assert files["c.md"]["reason"] == "" and files["c.md"]["reason_id"] == ""
+    assert json.loads(json.dumps(files)) == files  # plain JSON all through
 
 
 def test_report_json_counts_every_status() -> None:

@@ -23,7 +23,7 @@ def test_discover_explicit_unsupported_file_is_skipped_with_reason(tmp_path: Pat
 
     assert files == []
     assert [(p.source, p.status) for p in problems] == [("photo.jpg", "skipped")]
-    assert problems[0].reason.startswith("unsupported file type")
+    assert str(problems[0].reason).startswith("unsupported file type")
 
 
 def test_discover_same_file_twice_counts_once(tmp_path: Path) -> None:

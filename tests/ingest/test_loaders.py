@@ -31,7 +31,7 @@ def test_load_pdf_textless_pages_are_reported_not_silent(tmp_path: Path) -> None
     document = load(path, root=tmp_path)
 
     assert [b.page for b in document.blocks] == [1, 4]
-    assert document.warnings == ("2 of 4 pages have no text; OCR needed",)
+    assert list(map(str, document.warnings)) == ["2 of 4 pages have no text; OCR needed"]
 
 
 def test_load_pdf_without_any_text_raises_no_text(tmp_path: Path) -> None:

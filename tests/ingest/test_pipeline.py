@@ -11,6 +11,7 @@ import pytest
 from app.container import Services
 from core.errors import AuthenticationError, BadRequestError, ConfigError
 from core.ports import SparseTerms, VectorStore
+from core.reasons import Reason
 from core.records import Chunk, FileStatus
 from core.settings import RetrievalMode
 from ingest import pipeline, run
@@ -126,7 +127,7 @@ def test_ingest_paths_password_per_file(services: Services, tmp_path: Path) -> N
     outcomes = {f.source: f for f in report.files}
     assert outcomes["a/locked.pdf"].status == "ingested"
     assert outcomes["other.pdf"].status == "skipped"
-    assert "--password" in outcomes["other.pdf"].reason
+    assert "--password" in str(outcomes["other.pdf"].reason)
     assert report.ok  # a skipped file is not a failure
 
 
@@ -140,7 +141,7 @@ def test_ingest_paths_bad_files_fail_alone(services: Services, tmp_path: Path) -
     outcomes = {f.source: f for f in report.files}
     assert outcomes["broken.pdf"].status == "failed" and outcomes["broken.pdf"].reason
     assert outcomes["scan.pdf"].status == "skipped"
-    assert "none of its 2 pages has text (blank" in outcomes["scan.pdf"].reason
+    assert "none of its 2 pages has text (blank" in str(outcomes["scan.pdf"].reason)
     assert report.count("ingested") == 3 and not report.ok
 
 
@@ -149,7 +150,9 @@ def test_ingest_paths_textless_pages_warn(services: Services, tmp_path: Path) ->
 
     report = services.ingest([tmp_path / "mixed.pdf"])
 
-    assert report.files[0].warnings == ("1 of 3 pages have no text (blank or drawings)",)
+    assert list(map(str, report.files[0].warnings)) == [
+        "1 of 3 pages have no text (blank or drawings)"
+    ]
 
 
 def test_ingest_paths_missing_path_and_duplicate_names_are_reported(
@@ -297,7 +300,7 @@ def test_ingest_paths_refused_input_fails_its_file_only(services: Services, tmp_
 
     outcomes = {f.source: f for f in report.files}
     assert outcomes["bad.txt"].status == "failed"
-    assert "refused" in outcomes["bad.txt"].reason
+    assert "refused" in str(outcomes["bad.txt"].reason)
     assert all(outcomes[f"ok{n}.txt"].status == "ingested" for n in range(3))
     assert set(services.store.source_states("test")) == {"ok0.txt", "ok1.txt", "ok2.txt"}
 
@@ -396,7 +399,7 @@ def test_ingest_paths_file_whose_parser_dies_after_some_parts_fails_uncommitted(
                     deadline = time.monotonic() + 30  # once some were written, on a busy machine
                     while not store.upserts and time.monotonic() < deadline:
                         time.sleep(0.01)
-                    reason = "the parser crashed on it (signal 9)"
+                    reason = Reason("parser_killed", signal=9)
                     result = Parsed(
                         result.source, ParseStatus.FAILED, reason=reason, tag=result.tag
                     )
@@ -410,6 +413,6 @@ def test_ingest_paths_file_whose_parser_dies_after_some_parts_fails_uncommitted(
     report = services.ingest([tmp_path / "docs"])
 
     (outcome,) = report.files
-    assert outcome.status is FileStatus.FAILED and "crashed" in outcome.reason
+    assert outcome.status is FileStatus.FAILED and "crashed" in str(outcome.reason)
     assert store.upserts  # some parts were written before the end...
     assert store.source_states("test").get("long.txt", "") == ""  # ...and never committed

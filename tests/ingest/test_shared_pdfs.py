@@ -64,7 +64,8 @@ def test_shared_pdfs_every_file_accounted_for_without_crash_or_hang(
     for outcome in report.files:
         assert outcome.status in ("ingested", "skipped", "failed")
         assert outcome.status == "ingested" or outcome.reason, outcome
-        assert "crashed" not in outcome.reason and "longer than" not in outcome.reason, outcome
+        reason = str(outcome.reason)
+        assert "crashed" not in reason and "longer than" not in reason, outcome
     for path, row in manifest.items():
         if row["pypdf_opens"] == "True" and int(row["text_chars(PyMuPDF)"] or 0) > 200:
             assert outcomes[path].status == "ingested", (path, outcomes[path].reason)

@@ -13,6 +13,7 @@ import pytest
 from pydantic import SecretStr
 
 from app.container import Services, hub_config, remote_chat
+from core.reasons import Reason
 from core.records import FileStatus
 from core.settings import Backend, Settings
 from hub.client import ModelHubClient
@@ -71,7 +72,7 @@ def test_vision_model_reads_the_pages_offline_ocr_left(tmp_path: Path) -> None:
     outcome = report.files[0]
     assert outcome.status is FileStatus.INGESTED
     assert (outcome.ocr_pages, outcome.unreadable_pages) == (2, 0)  # Tesseract 1, the model 1
-    assert f"1 pages read by {VISION}" in outcome.warnings
+    assert f"1 pages read by {VISION}" in map(str, outcome.warnings)
     assert hub.count("/v1/chat/completions") == 1 and not hub.invalid
     assert len(seen) == 1 and seen[0].startswith("data:image/png;base64,")
     assert base64.b64decode(seen[0].split(",", 1)[1]).startswith(b"\x89PNG")
@@ -99,7 +100,7 @@ def test_vision_model_invented_page_is_rejected(tmp_path: Path) -> None:
 
     outcome = report.files[0]
     assert outcome.status is FileStatus.INGESTED and outcome.unreadable_pages == 1
-    assert any("page 2: the same line over and over" in w for w in outcome.warnings)
+    assert any("page 2: the same line over and over" in str(w) for w in outcome.warnings)
     assert {c.page_start for c in services.store.chunks_of("docs", "scan.pdf")} == {1}
 
 
@@ -166,7 +167,7 @@ def test_implausible_table(
     text: str, size: tuple[float, float], local: OcrPage | None, why: str
 ) -> None:
     result = implausible(text, page_size=size, local=local)
-    assert (why in result and bool(result)) if why else result == ""
+    assert (result is not None and why in str(result)) if why else result is None
 
 
 class _SlowChat:
@@ -197,7 +198,9 @@ def test_vision_pages_go_out_together_at_bulk_priority_in_page_order(tmp_path: P
     path.write_bytes(pdf)
     images = [ocr.page_png(path, None, page, 150)[0] for page in (1, 2, 3, 4)]
     chat = _SlowChat(dict(zip(images, texts, strict=True)))
-    parsed = Parsed("scan.pdf", ParseStatus.SKIPPED, reason="no text", unreadable=(1, 2, 3, 4))
+    parsed = Parsed(
+        "scan.pdf", ParseStatus.SKIPPED, reason=Reason("no_text"), unreadable=(1, 2, 3, 4)
+    )
 
     done = VisionOcr(chat, cache=None, concurrency=4).complete(
         parsed, path, password=None, doc_hash="h", budget=512, overlap=0

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.container import Services
-from app.ledger import record_outcomes
+from app.ledger import ledger_path, record_outcomes
 from app.ui.documents import _key, human_size, short_date
 from app.ui.strings import ui_messages
+from core.reasons import Reason
 from core.records import FileOutcome, FileStatus, IngestReport
 
 
@@ -34,7 +36,8 @@ def test_manager_lists_files_with_status_pages_chunks_and_failures_with_reason(
     services_factory: Callable[..., Services],
 ) -> None:
     services = services_factory()
-    failed = IngestReport("docs", files=[FileOutcome("bad.pdf", FileStatus.FAILED, "encrypted")])
+    reason = Reason("pdf_unreadable", detail="EOF marker not found")
+    failed = IngestReport("docs", files=[FileOutcome("bad.pdf", FileStatus.FAILED, reason)])
     record_outcomes(services.settings.data_dir, failed, {"bad.pdf": 2048})
 
     at = _app(services)
@@ -43,8 +46,31 @@ def test_manager_lists_files_with_status_pages_chunks_and_failures_with_reason(
     assert not at.exception
     assert "handbook\\.pdf" in text and "bad\\.pdf" in text
     assert "2.0 KB" in text  # the failed file's size, from the ledger
-    assert [e.value for e in at.error] == ["bad\\.pdf: encrypted"]
+    assert [e.value for e in at.error] == ["bad\\.pdf: unreadable PDF \\(EOF marker not found\\)"]
     assert "2 files: 1 ingested, 0 skipped, 1 failed" in at.caption[0].value
+
+
+def test_manager_in_german_words_reasons_in_german_and_old_free_text_as_saved(
+    services_factory: Callable[..., Services],
+) -> None:
+    services = services_factory()
+    data_dir = services.settings.data_dir
+    skipped = FileOutcome("locked.pdf", FileStatus.SKIPPED, Reason("pdf_wrong_password"))
+    record_outcomes(data_dir, IngestReport("docs", files=[skipped]), {})
+    path = ledger_path(data_dir, "docs")  # an entry as the ledger wrote it before reasons had ids
+    saved = json.loads(path.read_text("utf-8"))
+    saved["old.pdf"] = {"status": "failed", "reason": "unreadable PDF (EOF)", "size": 10}
+    path.write_text(json.dumps(saved), "utf-8")
+
+    at = AppTest.from_function(_manager_page, args=(services, None, {}), default_timeout=60)
+    at.context = {"locale": "de-DE"}  # the reader's browser speaks German
+    at.run()
+
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "locked\\.pdf: verschlüsselt, und das dafür angegebene Passwort öffnet die Datei nicht"
+    ]
+    assert [e.value for e in at.error] == ["old\\.pdf: unreadable PDF \\(EOF\\)"]
 
 
 def test_manager_without_access_shows_one_error_and_no_file(

@@ -16,9 +16,11 @@ from app.ui.ingest_text import Level, progress_text, report_lines
 from app.ui.strings import ui_messages
 from app.ui.uploads import save_upload
 from core.i18n import Messages
+from core.reasons import Reason
 from core.records import FileOutcome, FileStatus, IngestReport
 from ingest.pipeline import IngestProgress
 from tests.fakes.embedder import HashEmbedder
+from tests.ingest.helpers import write_encrypted_pdf
 
 
 def _ingest_page(services, paths, collection):  # type: ignore[no-untyped-def]  # runs as a script
@@ -70,9 +72,14 @@ def test_report_lines_show_failures_with_reason_and_warnings() -> None:
         collection="docs",
         files=[
             FileOutcome(
-                "a.pdf", FileStatus.INGESTED, chunks=3, warnings=("1 of 2 pages has no text",)
+                "a.pdf",
+                FileStatus.INGESTED,
+                chunks=3,
+                warnings=(Reason("pages_blank", count=1, pages=2),),
             ),
-            FileOutcome("b.pdf", FileStatus.FAILED, reason="encrypted: needs a password"),
+            FileOutcome(
+                "b.pdf", FileStatus.FAILED, reason=Reason("pdf_unreadable", detail="bad *xref*")
+            ),
         ],
         seconds=1.25,
     )
@@ -80,8 +87,10 @@ def test_report_lines_show_failures_with_reason_and_warnings() -> None:
     lines = [row.text for row in rows]
     assert lines[0] == "Ingested into **docs** in 1.2s: 3 chunks"
     assert lines[1].endswith("a\\.pdf ingested (3 chunks)")  # names are escaped markdown
-    assert lines[2] == ":material/warning: 1 of 2 pages has no text"
-    assert lines[3] == "b\\.pdf failed: encrypted\\: needs a password"
+    assert lines[2] == ":material/warning: 1 of 2 pages have no text \\(blank or drawings\\)"
+    assert (
+        lines[3] == "b\\.pdf failed: unreadable PDF \\(bad \\*xref\\*\\)"
+    )  # pypdf's words, escaped
     assert [row.level for row in rows] == [Level.INFO, Level.INFO, Level.WARNING, Level.ERROR]
 
 
@@ -90,8 +99,9 @@ def test_report_lines_in_german() -> None:
         collection="docs",
         files=[
             FileOutcome("a.pdf", FileStatus.INGESTED, chunks=1, pages=2),
-            FileOutcome("b.md", FileStatus.SKIPPED, reason="no text"),
-            FileOutcome("c.pdf", FileStatus.FAILED, reason="unreadable PDF"),
+            FileOutcome("b.md", FileStatus.SKIPPED, reason=Reason("file_empty")),
+            FileOutcome("c.pdf", FileStatus.FAILED, reason=Reason("pdf_unreadable", detail="EOF")),
+            FileOutcome("d.pdf", FileStatus.FAILED, reason=Reason.verbatim("an old reason")),
         ],
         seconds=2.0,
         stopped="the token expired",
@@ -101,9 +111,35 @@ def test_report_lines_in_german() -> None:
 
     assert lines[0] == "In **docs** eingelesen in 2.0 s: 1 Abschnitt"
     assert lines[1].endswith("a\\.pdf eingelesen (1 Abschnitt)")
-    assert lines[2].endswith("b\\.md übersprungen: no text")  # the reason is the pipeline's
-    assert lines[3] == "c\\.pdf fehlgeschlagen: unreadable PDF"
-    assert lines[4] == "Abgebrochen: the token expired"
+    assert lines[2].endswith("b\\.md übersprungen: Die Datei ist leer")
+    assert lines[3] == "c\\.pdf fehlgeschlagen: unlesbares PDF \\(EOF\\)"
+    assert lines[4] == "d\\.pdf fehlgeschlagen: an old reason"  # saved before reasons had ids
+    assert lines[5] == "Abgebrochen: the token expired"
+
+
+def test_report_lines_in_german_of_a_real_run_word_every_reason_in_german(
+    services_factory: Callable[..., Services], tmp_path: Path
+) -> None:
+    locked = write_encrypted_pdf(tmp_path / "locked.pdf", ["Gehälter."], user_password="pw")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02ELF" * 100)
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    paths = [locked, tmp_path / "binary.txt", tmp_path / "photo.jpg"]
+
+    report = services_factory().ingest(paths, collection="docs")
+    lines = [line.text for line in report_lines(report, DE)]
+
+    def row(name: str) -> str:
+        return next(line for line in lines if name in line)
+
+    assert row("locked\\.pdf").endswith(
+        "locked\\.pdf übersprungen: mit einem Passwort verschlüsselt; geben Sie es mit "
+        "\\-\\-password 'DATEI=PASSWORT' an"
+    ), lines
+    assert row("binary\\.txt") == (
+        "binary\\.txt fehlgeschlagen: Die Datei sieht nach einer Binärdatei aus, nicht nach Text"
+    )
+    unsupported = "photo\\.jpg übersprungen: Dateityp wird nicht unterstützt \\(unterstützt\\: "
+    assert unsupported in row("photo\\.jpg")
 
 
 def test_progress_text_of_one_large_pdf_counts_pages_chunks_and_eta() -> None:
@@ -130,7 +166,8 @@ def test_report_lines_stopped_before_any_file_says_why() -> None:
 
 
 def test_report_lines_escape_file_names() -> None:
-    outcome = FileOutcome("![x](http://h/p.png).md", FileStatus.SKIPPED, reason="<b>no</b>")
+    reason = Reason("pdf_unreadable", detail="<b>no</b>")
+    outcome = FileOutcome("![x](http://h/p.png).md", FileStatus.SKIPPED, reason=reason)
     line = _texts(IngestReport(collection="docs", files=[outcome]))[1]
     assert "![" not in line and "<b>" not in line
 
