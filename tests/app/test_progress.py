@@ -92,7 +92,7 @@ def test_report_json_keeps_english_reasons_and_names_their_messages() -> None:
 
     assert files["a.pdf"]["warnings"] == ["1 of 3 pages have no text; OCR needed"]
     assert files["a.pdf"]["warning_ids"] == ["pages_need_ocr"]
-    assert files["b.pdf"]["reason"].startswith("encrypted with a password; supply it")
+    assert files["b.pdf"]["reason"].startswith("encrypted with a password; upload a copy")
     assert files["b.pdf"]["reason_id"] == "pdf_needs_password"
     assert files["c.md"]["reason"] == "" and files["c.md"]["reason_id"] == ""
     assert json.loads(json.dumps(files)) == files  # plain JSON all through
