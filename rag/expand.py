@@ -55,6 +55,11 @@ def expansions(query: str) -> list[str]:
     return found
 
 
+def metrics(query: str) -> list[str]:
+    """The ratio and metric names of `FINANCIAL_TERMS` that `query` names, in map order."""
+    return [key for key, pattern in _PATTERNS.items() if pattern.search(query)]
+
+
 def expand(query: str) -> str:
     extra = expansions(query)
     return f"{query} ({'; '.join(extra)})" if extra else query

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from core.ports import Embedder
 from core.records import ScoredChunk
-from rag.expand import expansions
+from rag.expand import expansions, metrics
 from rag.sentences import content_terms, split_sentences
 from rag.wording import answer_language, offline_lead, offline_not_found
 
@@ -42,7 +42,7 @@ _SENTENCE_ENDS = (".", "!", "?", ":", '"', "”", "’", ")", "…")
 DOCUMENT_NAME_WEIGHT = 0.2  # query words that name the document ("handbook") count this much
 NUMBER_BONUS = 0.3  # "how many ...?", "when ...?" prefer sentences stating a number
 FIGURE_BONUS = 0.3  # "how much ...?", "what was the revenue?" prefer a figure: an amount, a rate
-LINE_ITEM_BONUS = 0.3  # "operating margin?" prefers the rows it is computed from (`rag.expand`)
+LINE_ITEM_BONUS = 0.3  # "operating margin?" prefers its own row, and those it is computed from
 QUANTITY_QUESTION = re.compile(
     r"\b(?:how\s+(?:many|much|long|often|old|far|big|large|soon|late|early)|when|"
     r"what\s+(?:percentage|amount|number|time|date|year|day|price|cost|limit)|which\s+(?:year|date|day)|"
@@ -217,8 +217,9 @@ def rank_sentences(
     }
     for term in idf.keys() & naming:
         idf[term] *= DOCUMENT_NAME_WEIGHT
-    line_items = [  # the rows a named ratio is computed from: "Operating income", "Total revenue"
-        re.compile(r"(?<!\w)" + re.escape(item) + r"(?!\w)", re.I) for item in expansions(query)
+    line_items = [  # a named ratio's own row, and the rows it is computed from
+        re.compile(r"(?<!\w)" + re.escape(item) + r"(?!\w)", re.I)
+        for item in [*metrics(query), *expansions(query)]
     ]
     wants_figure = bool(FIGURE_ASK.search(query) or FIGURE_QUESTION.search(query))
     wants_number = bool(QUANTITY_QUESTION.search(query))

@@ -244,3 +244,18 @@ def test_a_ratio_question_quotes_the_rows_the_ratio_is_computed_from() -> None:
         "- Operating income: 6,098 (2022), 5,802 (2021) [1]",
         "- Total revenue: 17,606 (2022), 15,785 (2021) [1]",
     ]
+
+
+def test_a_row_that_states_the_named_ratio_comes_before_its_inputs() -> None:
+    taxes = scored(
+        "| | 2022 | 2021 |\n"
+        "| Income before income taxes | 1,797 | 2,426 |\n"
+        "| Provision for income taxes | (411) | (491) |\n"
+        "| Effective tax rate | 23% | 20% |"
+    )
+    question = "How much has the effective tax rate of Corning changed between FY2021 and FY2022?"
+    answer = "".join(extractive_answer(question, [taxes], embedder=SameEmbedder()))
+    assert (
+        answer.removeprefix(LEAD).splitlines()[0]
+        == "- Effective tax rate: 23% (2022), 20% (2021) [1]"
+    )
