@@ -126,8 +126,8 @@ _EN = {
     "pdf_encryption_unsupported": "unsupported encryption ({detail})",
     "pdf_wrong_password": "encrypted, and the password given for it does not open it",
     "pdf_needs_password": (
-        "encrypted with a password; upload a copy without it, or give it to "
-        "`rag ingest --password 'FILE=PASSWORD'`"
+        "encrypted with a password; upload a copy without it, or give the password when "
+        "ingesting: rag ingest --password 'FILE=PASSWORD'"
     ),
     "pdf_not_decrypted": "encrypted; the document could not be decrypted",
     "pdf_broken_page_tree": "broken page tree ({detail})",
@@ -202,8 +202,8 @@ _DE = {
         "verschlüsselt, und das dafür angegebene Passwort öffnet die Datei nicht"
     ),
     "pdf_needs_password": (
-        "mit einem Passwort verschlüsselt; laden Sie eine Kopie ohne Passwort hoch, oder geben "
-        "Sie es `rag ingest --password 'DATEI=PASSWORT'` mit"
+        "mit einem Passwort verschlüsselt; laden Sie eine Kopie ohne Passwort hoch, oder nennen "
+        "Sie das Passwort beim Einlesen: rag ingest --password 'DATEI=PASSWORT'"
     ),
     "pdf_not_decrypted": "verschlüsselt; das Dokument konnte nicht entschlüsselt werden",
     "pdf_broken_page_tree": "beschädigter Seitenbaum ({detail})",

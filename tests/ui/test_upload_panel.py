@@ -132,8 +132,9 @@ def test_report_lines_in_german_of_a_real_run_word_every_reason_in_german(
         return next(line for line in lines if name in line)
 
     assert row("locked\\.pdf").endswith(
-        "locked\\.pdf übersprungen: mit einem Passwort verschlüsselt; geben Sie es mit "
-        "\\-\\-password 'DATEI=PASSWORT' an"
+        "locked\\.pdf übersprungen: mit einem Passwort verschlüsselt; laden Sie eine Kopie "
+        "ohne Passwort hoch, oder nennen Sie das Passwort beim Einlesen\\: rag ingest "
+        "\\-\\-password 'DATEI=PASSWORT'"
     ), lines
     assert row("binary\\.txt") == (
         "binary\\.txt fehlgeschlagen: Die Datei sieht nach einer Binärdatei aus, nicht nach Text"
