@@ -74,4 +74,3 @@ def test_pdfium_doc_shares_a_page_and_closes_text_page_page_then_document(
     assert "Second page" in pdf.text(1)
     pdf.close()
     assert second.raw is None
-
