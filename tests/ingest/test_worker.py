@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import pytest
 
+from core.reasons import Reason
 from ingest import worker
 from ingest.parse import PageTick, Parsed, ParsedPart, ParseStatus, ParseTask, parse, parse_parts
 from ingest.worker import ParserPool, overdue
@@ -320,8 +321,8 @@ class _FakeChild:
     def grown(self) -> bool:
         return False
 
-    def overdue(self, limit: float) -> str:
-        return ""
+    def overdue(self, limit: float) -> Reason | None:
+        return None
 
     def stop(self, *, kill: bool = False) -> None:
         self.process.wait()
