@@ -18,21 +18,25 @@
 CORPUS defaults to a generated one (20 PDFs x 10 pages). Target (issue 11): >= 2x the best peer
 in pages/s, <= 300 MB peak RSS, flat from 200 to 4,000 pages.
 
-Measured (one run each, 2 cores shared with other work, load 4-5; the Debian manuals of
-/work/scratch/r11: `bench_peers.py CORPUS --runs 1 --peers-python PEERS/bin/python`), with prose
-pages read by pdfium (`ingest/loaders/pdf_text.py`; before it the project made 20.5 pages/s on
-206 pages against LangChain's 34.7, 0.59x):
+Measured (2 cores shared with other work, load 3-4, autogroup scheduling off, at `nice -n -10`;
+the Debian manuals of /work/scratch/r11: `bench_peers.py CORPUS --runs 3 --peers-python
+PEERS/bin/python`, --runs 1 for 3,904 pages), before
+and after opening each PDF once in pdfium, keeping the language model unpacked and handing the
+largest files out first (206 pages: 0.59x before pdfium prose, 1.21x in the last session's run):
 
-    pages/s: project  LangChain  Haystack  x best | CPU ms/page: project LC HS | peak RSS MB
-    3,904 p:    74.7       28.2      29.7   2.51x |              20.1  35.3 33.6 | 406, 290, 337
-    206 p:      49.9       41.2      30.0   1.21x |              31.7  31.8 40.3 |  88, 214, 145
+    pages/s: project  LangChain  Haystack  x best | CPU ms/page | peak RSS MB: project, parser
+    206 p before: 51.2     45.0      44.1   1.14x |        28.2 |  88, 212
+    206 p after:  76.6     46.9      42.7   1.63x |        21.6 |  88, 197
+    3,904 p before: 101.8  (peers not run)         |        17.3 | 407 (private 110), 288
+    3,904 p after:  107.1     31.0      28.9  3.46x |        17.1 | 400 (private 104), 257
 
-(peak RSS: the project's process (private memory: 111 / 43 MB), its parser, the larger peer.)
-
-On 206 pages the fixed costs weigh: imports, the parser processes' start, the language model's
-load (py3langid, 0.9 CPU-s); the loader itself takes 7.0 ms a page there, 10.2 on 3,904 pages
-(pypdf alone: 21-28). The peak RSS target is not met: most of the project's is the store's
-memory-mapped files (private 111 MB), and the parser process holds 290 MB at its peak.
+On 206 pages the fixed costs still weigh: each parser's imports, tiktoken's table and the
+language model (0.65 CPU s before its first page, of 2 s), the store's create and optimize. Two
+parsers beat one there too (2.78 s against 3.33 s, median of 3: with one, this process computes
+the BM25 vectors and is the slower side). The peak RSS target is not met: most of the project's
+is the store's memory-mapped files; a parser's is its libraries and models (~150 MB), pypdf's
+objects for the file it reads (~50 MB for a 261-page manual) and Tesseract when a page needs OCR
+(~40 MB).
 """
 
 from __future__ import annotations

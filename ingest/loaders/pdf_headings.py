@@ -27,7 +27,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from ingest.loaders.pdfium_doc import PdfiumDoc
 
 _NUMBERED = re.compile(r"^(§\s*\d+[a-z]?|\d{1,2}(\.\d{1,2}){0,3}\.?)\s+\S")
 _DEEP_NUMBER = re.compile(r"^\d{1,2}(\.\d{1,2}){1,3}\.?\s+\S")
@@ -118,55 +119,50 @@ def heading_marks(lines: list[StyledLine]) -> dict[str, int]:
 
 
 class FontHeadings:
-    """One PDF opened in pdfium for its fonts; `marks(index)` gives a page's heading lines.
+    """One PDF's fonts through pdfium, on the loader's shared `PdfiumDoc`; `marks(index)` gives
+    a page's heading lines.
 
     Ranks seen on earlier pages are kept, so a heading path carried across pages knows how its
-    outer heading compares with a new one. Close it when the loader is done."""
+    outer heading compares with a new one."""
 
-    def __init__(self, path: Path, password: str | None) -> None:
-        import pypdfium2 as pdfium
-
-        try:
-            self._document: Any = pdfium.PdfDocument(str(path), password=password)
-        except pdfium.PdfiumError:
-            if not password:
-                raise
-            self._document = pdfium.PdfDocument(str(path), password=None)
+    def __init__(self, pdf: PdfiumDoc, *, owned: bool = False) -> None:
+        self._pdf = pdf
+        self._owned = owned
         self._known: dict[str, int] = {}
+
+    @classmethod
+    def open(cls, path: Path, password: str | None) -> FontHeadings:
+        """Over a PDF of its own, closed with it; raises when pdfium cannot open the file."""
+        return cls(PdfiumDoc.open(path, password), owned=True)
 
     def lines(self, index: int) -> list[StyledLine]:
         """The styled lines of page `index` (0-based)."""
         import pypdfium2.raw as raw
 
-        page = self._document[index]
-        textpage = page.get_textpage()
-        try:
-            text = textpage.get_text_range()
-            name = ctypes.create_string_buffer(128)
-            flags = ctypes.c_int()
+        textpage = self._pdf.textpage(index)
+        text = self._pdf.text(index)
+        name = ctypes.create_string_buffer(128)
+        flags = ctypes.c_int()
 
-            def style(i: int) -> tuple[float, bool, bool]:
-                size = float(raw.FPDFText_GetFontSize(textpage.raw, i))
-                weight = int(raw.FPDFText_GetFontWeight(textpage.raw, i))
-                raw.FPDFText_GetFontInfo(textpage.raw, i, name, len(name), ctypes.byref(flags))
-                font = name.value.decode("latin-1", errors="replace")
-                bold = weight >= 600 or bool(_BOLD_NAME.search(font))
-                italic = bool(flags.value & _ITALIC_FLAG) or bool(_ITALIC_NAME.search(font))
-                return round(size, 1), bold, italic
+        def style(i: int) -> tuple[float, bool, bool]:
+            size = float(raw.FPDFText_GetFontSize(textpage.raw, i))
+            weight = int(raw.FPDFText_GetFontWeight(textpage.raw, i))
+            raw.FPDFText_GetFontInfo(textpage.raw, i, name, len(name), ctypes.byref(flags))
+            font = name.value.decode("latin-1", errors="replace")
+            bold = weight >= 600 or bool(_BOLD_NAME.search(font))
+            italic = bool(flags.value & _ITALIC_FLAG) or bool(_ITALIC_NAME.search(font))
+            return round(size, 1), bold, italic
 
-            out: list[StyledLine] = []
-            for start, end in _line_spans(text):
-                picks = _samples(text, start, end)
-                if not picks:
-                    continue
-                styles = [style(i) for i in picks]
-                size, bold, italic = styles[len(styles) // 2]
-                same = all(s == styles[0] for s in styles)
-                out.append(StyledLine(text[start:end].strip(), size, bold, italic, same))
-            return out
-        finally:
-            textpage.close()
-            page.close()
+        out: list[StyledLine] = []
+        for start, end in _line_spans(text):
+            picks = _samples(text, start, end)
+            if not picks:
+                continue
+            styles = [style(i) for i in picks]
+            size, bold, italic = styles[len(styles) // 2]
+            same = all(s == styles[0] for s in styles)
+            out.append(StyledLine(text[start:end].strip(), size, bold, italic, same))
+        return out
 
     def marks(self, index: int) -> Marks:
         try:
@@ -177,7 +173,8 @@ class FontHeadings:
         return Marks(page=found, known=dict(self._known))
 
     def close(self) -> None:
-        self._document.close()
+        if self._owned:
+            self._pdf.close()
 
 
 def _line_spans(text: str) -> Iterable[tuple[int, int]]:

@@ -36,10 +36,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ingest.loaders.pdf_layout import MIN_TABLE_ROWS, cells, is_numeric, table_runs
+from ingest.loaders.pdfium_doc import PdfiumDoc
 from ingest.ocr_gate import text_quality
 
 MIN_CHARS = 200  # the OCR gate's "never OCR" bar: shorter pages take the pypdf path
@@ -136,46 +136,43 @@ def mend(text: str) -> str:
 
 
 class PdfiumText:
-    """One PDF's prose pages through pdfium; `open` returns None when pdfium cannot read it."""
+    """One PDF's prose pages through pdfium, on the loader's shared `PdfiumDoc`."""
 
-    def __init__(self, document: Any) -> None:
-        self._document = document
+    def __init__(self, pdf: PdfiumDoc, *, owned: bool = False) -> None:
+        self._pdf = pdf
+        self._owned = owned
+
+    @classmethod
+    def over(cls, pdf: PdfiumDoc | None, page_count: int) -> PdfiumText | None:
+        """Prose from `pdf`, or None when pdfium could not open it or its page count differs
+        from pypdf's (the two disagree on the page tree: trust pypdf)."""
+        if pdf is None or len(pdf) != page_count:
+            return None
+        return cls(pdf)
 
     @classmethod
     def open(cls, path: Path, password: str | None, page_count: int) -> PdfiumText | None:
+        """`over` a PDF of its own, closed with it; None when pdfium cannot read it."""
         try:
-            try:
-                document = pdfium.PdfDocument(str(path), password=password)
-            except pdfium.PdfiumError:
-                if not password:
-                    raise
-                document = pdfium.PdfDocument(str(path), password=None)
+            pdf = PdfiumDoc.open(path, password)
         except Exception:  # pdfium refuses the file: pypdf reads it whole
             return None
-        if len(document) != page_count:  # the two disagree on the page tree: trust pypdf
-            document.close()
+        if len(pdf) != page_count:
+            pdf.close()
             return None
-        return cls(document)
+        return cls(pdf, owned=True)
 
     def prose(self, index: int) -> str | None:
         """Page `index`'s (0-based) text when it is prose; None sends it to pypdf."""
         try:
-            page = self._document[index]
-        except Exception:
-            return None
-        textpage = None
-        try:
-            textpage = page.get_textpage()
-            text = textpage.get_text_range()
+            textpage = self._pdf.textpage(index)
+            text = self._pdf.text(index)
             if not is_prose(text) or may_hold_table(textpage, text):
                 return None
             return mend(text)
         except Exception:  # a page pdfium cannot read goes to pypdf
             return None
-        finally:
-            if textpage is not None:
-                textpage.close()
-            page.close()
 
     def close(self) -> None:
-        self._document.close()
+        if self._owned:
+            self._pdf.close()

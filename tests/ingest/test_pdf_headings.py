@@ -132,7 +132,7 @@ def _styled_report(tmp_path: Path) -> Path:
 
 
 def test_font_headings_read_bold_and_larger_lines_from_a_pdf(tmp_path: Path) -> None:
-    fonts = FontHeadings(_styled_report(tmp_path), None)
+    fonts = FontHeadings.open(_styled_report(tmp_path), None)
     try:
         first, second = fonts.marks(0), fonts.marks(1)
     finally:

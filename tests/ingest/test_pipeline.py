@@ -416,3 +416,19 @@ def test_ingest_paths_file_whose_parser_dies_after_some_parts_fails_uncommitted(
     assert outcome.status is FileStatus.FAILED and "crashed" in str(outcome.reason)
     assert store.upserts  # some parts were written before the end...
     assert store.source_states("test").get("long.txt", "") == ""  # ...and never committed
+
+
+def test_ingest_paths_parses_the_largest_files_first(tmp_path: Path) -> None:
+    root = tmp_path / "docs"
+    root.mkdir()
+    for name, words in (("a-short.txt", 20), ("b-long.txt", 900), ("c-middle.txt", 200)):
+        (root / name).write_text(" ".join(["onboarding"] * words) + "\n", "utf-8")
+    settings = make_settings(tmp_path, ingest_workers=1)
+    services = Services(settings, QdrantStore.local(), HashEmbedder(), None)
+    try:
+        report = services.ingest([root])
+    finally:
+        services.close()
+
+    # One parser answers in the order it was given: a long file last would end the run alone.
+    assert [f.source for f in report.files] == ["b-long.txt", "c-middle.txt", "a-short.txt"]

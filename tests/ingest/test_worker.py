@@ -6,9 +6,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
+from core.reasons import Reason
 from ingest import worker
 from ingest.parse import PageTick, Parsed, ParsedPart, ParseStatus, ParseTask, parse, parse_parts
 from ingest.worker import ParserPool, overdue
@@ -275,3 +277,67 @@ def test_worker_time_the_caller_spends_away_is_not_the_parsers(tmp_path: Path) -
     last = results[-1]
     assert isinstance(last, Parsed) and last.source == "long.txt"
     assert last.status is ParseStatus.OK, last.reason
+
+
+class _FakeChild:
+    """A parser answering through a real pipe at once; the first one made (the slow one) only
+    once c.txt has been handed out."""
+
+    made: ClassVar[list[_FakeChild]] = []
+    handed: ClassVar[set[str]] = set()
+
+    def __init__(self, memory_mb: int) -> None:
+        from collections import deque
+        from multiprocessing import Pipe
+
+        self.conn, self._answers = Pipe(duplex=False)
+        self.queue: deque[tuple[ParseTask, str]] = deque()
+        self._unsent: deque[tuple[ParseTask, str]] = deque()
+        self.retiring = False
+        self.got: list[str] = []
+        self.slow = not _FakeChild.made
+        self.process = subprocess.Popen([sys.executable, "-c", "pass"])
+        _FakeChild.made.append(self)
+
+    def submit(self, task: ParseTask, source: str) -> None:
+        self.queue.append((task, source))
+        self._unsent.append((task, source))
+        self.got.append(source)
+        _FakeChild.handed.add(source)
+        for child in _FakeChild.made:
+            child.answer()
+
+    def answer(self) -> None:
+        while self._unsent and (not self.slow or "c.txt" in _FakeChild.handed):
+            task, source = self._unsent.popleft()
+            self._answers.send(Parsed(source, ParseStatus.OK, tag=task.tag))
+
+    def answered(self) -> tuple[ParseTask, str]:
+        return self.queue.popleft()
+
+    def excuse(self, seconds: float) -> None:
+        pass
+
+    def grown(self) -> bool:
+        return False
+
+    def overdue(self, limit: float) -> Reason | None:
+        return None
+
+    def stop(self, *, kill: bool = False) -> None:
+        self.process.wait()
+
+
+def test_worker_last_files_go_to_the_free_child_not_behind_a_busy_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _FakeChild.made, _FakeChild.handed = [], set()
+    monkeypatch.setattr(worker, "_Child", _FakeChild)
+    tasks = [(ParseTask(tmp_path / n, tmp_path, None, 300, 30, tag=n), n) for n in "abc"]
+
+    results = list(ParserPool(workers=2).run((t, f"{n}.txt") for t, n in tasks))
+
+    slow, free = _FakeChild.made
+    assert sorted(r.source for r in results) == ["a.txt", "b.txt", "c.txt"]
+    assert slow.got == ["a.txt"]  # still busy with the first file: no second one behind it
+    assert free.got == ["b.txt", "c.txt"]

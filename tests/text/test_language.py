@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from text import language
@@ -34,3 +36,48 @@ def test_each_chunk_of_a_mixed_document_gets_its_own_language() -> None:
         "Travel expenses are refunded within four weeks after the trip has ended.",
     ]
     assert [language.detect(c) for c in chunks] == ["de", "en"]
+
+
+# --- the unpacked model kept between processes ---------------------------------------------------
+
+CACHE_TEXTS = [
+    "Die Kündigungsfrist beträgt drei Monate zum Quartalsende.",
+    "The notice period is three months to the end of a quarter.",
+    "Le délai de préavis est de trois mois.",
+    "El plazo de preaviso es de tres meses.",
+    "Notice period?",
+    "Umsatz 2023",
+]
+
+
+def test_cached_model_classifies_exactly_as_the_packaged_one(tmp_path: Path) -> None:
+    packaged = language._packaged_identifier()
+    language._save_identifier(packaged, tmp_path)
+    cached = language._cached_identifier(tmp_path)
+
+    assert cached is not None
+    assert cached.nb_classes == packaged.nb_classes
+    assert (cached.nb_ptc == packaged.nb_ptc).all() and (cached.nb_pc == packaged.nb_pc).all()
+    for text in CACHE_TEXTS:
+        assert cached.classify(text) == packaged.classify(text), text
+
+
+def test_corrupt_cached_model_is_not_used(tmp_path: Path) -> None:
+    language._save_identifier(language._packaged_identifier(), tmp_path)
+    (path,) = tmp_path.glob("py3langid-*.npz")
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte inside the state table
+    path.write_bytes(bytes(data))
+
+    assert language._cached_identifier(tmp_path) is None
+
+
+def test_model_cache_folder_others_may_write_to_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(language.tempfile, "gettempdir", lambda: str(tmp_path))
+    mine = language.model_cache_dir()
+    assert mine is not None and mine.parent == tmp_path and mine.stat().st_mode & 0o777 == 0o700
+
+    mine.chmod(0o777)
+    assert language.model_cache_dir() is None
