@@ -21,6 +21,7 @@ import dataclasses
 import re
 from collections import deque
 from dataclasses import dataclass
+from itertools import pairwise
 
 from core.records import Chunk, Document, chunk_id
 from text.tokens import count_tokens
@@ -55,6 +56,7 @@ class _Unit:
     sep: str = _JOIN  # the whitespace that precedes it in the source ("" inside a cut word)
     overlap: bool = False  # repeated from the previous chunk
     header: str = ""  # the header rows of the table this unit continues
+    lead: bool = False  # those header rows, repeated at the start of a chunk
 
 
 def _spans(text: str, boundary: re.Pattern[str]) -> list[tuple[str, int, int]]:
@@ -189,11 +191,13 @@ def _units(document: Document, full_budget: int) -> list[_Unit]:
 _AMOUNT = re.compile(r"^[(\-–]?\s*[$€£]?\s*\d[\d,.]*\s*%?\)?$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 MAX_HEADER_ROWS = 3
+MAX_HEADER_WORDS = 5  # words in a header cell: "Years Ended", "December 31, 2022"
 
 
 def table_header(paragraph: str) -> str:
-    """The header rows of a Markdown table: its leading rows of two or more cells with no amount
-    in them (years and dates are no amounts), at most `MAX_HEADER_ROWS`; "" for other text."""
+    """The header rows of a Markdown table: its leading rows of two or more short cells with no
+    amount in them (years and dates are no amounts), at most `MAX_HEADER_ROWS`; "" for other
+    text."""
     rows: list[str] = []
     for line in paragraph.split("\n")[:MAX_HEADER_ROWS]:
         row = line.strip()
@@ -201,14 +205,19 @@ def table_header(paragraph: str) -> str:
             break
         cells = [c.strip() for c in row.strip("|").split("|")]
         filled = [c for c in cells if c]
-        if len(filled) < 2 or any(_AMOUNT.match(c) and not _YEAR.match(c) for c in filled):
+        if len(filled) < 2 or any(
+            (_AMOUNT.match(c) and not _YEAR.match(c)) or len(c.split()) > MAX_HEADER_WORDS
+            for c in filled
+        ):  # a row of figures, or of prose (a page in columns read as a table)
             break
         rows.append(row)
     return "\n".join(rows)
 
 
 def _text(units: list[_Unit]) -> str:
-    return units[0].text + "".join(u.sep + u.text for u in units[1:])
+    """The units joined as in the source; a repeated table header ends its own line."""
+    joined = (("\n" if before.lead else u.sep) + u.text for before, u in pairwise(units))
+    return units[0].text + "".join(joined)
 
 
 def _tail(units: list[_Unit], overlap: int) -> list[_Unit]:
@@ -247,8 +256,9 @@ def _with_header(tail: list[_Unit], unit: _Unit) -> list[_Unit]:
     if not header or any(header in u.text for u in tail):
         return tail
     lead = dataclasses.replace(
-        unit, text=header, tokens=count_tokens(header), sep=_JOIN, overlap=True, header=""
-    )
+        unit, text=header, tokens=count_tokens(header), sep=_JOIN, overlap=True, header="",
+        lead=True,
+    )  # fmt: skip
     return [lead, *tail]
 
 
