@@ -8,6 +8,9 @@
   the source text, so a chunk's text can be found on the page(s) it cites.
 - A new heading section starts a new chunk, except that a small section is merged forward into
   the next one. Within a section, consecutive chunks overlap by about `overlap` tokens.
+- A Markdown table (as the PDF loader writes statements) is cut between rows, never inside one,
+  and a chunk that continues a table starts with the table's header rows ("| | 2022 | 2021 |"),
+  repeated, so its figures still say which year they are.
 - Chunks never cross documents; a chunk spanning PDF pages records the first and the last.
 - Ids are `chunk_id(source, position, text)`: the same file and settings always give the same ids.
 """
@@ -18,6 +21,7 @@ import dataclasses
 import re
 from collections import deque
 from dataclasses import dataclass
+from itertools import pairwise
 
 from core.records import Chunk, Document, chunk_id
 from text.tokens import count_tokens
@@ -26,6 +30,7 @@ MODEL_MARGIN = 0.75  # use at most this share of the model's input limit, in tik
 MIN_BUDGET = 32
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
+_ROW_END = re.compile(r"\n+")  # a table's rows: "| Revenue: | 1,577 |" is one piece
 _WHITESPACE = re.compile(r"\s+")
 _JOIN = "\n\n"
 
@@ -50,6 +55,8 @@ class _Unit:
     budget: int  # the chunk budget less what the title and headings add when embedded
     sep: str = _JOIN  # the whitespace that precedes it in the source ("" inside a cut word)
     overlap: bool = False  # repeated from the previous chunk
+    header: str = ""  # the header rows of the table this unit continues
+    lead: bool = False  # those header rows, repeated at the start of a chunk
 
 
 def _spans(text: str, boundary: re.Pattern[str]) -> list[tuple[str, int, int]]:
@@ -121,7 +128,7 @@ def _pieces(paragraph: str, budget: int) -> list[tuple[str, str, int]]:
     """
     out: list[tuple[str, str, int]] = []
     small = max(8, budget // 4)
-    spans = _spans(paragraph, _SENTENCE_END)
+    spans = _spans(paragraph, _ROW_END if paragraph.startswith("|") else _SENTENCE_END)
     index = 0
     while index < len(spans):
         before, start, end = spans[index]
@@ -172,16 +179,45 @@ def _units(document: Document, full_budget: int) -> list[_Unit]:
             # Past ~8 characters a token a paragraph cannot fit: skip counting what gets split.
             tokens = count_tokens(paragraph) if len(paragraph) <= budget * 8 else budget + 1
             pieces = [("", paragraph, tokens)] if tokens <= budget else _pieces(paragraph, budget)
+            header = table_header(paragraph) if len(pieces) > 1 else ""
             for i, (sep, piece, size) in enumerate(pieces):
                 units.append(_Unit(
                     piece, size, block.page, section, block.headings, budget,
-                    sep=_JOIN if i == 0 else sep,
+                    sep=_JOIN if i == 0 else sep, header=header if i else "",
                 ))  # fmt: skip
     return units
 
 
+_AMOUNT = re.compile(r"^[(\-–]?\s*[$€£]?\s*\d[\d,.]*\s*%?\)?$")
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+MAX_HEADER_ROWS = 3
+MAX_HEADER_WORDS = 5  # words in a header cell: "Years Ended", "December 31, 2022"
+
+
+def table_header(paragraph: str) -> str:
+    """The header rows of a Markdown table: its leading rows of two or more short cells with no
+    amount in them (years and dates are no amounts), at most `MAX_HEADER_ROWS`; "" for other
+    text."""
+    rows: list[str] = []
+    for line in paragraph.split("\n")[:MAX_HEADER_ROWS]:
+        row = line.strip()
+        if not (row.startswith("|") and row.endswith("|") and len(row) > 1):
+            break
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        filled = [c for c in cells if c]
+        if len(filled) < 2 or any(
+            (_AMOUNT.match(c) and not _YEAR.match(c)) or len(c.split()) > MAX_HEADER_WORDS
+            for c in filled
+        ):  # a row of figures, or of prose (a page in columns read as a table)
+            break
+        rows.append(row)
+    return "\n".join(rows)
+
+
 def _text(units: list[_Unit]) -> str:
-    return units[0].text + "".join(u.sep + u.text for u in units[1:])
+    """The units joined as in the source; a repeated table header ends its own line."""
+    joined = (("\n" if before.lead else u.sep) + u.text for before, u in pairwise(units))
+    return units[0].text + "".join(joined)
 
 
 def _tail(units: list[_Unit], overlap: int) -> list[_Unit]:
@@ -195,7 +231,13 @@ def _tail(units: list[_Unit], overlap: int) -> list[_Unit]:
             taken.insert(0, unit)
             total += unit.tokens + 1
             continue
-        if not taken:  # slice the end of the last unit at a word boundary
+        if not taken and unit.text.startswith("|"):  # table rows: whole rows only
+            starts = [m.end() for m in re.finditer(r"\n", unit.text)]
+            start = next((i for i in starts if count_tokens(unit.text[i:]) <= overlap), None)
+            if start is not None:
+                text = unit.text[start:]
+                taken.append(dataclasses.replace(unit, text=text, tokens=count_tokens(text)))
+        elif not taken:  # slice the end of the last unit at a word boundary
             words = _spans(unit.text, _WHITESPACE)
             start = len(words)
             while start > 0 and count_tokens(unit.text[words[start - 1][1] :]) <= overlap:
@@ -205,6 +247,19 @@ def _tail(units: list[_Unit], overlap: int) -> list[_Unit]:
                 taken.append(dataclasses.replace(unit, text=text, tokens=count_tokens(text)))
         break
     return [dataclasses.replace(u, overlap=True) for u in taken]
+
+
+def _with_header(tail: list[_Unit], unit: _Unit) -> list[_Unit]:
+    """`tail` led by the header rows of the table that it or `unit` continues, unless it holds
+    them already."""
+    header = unit.header or next((u.header for u in tail if u.header), "")
+    if not header or any(header in u.text for u in tail):
+        return tail
+    lead = dataclasses.replace(
+        unit, text=header, tokens=count_tokens(header), sep=_JOIN, overlap=True, header="",
+        lead=True,
+    )  # fmt: skip
+    return [lead, *tail]
 
 
 def _make_chunk(document: Document, units: list[_Unit], position: int, tokens: int) -> Chunk:
@@ -270,10 +325,12 @@ def chunk_document(document: Document, *, budget: int, overlap: int = 0) -> list
             done = emit()
             if done and done[-1].section == unit.section:
                 tail = _tail(done, overlap)
-                size = sum(u.tokens + 1 for u in tail)
-                if tail and size + unit.tokens <= unit.budget:
-                    current, total = tail, size - 1
-                    cap = limit(current)
+                for carried in (_with_header(tail, unit), tail):
+                    size = sum(u.tokens + 1 for u in carried)
+                    if carried and size + unit.tokens <= unit.budget:
+                        current, total = carried, size - 1
+                        cap = limit(current)
+                        break
         cap = min(cap, unit.budget) if current else unit.budget
         current.append(unit)
         total += unit.tokens + (1 if len(current) > 1 else 0)

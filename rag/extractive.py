@@ -142,10 +142,17 @@ def labelled(row: str, header: str) -> str:
     return f"{label}: {', '.join(named)}"
 
 
+_AMOUNT_CELL = re.compile(r"^[(\-–]?\s*[$€£]?\s*\d[\d,.]*\s*%?\)?$")
+_YEAR_CELL = re.compile(r"^(?:19|20)\d\d$")
+
+
 def _quotable_row(row: str) -> bool:
-    """A row with a label and a figure ("| Total revenue | 1,577 | 1,400 |"), not a header."""
-    label = row.strip("| ").split("|", 1)[0]
-    return bool(re.search(r"[^\W\d_]{2}", label)) and bool(re.search(r"\d", row[len(label) :]))
+    """A row with a label and an amount ("| Total revenue | 1,577 | 1,400 |"), not a header
+    ("| Years Ended | December 2, | December 3, |", "| | 2022 | 2021 |")."""
+    label, *values = _cells(row)
+    return bool(re.search(r"[^\W\d_]{2}", label)) and any(
+        _AMOUNT_CELL.match(v) and not _YEAR_CELL.match(v) for v in values
+    )
 
 
 def candidates(sources: Sequence[ScoredChunk], *, language: str = "en") -> list[Candidate]:

@@ -6,7 +6,7 @@ import random
 import pytest
 
 from core.records import Block, Chunk, Document
-from ingest.chunker import chunk_budget, chunk_document, overlap_for
+from ingest.chunker import chunk_budget, chunk_document, overlap_for, table_header
 from text.tokens import count_tokens
 
 WORDS = [
@@ -192,3 +192,53 @@ def test_chunk_budget_leaves_margin_below_model_limit(
 
 def test_overlap_for_is_at_most_a_quarter_of_the_budget() -> None:
     assert overlap_for(192, 50) == 48 and overlap_for(350, 50) == 50
+
+
+HEADER = "| Years Ended | December 2, | December 3, |\n|  | 2022 | 2021 |"
+
+
+def _statement(rows: int = 60) -> Document:
+    body = [HEADER, "| Revenue: |"]
+    body += [
+        f"| Line item {i} of the statement: | {i * 1000 + 123:,} | {i * 900:,} |"
+        for i in range(rows)
+    ]
+    text = "CONSOLIDATED STATEMENTS OF INCOME\n\n" + "\n".join(body) + "\n\nSee the notes."
+    return Document(
+        source="r.pdf", title="R", kind="pdf", content_hash="h" * 64,
+        blocks=(Block(text, page=5, headings=("Item 8.",)),),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(("budget", "overlap"), [(120, 30), (200, 40), (350, 0)])
+def test_chunker_cuts_a_table_between_rows_and_repeats_its_header(
+    budget: int, overlap: int
+) -> None:
+    document = _statement()
+    rows = document.blocks[0].text.split("\n")
+    chunks = chunk_document(document, budget=budget, overlap=overlap)
+    table = [c for c in chunks if "Line item" in c.text]
+    assert len(table) > 2
+    for chunk in chunks:
+        assert count_tokens(chunk.indexed_text) <= budget
+        for line in chunk.text.split("\n"):
+            assert not line or line in rows  # whole rows and lines only, none cut
+    for chunk in table[1:]:
+        assert chunk.text.startswith(HEADER + "\n| Line item")  # the years, then the rows
+    seen = [line for c in table for line in c.text.split("\n") if line.startswith("| Line")]
+    numbers = [int(line.split()[3]) for line in seen]
+    assert sorted(set(numbers)) == list(range(60))  # every row, in order, repeats only
+    assert numbers == sorted(numbers)  # where chunks overlap
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "header"),
+    [
+        (HEADER + "\n| Revenue | 1,577 | 1,400 |", HEADER),
+        ("| | 2023 | 2022 |\n| Umsatzerlöse | 1.577 | 1.400 |", "| | 2023 | 2022 |"),
+        ("| Revenue | 1,577 | 1,400 |\n| Cost | 900 | 850 |", ""),  # no header: nothing
+        ("Revenue grew in 2022.\n| a | b |", ""),  # prose
+    ],
+)
+def test_table_header_is_the_leading_rows_without_amounts(paragraph: str, header: str) -> None:
+    assert table_header(paragraph) == header

@@ -7,6 +7,7 @@ from rag.extractive import (
     LEAD,
     MAX_EMBEDDED,
     NOT_FOUND,
+    candidates,
     cite,
     extractive_answer,
     labelled,
@@ -259,3 +260,13 @@ def test_a_row_that_states_the_named_ratio_comes_before_its_inputs() -> None:
         answer.removeprefix(LEAD).splitlines()[0]
         == "- Effective tax rate: 23% (2022), 20% (2021) [1]"
     )
+
+
+def test_a_header_of_dates_is_not_quoted_as_a_row() -> None:
+    table = scored(
+        "| Years Ended | December 2, | December 3, |\n"
+        "|  | 2022 | 2021 |\n"
+        "| Total revenue | 17,606 | 15,785 |"
+    )
+    quotable = [c.sentence for c in candidates([table])]
+    assert quotable == ["Total revenue: 17,606 (2022), 15,785 (2021)"]
