@@ -71,9 +71,29 @@ def claims_citing(text: str) -> dict[int, list[str]]:
     return claims
 
 
+def _quotables(text: str) -> list[str]:
+    """The chunk's sentences, and each Markdown table row on its own (a table has no full
+    stops: as one "sentence" the whole table would be marked for a claim about one row)."""
+    pieces: list[str] = []
+    prose: list[str] = []
+    for line in [*text.split("\n"), None]:
+        row = line is not None and line.strip().startswith("|")
+        if (line is None or row) and prose:
+            pieces.extend(split_sentences("\n".join(prose)))
+            prose.clear()
+        if line is None:
+            break
+        if row:
+            pieces.append(line.strip())
+        else:
+            prose.append(line)
+    return pieces
+
+
 def best_quote(chunk_text: str, claims: Sequence[str]) -> str:
-    """The sentence of the chunk that shares the most meaning-bearing words with the claims."""
-    sentences = split_sentences(chunk_text)
+    """The sentence (or table row) of the chunk that shares the most meaning-bearing words with
+    the claims."""
+    sentences = _quotables(chunk_text)
     if not sentences:
         return ""
     for claim in claims:  # an extractive answer quotes the chunk verbatim: prefer exact matches

@@ -87,3 +87,18 @@ def test_best_quote_prefers_full_sentence_over_heading_inside_claim() -> None:
     text = "Support\n\nSupport is available by email on working days."
     quote = best_quote(text, ["Support is available by email on working days"])
     assert quote == "Support is available by email on working days."
+
+
+def test_best_quote_marks_the_table_row_a_claim_quotes_not_the_whole_table() -> None:
+    table = (
+        "Consolidated statements of income.\n"
+        "| | 2022 | 2021 |\n"
+        "| Total cost of revenue | 2,165 | 1,865 |\n"
+        "| Total revenue | 17,606 | 15,785 |\n"
+        "| Operating income | 6,098 | 5,802 |"
+    )
+    claim = "Total revenue: 17,606 (2022), 15,785 (2021)"  # as the offline answer quotes a row
+    assert best_quote(table, [claim]) == "| Total revenue | 17,606 | 15,785 |"
+    assert best_quote(table, ["| Operating income | 6,098 | 5,802 |"]) == (
+        "| Operating income | 6,098 | 5,802 |"
+    )
