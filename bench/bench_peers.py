@@ -30,6 +30,10 @@ largest files out first (206 pages: 0.59x before pdfium prose, 1.21x in the last
     3,904 p before: 101.8  (peers not run)         |        17.3 | 407 (private 110), 288
     3,904 p after:  107.1     31.0      28.9  3.46x |        17.1 | 400 (private 104), 257
 
+The ratio at 206 pages moves with the machine's load from run to run: on final main (tables cut
+between rows) `--runs 3` gave 69.3 / 35.4 / 32.6 pages/s (1.96x, 28.2 CPU ms/page) and `--runs 5`
+74.6 / 42.7 / 36.9 (1.75x, 26.1 CPU ms/page), load 2.0-2.3: median of the three invocations 1.75x.
+
 On 206 pages the fixed costs still weigh: each parser's imports, tiktoken's table and the
 language model (0.65 CPU s before its first page, of 2 s), the store's create and optimize. Two
 parsers beat one there too (2.78 s against 3.33 s, median of 3: with one, this process computes
