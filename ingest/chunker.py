@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from core.records import Chunk, Document, chunk_id
+from text.tables import table_header
 from text.tokens import count_tokens
 
 MODEL_MARGIN = 0.75  # use at most this share of the model's input limit, in tiktoken tokens
@@ -186,32 +187,6 @@ def _units(document: Document, full_budget: int) -> list[_Unit]:
                     sep=_JOIN if i == 0 else sep, header=header if i else "",
                 ))  # fmt: skip
     return units
-
-
-_AMOUNT = re.compile(r"^[(\-–]?\s*[$€£]?\s*\d[\d,.]*\s*%?\)?$")
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
-MAX_HEADER_ROWS = 3
-MAX_HEADER_WORDS = 5  # words in a header cell: "Years Ended", "December 31, 2022"
-
-
-def table_header(paragraph: str) -> str:
-    """The header rows of a Markdown table: its leading rows of two or more short cells with no
-    amount in them (years and dates are no amounts), at most `MAX_HEADER_ROWS`; "" for other
-    text."""
-    rows: list[str] = []
-    for line in paragraph.split("\n")[:MAX_HEADER_ROWS]:
-        row = line.strip()
-        if not (row.startswith("|") and row.endswith("|") and len(row) > 1):
-            break
-        cells = [c.strip() for c in row.strip("|").split("|")]
-        filled = [c for c in cells if c]
-        if len(filled) < 2 or any(
-            (_AMOUNT.match(c) and not _YEAR.match(c)) or len(c.split()) > MAX_HEADER_WORDS
-            for c in filled
-        ):  # a row of figures, or of prose (a page in columns read as a table)
-            break
-        rows.append(row)
-    return "\n".join(rows)
 
 
 def _text(units: list[_Unit]) -> str:

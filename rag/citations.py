@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from core.records import Citation, ScoredChunk
 from rag.events import Citations
 from rag.sentences import content_terms, split_sentences
+from text.tables import is_row
 
 _NUMBER_LIST = r"\d{1,3}(?:\s*(?:,|;|-|–|and)\s*\d{1,3})*"
 MARKER = re.compile(rf"\[\s*(?:sources?\s*:?\s*)?({_NUMBER_LIST})\s*\]", re.IGNORECASE)
@@ -77,7 +78,7 @@ def _quotables(text: str) -> list[str]:
     pieces: list[str] = []
     prose: list[str] = []
     for line in [*text.split("\n"), None]:
-        row = line is not None and line.strip().startswith("|")
+        row = line is not None and is_row(line)
         if (line is None or row) and prose:
             pieces.extend(split_sentences("\n".join(prose)))
             prose.clear()

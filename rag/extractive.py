@@ -28,6 +28,7 @@ from core.records import ScoredChunk
 from rag.expand import expansions, metrics
 from rag.sentences import content_terms, split_sentences
 from rag.wording import answer_language, offline_lead, offline_not_found
+from text.tables import cells, is_row, labelled, quotable_row
 
 LEAD = offline_lead("en")  # the English wording; other languages: `rag.wording`
 NOT_FOUND = offline_not_found("en")
@@ -107,7 +108,7 @@ def _pieces(text: str) -> list[tuple[str, bool, str]]:
     prose: list[str] = []
     header = ""
     for line in [*text.split("\n"), None]:
-        row = line is not None and line.strip().startswith("|") and line.strip().endswith("|")
+        row = line is not None and is_row(line)
         if (line is None or row) and prose:
             pieces.extend((sentence, False, "") for sentence in split_sentences("\n".join(prose)))
             prose.clear()
@@ -116,43 +117,11 @@ def _pieces(text: str) -> list[tuple[str, bool, str]]:
         if not row:
             header = ""
             prose.append(line)
-        elif _quotable_row(line.strip()):
+        elif quotable_row(line.strip()):
             pieces.append((line.strip(), True, header))
         elif re.search(r"\d", line):  # "| | 2022 | 2021 |": the columns of the rows below
             header = line.strip()
     return pieces
-
-
-def _cells(row: str) -> list[str]:
-    return [cell.strip() for cell in row.strip().strip("|").split("|")]
-
-
-def labelled(row: str, header: str) -> str:
-    """A table row as a reader can quote it: "Total revenue: 1,577 (2022), 1,400 (2021)", its
-    figures named by the column headers above it when they line up; the row as it is when not
-    ("| Total revenue | 1,577 | 1,400 |" alone says neither year)."""
-    label, *values = _cells(row)
-    heads = _cells(header) if header else []
-    if len(heads) == len(values) + 1:
-        heads = heads[1:]  # the label column's (empty) header
-    if len(heads) != len(values) or not any(values):
-        return row
-    pairs = zip(values, heads, strict=True)
-    named = [f"{value} ({head})" if head else value for value, head in pairs if value]
-    return f"{label}: {', '.join(named)}"
-
-
-_AMOUNT_CELL = re.compile(r"^[(\-–]?\s*[$€£]?\s*\d[\d,.]*\s*%?\)?$")
-_YEAR_CELL = re.compile(r"^(?:19|20)\d\d$")
-
-
-def _quotable_row(row: str) -> bool:
-    """A row with a label and an amount ("| Total revenue | 1,577 | 1,400 |"), not a header
-    ("| Years Ended | December 2, | December 3, |", "| | 2022 | 2021 |")."""
-    label, *values = _cells(row)
-    return bool(re.search(r"[^\W\d_]{2}", label)) and any(
-        _AMOUNT_CELL.match(v) and not _YEAR_CELL.match(v) for v in values
-    )
 
 
 def candidates(sources: Sequence[ScoredChunk], *, language: str = "en") -> list[Candidate]:
@@ -166,7 +135,7 @@ def candidates(sources: Sequence[ScoredChunk], *, language: str = "en") -> list[
                 if raw not in seen:
                     seen.add(raw)
                     terms = tuple(content_terms(f"{raw} {header}", language=language))
-                    label = _cells(raw)[0]
+                    label = cells(raw)[0]
                     found.append(Candidate(number, labelled(raw, header), terms, label=label))
                 continue
             sentence = re.sub(r"^#{1,6}\s+", "", raw).strip()

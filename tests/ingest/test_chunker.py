@@ -6,7 +6,7 @@ import random
 import pytest
 
 from core.records import Block, Chunk, Document
-from ingest.chunker import chunk_budget, chunk_document, overlap_for, table_header
+from ingest.chunker import chunk_budget, chunk_document, overlap_for
 from text.tokens import count_tokens
 
 WORDS = [
@@ -229,16 +229,3 @@ def test_chunker_cuts_a_table_between_rows_and_repeats_its_header(
     numbers = [int(line.split()[3]) for line in seen]
     assert sorted(set(numbers)) == list(range(60))  # every row, in order, repeats only
     assert numbers == sorted(numbers)  # where chunks overlap
-
-
-@pytest.mark.parametrize(
-    ("paragraph", "header"),
-    [
-        (HEADER + "\n| Revenue | 1,577 | 1,400 |", HEADER),
-        ("| | 2023 | 2022 |\n| Umsatzerlöse | 1.577 | 1.400 |", "| | 2023 | 2022 |"),
-        ("| Revenue | 1,577 | 1,400 |\n| Cost | 900 | 850 |", ""),  # no header: nothing
-        ("Revenue grew in 2022.\n| a | b |", ""),  # prose
-    ],
-)
-def test_table_header_is_the_leading_rows_without_amounts(paragraph: str, header: str) -> None:
-    assert table_header(paragraph) == header

@@ -17,13 +17,13 @@ import pytest
 from app.container import Services, ocr_config
 from core.ports import VectorStore
 from core.records import IngestReport
-from ingest.chunker import table_header
 from ingest.loaders import load
 from ingest.ocr import OcrConfig
 from store.edge import EdgeStore
 from tests.conftest import make_settings
 from tests.fakes.embedder import HashEmbedder
 from tests.fakes.shared_pdf_passwords import shared_pdf_passwords
+from text.tables import table_header
 
 SHARED_PDFS = Path(__file__).resolve().parents[2].parent / "shared" / "pdfs"
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import pytest
-
 from rag.citations import resolve
 from rag.extractive import (
     LEAD,
@@ -10,7 +8,6 @@ from rag.extractive import (
     candidates,
     cite,
     extractive_answer,
-    labelled,
     rank_sentences,
 )
 from rag.wording import not_found, offline_lead, offline_not_found
@@ -176,28 +173,6 @@ def test_extractive_figure_question_quotes_the_table_row_that_carries_it() -> No
     first = answer.removeprefix(LEAD).splitlines()[0]
     assert first == "- Total revenue: 1,577 (2022), 1,400 (2021) [1]"  # the years say which
     assert "| | 2022 | 2021 |" not in answer  # a header row is no answer
-
-
-TAX = "| Effective tax rate | 23% | 20% |"
-NET = "| Net income | 4,756 | 4,822 |"
-YEARS3 = "| | 2022 | 2021 | 2020 |"
-
-
-@pytest.mark.parametrize(
-    ("row", "header", "quoted"),
-    [
-        (TAX, "| | 2022 | 2021 |", "Effective tax rate: 23% (2022), 20% (2021)"),
-        ("| Umsatzerlöse | 1.577 | 1.400 |", "| 2023 | 2022 |",
-         "Umsatzerlöse: 1.577 (2023), 1.400 (2022)"),
-        ("| Net income | $4,756 | | $5,260 |", YEARS3, "Net income: $4,756 (2022), $5,260 (2020)"),
-        (NET, YEARS3, NET),  # the columns do not line up: no guess
-        (NET, "", NET),
-    ],
-)  # fmt: skip
-def test_labelled_names_a_rows_figures_by_their_column_headers_only_when_they_line_up(
-    row: str, header: str, quoted: str
-) -> None:
-    assert labelled(row, header) == quoted
 
 
 def test_extractive_figure_question_prefers_an_amount_to_a_sentence_with_only_a_year() -> None:
