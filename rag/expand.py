@@ -5,7 +5,9 @@ computed from. `expand(query)` appends the line items of every metric the query 
 finds the table rows. Only textbook ratio and metric names are keys (no keys read off eval
 questions). Measured by r13 (/work/scratch/r13/REPORT.md, BM25, FinanceBench-dev 27 questions,
 plain page text, gold page in the top 6): scoped 6 -> 10/27 with these keys; on Markdown tables
-9 -> 11/27. The dense query is left as asked.
+9 -> 11/27. The dense query is left as asked. The German keys (HGB / IFRS line items:
+"Eigenkapitalquote" -> Eigenkapital, Bilanzsumme) work the same way; there is no German
+financial question set here to measure them on.
 """
 
 from __future__ import annotations
@@ -37,6 +39,23 @@ FINANCIAL_TERMS: dict[str, tuple[str, ...]] = {
     "return on assets": ("net income", "total assets"),
     "roe": ("net income", "total shareholders equity"),
     "return on equity": ("net income", "total shareholders equity"),
+    # German (HGB / IFRS line items)
+    "eigenkapitalquote": ("eigenkapital", "bilanzsumme", "summe aktiva"),
+    "fremdkapitalquote": ("verbindlichkeiten", "bilanzsumme"),
+    "verschuldungsgrad": ("fremdkapital", "eigenkapital", "finanzverbindlichkeiten"),
+    "nettoverschuldung": ("finanzverbindlichkeiten", "zahlungsmittel", "flüssige mittel"),
+    "umsatzrendite": ("jahresüberschuss", "umsatzerlöse"),
+    "ebit-marge": ("ebit", "betriebsergebnis", "umsatzerlöse"),
+    "bruttomarge": ("bruttoergebnis vom umsatz", "umsatzerlöse", "umsatzkosten"),
+    "eigenkapitalrendite": ("jahresüberschuss", "eigenkapital"),
+    "gesamtkapitalrendite": ("jahresüberschuss", "zinsaufwendungen", "bilanzsumme"),
+    "steuerquote": ("ertragsteuern", "ergebnis vor steuern"),
+    "liquidität 1. grades": ("flüssige mittel", "kurzfristige verbindlichkeiten"),
+    "liquidität 2. grades": ("flüssige mittel", "forderungen aus lieferungen und leistungen",
+                             "kurzfristige verbindlichkeiten"),
+    "liquidität 3. grades": ("umlaufvermögen", "kurzfristige vermögenswerte",
+                             "kurzfristige verbindlichkeiten"),
+    "free cashflow": ("cashflow aus laufender geschäftstätigkeit", "investitionen in sachanlagen"),
 }  # fmt: skip
 
 _PATTERNS = {
@@ -146,6 +165,8 @@ METRIC_STATEMENTS: dict[str, tuple[str, ...]] = {
     "bilanzsumme": ("balance",),
     "sachanlagen": ("balance",),
     "liquidität (?:1\\.|2\\.|3\\.|ersten|zweiten|dritten) grades": ("balance",),
+    "fremdkapitalquote": ("balance",),
+    "nettoverschuldung": ("balance",),
     "investitionen": ("cash",),
     "free cash-?flow": ("cash",),
     "bilanz": ("balance",),

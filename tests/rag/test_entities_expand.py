@@ -10,7 +10,7 @@ from app.container import Services
 from core.access import Viewer
 from rag.entities import document_name, named_sources
 from rag.events import fold
-from rag.expand import expand, expansions, on_statement, statements_for
+from rag.expand import expand, expansions, metrics, on_statement, statements_for
 from store.qdrant import QdrantStore
 from tests.conftest import make_settings
 from tests.fakes.embedder import HashEmbedder
@@ -169,3 +169,10 @@ def test_a_ratio_question_lifts_the_statement_its_inputs_come_from(tmp_path: Pat
 
     assert sources(False)[0] == ("Item 7. Management's Discussion",)  # words shared
     assert sources(True)[0] == ("Consolidated Statements of Income",)  # the figures
+
+
+def test_a_german_ratio_question_expands_to_german_line_items() -> None:
+    # "eigenkapital" is in the question's own compound, which German BM25 splits anyway
+    assert expansions("Wie hoch ist die Eigenkapitalquote 2023?") == ["bilanzsumme", "summe aktiva"]
+    assert metrics("Wie hat sich die Liquidität 2. Grades entwickelt?") == ["liquidität 2. grades"]
+    assert statements_for("Wie hoch ist die Nettoverschuldung?") == {"balance"}

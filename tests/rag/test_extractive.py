@@ -245,3 +245,17 @@ def test_a_header_of_dates_is_not_quoted_as_a_row() -> None:
     )
     quotable = [c.sentence for c in candidates([table])]
     assert quotable == ["Total revenue: 17,606 (2022), 15,785 (2021)"]
+
+
+def test_a_german_ratio_question_quotes_its_row_with_its_years() -> None:
+    bilanz = scored(
+        "| | 2023 | 2022 |\n"
+        "| Sachanlagen | 1.204 | 1.180 |\n"
+        "| Eigenkapital | 4.512 | 4.310 |\n"
+        "| Bilanzsumme | 9.980 | 9.995 |\n"
+        "| Eigenkapitalquote | 45,2 % | 43,1 % |"
+    )
+    question = "Wie hoch war die Eigenkapitalquote?"
+    answer = "".join(extractive_answer(question, [bilanz], embedder=SameEmbedder()))
+    first = answer.splitlines()[2]
+    assert first == "- Eigenkapitalquote: 45,2 % (2023), 43,1 % (2022) [1]"
