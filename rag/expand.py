@@ -55,7 +55,6 @@ FINANCIAL_TERMS: dict[str, tuple[str, ...]] = {
                              "kurzfristige verbindlichkeiten"),
     "liquidität 3. grades": ("umlaufvermögen", "kurzfristige vermögenswerte",
                              "kurzfristige verbindlichkeiten"),
-    "free cashflow": ("cashflow aus laufender geschäftstätigkeit", "investitionen in sachanlagen"),
 }  # fmt: skip
 
 _PATTERNS = {
