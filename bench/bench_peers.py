@@ -32,7 +32,11 @@ largest files out first (206 pages: 0.59x before pdfium prose, 1.21x in the last
 
 The ratio at 206 pages moves with the machine's load from run to run: on final main (tables cut
 between rows) `--runs 3` gave 69.3 / 35.4 / 32.6 pages/s (1.96x, 28.2 CPU ms/page) and `--runs 5`
-74.6 / 42.7 / 36.9 (1.75x, 26.1 CPU ms/page), load 2.0-2.3: median of the three invocations 1.75x.
+74.6 / 42.7 / 36.9 (1.75x, 26.1 CPU ms/page), load 2.0-2.3; on a quiet machine (load 1.4)
+`--runs 3` 76.3 / 39.8 / 35.0 (1.92x, 27.1 CPU ms/page). Over the four invocations 1.63-1.96x,
+median 1.84x: short of 2x. Its wall time is the longest file's parse (R-intro, 2.0 s of 2.4 s on
+one parser while the other idles after 1.8 s); splitting one file's pages across parsers is what
+would take it further.
 
 On 206 pages the fixed costs still weigh: each parser's imports, tiktoken's table and the
 language model (0.65 CPU s before its first page, of 2 s), the store's create and optimize. Two
