@@ -13,8 +13,7 @@ from collections.abc import Sequence
 
 from core.records import Citation, ScoredChunk
 from rag.events import Citations
-from rag.sentences import content_terms, split_sentences
-from text.tables import is_row
+from rag.sentences import content_terms, prose_and_rows, split_sentences
 
 _NUMBER_LIST = r"\d{1,3}(?:\s*(?:,|;|-|–|and)\s*\d{1,3})*"
 MARKER = re.compile(rf"\[\s*(?:sources?\s*:?\s*)?({_NUMBER_LIST})\s*\]", re.IGNORECASE)
@@ -73,22 +72,13 @@ def claims_citing(text: str) -> dict[int, list[str]]:
 
 
 def _quotables(text: str) -> list[str]:
-    """The chunk's sentences, and each Markdown table row on its own (a table has no full
-    stops: as one "sentence" the whole table would be marked for a claim about one row)."""
-    pieces: list[str] = []
-    prose: list[str] = []
-    for line in [*text.split("\n"), None]:
-        row = line is not None and is_row(line)
-        if (line is None or row) and prose:
-            pieces.extend(split_sentences("\n".join(prose)))
-            prose.clear()
-        if line is None:
-            break
-        if row:
-            pieces.append(line.strip())
-        else:
-            prose.append(line)
-    return pieces
+    """The chunk's sentences, and each Markdown table row on its own (as one "sentence" the
+    whole table would be marked for a claim about one row)."""
+    return [
+        piece
+        for run, row in prose_and_rows(text)
+        for piece in ([run] if row else split_sentences(run))
+    ]
 
 
 def best_quote(chunk_text: str, claims: Sequence[str]) -> str:

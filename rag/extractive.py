@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from core.ports import Embedder
 from core.records import ScoredChunk
 from rag.expand import expansions, metrics
-from rag.sentences import content_terms, split_sentences
+from rag.sentences import content_terms, prose_and_rows, split_sentences
 from rag.wording import answer_language, offline_lead, offline_not_found
-from text.tables import cells, is_row, labelled, quotable_row
+from text.tables import cells, labelled, quotable_row
 
 LEAD = offline_lead("en")  # the English wording; other languages: `rag.wording`
 NOT_FOUND = offline_not_found("en")
@@ -105,22 +105,15 @@ def _pieces(text: str) -> list[tuple[str, bool, str]]:
     (text, is a row, the row's column headers). A statement table is quoted row by row, and a
     row is matched with its headers' words too ("2022"), though only the row is quoted."""
     pieces: list[tuple[str, bool, str]] = []
-    prose: list[str] = []
     header = ""
-    for line in [*text.split("\n"), None]:
-        row = line is not None and is_row(line)
-        if (line is None or row) and prose:
-            pieces.extend((sentence, False, "") for sentence in split_sentences("\n".join(prose)))
-            prose.clear()
-        if line is None:
-            break
+    for run, row in prose_and_rows(text):
         if not row:
             header = ""
-            prose.append(line)
-        elif quotable_row(line.strip()):
-            pieces.append((line.strip(), True, header))
-        elif re.search(r"\d", line):  # "| | 2022 | 2021 |": the columns of the rows below
-            header = line.strip()
+            pieces.extend((sentence, False, "") for sentence in split_sentences(run))
+        elif quotable_row(run):
+            pieces.append((run, True, header))
+        elif re.search(r"\d", run):  # "| | 2022 | 2021 |": the columns of the rows below
+            header = run
     return pieces
 
 

@@ -13,6 +13,8 @@ from functools import cache
 
 import snowballstemmer
 
+from text.tables import is_row
+
 # A sentence ends at . ! ? (optionally followed by closing quotes or brackets, which stay with it)
 # before whitespace and a capital, digit, opening quote, § or bullet; or at a blank line / a line
 # that starts a list item. A proposed end is undone after an abbreviation or a German ordinal.
@@ -167,6 +169,25 @@ def split_sentences(text: str, *, language: str = "auto") -> list[str]:
             start = boundary.end()
             joinable = boundary.group("end") is not None and not _BLANK_LINE.search(boundary[0])
     return pieces
+
+
+def prose_and_rows(text: str) -> list[tuple[str, bool]]:
+    """`text` as runs, in order: each Markdown table row on its own, stripped (True), and the
+    lines between rows joined (False). A table has no full stops, so `split_sentences` alone
+    would make the whole table one sentence."""
+    runs: list[tuple[str, bool]] = []
+    prose: list[str] = []
+    for line in text.split("\n"):
+        if is_row(line):
+            if prose:
+                runs.append(("\n".join(prose), False))
+                prose = []
+            runs.append((line.strip(), True))
+        else:
+            prose.append(line)
+    if prose:
+        runs.append(("\n".join(prose), False))
+    return runs
 
 
 def words(text: str) -> list[str]:
