@@ -163,29 +163,33 @@ def search_chunks(
             raise StoreError("dense retrieval needs a query vector")
         (found,) = store.search(collection, [DenseQuery(dense)], limit=deep, filters=filters)
         hits = fusion.as_dense_relevance(_with_chunks(store, collection, _pairs(found)), model)
-        return _lifted(hits, favour, limit) if favour else hits
-    terms = SparseQuery(*sparse.query_vector(text))
-    if mode is RetrievalMode.HYBRID and dense is not None:
+    elif mode is RetrievalMode.HYBRID and dense is not None:
         wide = candidates or max(deep * 4, HYBRID_CANDIDATES)
         dense_found, sparse_found = store.search(
-            collection, [DenseQuery(dense), terms], limit=wide, filters=filters
+            collection, [DenseQuery(dense), _terms(text)], limit=wide, filters=filters
         )
         fused = fusion.fuse(_pairs(dense_found), _pairs(sparse_found), limit=deep, model=model)
         hits = _with_chunks(store, collection, fused)  # only the winners' payloads are fetched
-        return _lifted(hits, favour, limit) if favour else hits
-    (found,) = store.search(collection, [terms], limit=deep, filters=filters)
-    hits = fusion.as_sparse_relevance(_with_chunks(store, collection, _pairs(found)))
-    return _lifted(hits, favour, limit) if favour else hits
+    else:
+        (found,) = store.search(collection, [_terms(text)], limit=deep, filters=filters)
+        hits = fusion.as_sparse_relevance(_with_chunks(store, collection, _pairs(found)))
+    return _lifted(hits, favour, limit)
+
+
+def _terms(text: str) -> SparseQuery:
+    return SparseQuery(*sparse.query_vector(text))
 
 
 def _lifted(
-    hits: Sequence[ScoredChunk], favour: Callable[[Chunk], bool], limit: int
+    hits: list[ScoredChunk], favour: Callable[[Chunk], bool] | None, limit: int
 ) -> list[ScoredChunk]:
     """The first `limit` of `hits` ordered by relevance, a favoured chunk's times `FAVOURED`;
-    the scores stay as they are, so the floor keeps its meaning."""
+    the scores stay as they are, so the floor keeps its meaning. Without `favour`, `hits`."""
+    if favour is None:
+        return hits
     lift = {h.chunk.id: FAVOURED for h in hits if favour(h.chunk)}
     if not lift:
-        return list(hits[:limit])
+        return hits[:limit]
     return sorted(hits, key=lambda h: -h.score * lift.get(h.chunk.id, 1.0))[:limit]
 
 
