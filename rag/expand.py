@@ -57,10 +57,14 @@ FINANCIAL_TERMS: dict[str, tuple[str, ...]] = {
                              "kurzfristige verbindlichkeiten"),
 }  # fmt: skip
 
-_PATTERNS = {
-    key: re.compile(r"(?<![\w&])" + re.escape(key) + r"(?![\w&])", re.IGNORECASE)
-    for key in FINANCIAL_TERMS
-}
+
+def _whole(pattern: str) -> re.Pattern[str]:
+    """`pattern` as whole words (a letter, digit or "&" beside it is no boundary): "ebit" is
+    not found inside "ebitda"."""
+    return re.compile(r"(?<![\w&])" + pattern + r"(?![\w&])", re.IGNORECASE)
+
+
+_PATTERNS = {key: _whole(re.escape(key)) for key in FINANCIAL_TERMS}
 
 
 def expansions(query: str) -> list[str]:
@@ -174,10 +178,7 @@ METRIC_STATEMENTS: dict[str, tuple[str, ...]] = {
     "kapitalflussrechnung": ("cash",),
 }  # fmt: skip
 
-_METRICS = [
-    (re.compile(r"(?<![\w&])" + key + r"(?![\w&])", re.I), wanted)
-    for key, wanted in METRIC_STATEMENTS.items()
-]
+_METRICS = [(_whole(key), wanted) for key, wanted in METRIC_STATEMENTS.items()]
 
 
 def statements_for(query: str) -> frozenset[str]:
