@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from rag.citations import resolve
 from rag.extractive import (
     LEAD,
@@ -222,19 +224,33 @@ def test_a_ratio_question_quotes_the_rows_the_ratio_is_computed_from() -> None:
     ]
 
 
-def test_a_row_that_states_the_named_ratio_comes_before_its_inputs() -> None:
-    taxes = scored(
-        "| | 2022 | 2021 |\n"
-        "| Income before income taxes | 1,797 | 2,426 |\n"
-        "| Provision for income taxes | (411) | (491) |\n"
-        "| Effective tax rate | 23% | 20% |"
-    )
-    question = "How much has the effective tax rate of Corning changed between FY2021 and FY2022?"
-    answer = "".join(extractive_answer(question, [taxes], embedder=SameEmbedder()))
-    assert (
-        answer.removeprefix(LEAD).splitlines()[0]
-        == "- Effective tax rate: 23% (2022), 20% (2021) [1]"
-    )
+@pytest.mark.parametrize(
+    ("table", "question", "first"),
+    [
+        (
+            "| | 2022 | 2021 |\n"
+            "| Income before income taxes | 1,797 | 2,426 |\n"
+            "| Provision for income taxes | (411) | (491) |\n"
+            "| Effective tax rate | 23% | 20% |",
+            "How much has the effective tax rate of Corning changed between FY2021 and FY2022?",
+            "- Effective tax rate: 23% (2022), 20% (2021) [1]",
+        ),
+        (
+            "| | 2023 | 2022 |\n"
+            "| Sachanlagen | 1.204 | 1.180 |\n"
+            "| Eigenkapital | 4.512 | 4.310 |\n"
+            "| Bilanzsumme | 9.980 | 9.995 |\n"
+            "| Eigenkapitalquote | 45,2 % | 43,1 % |",
+            "Wie hoch war die Eigenkapitalquote?",
+            "- Eigenkapitalquote: 45,2 % (2023), 43,1 % (2022) [1]",
+        ),
+    ],
+)
+def test_a_row_that_states_the_named_ratio_comes_first_with_its_years(
+    table: str, question: str, first: str
+) -> None:
+    answer = "".join(extractive_answer(question, [scored(table)], embedder=SameEmbedder()))
+    assert answer.splitlines()[2] == first  # after the lead line and a blank line
 
 
 def test_a_header_of_dates_is_not_quoted_as_a_row() -> None:
@@ -245,17 +261,3 @@ def test_a_header_of_dates_is_not_quoted_as_a_row() -> None:
     )
     quotable = [c.sentence for c in candidates([table])]
     assert quotable == ["Total revenue: 17,606 (2022), 15,785 (2021)"]
-
-
-def test_a_german_ratio_question_quotes_its_row_with_its_years() -> None:
-    bilanz = scored(
-        "| | 2023 | 2022 |\n"
-        "| Sachanlagen | 1.204 | 1.180 |\n"
-        "| Eigenkapital | 4.512 | 4.310 |\n"
-        "| Bilanzsumme | 9.980 | 9.995 |\n"
-        "| Eigenkapitalquote | 45,2 % | 43,1 % |"
-    )
-    question = "Wie hoch war die Eigenkapitalquote?"
-    answer = "".join(extractive_answer(question, [bilanz], embedder=SameEmbedder()))
-    first = answer.splitlines()[2]
-    assert first == "- Eigenkapitalquote: 45,2 % (2023), 43,1 % (2022) [1]"
