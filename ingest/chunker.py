@@ -213,15 +213,32 @@ def _tail(units: list[_Unit], overlap: int) -> list[_Unit]:
                 text = unit.text[start:]
                 taken.append(dataclasses.replace(unit, text=text, tokens=count_tokens(text)))
         elif not taken:  # slice the end of the last unit at a word boundary
-            words = _spans(unit.text, _WHITESPACE)
-            start = len(words)
-            while start > 0 and count_tokens(unit.text[words[start - 1][1] :]) <= overlap:
-                start -= 1
-            if start < len(words):
-                text = unit.text[words[start][1] :]
+            starts = [start for _, start, _ in _spans(unit.text, _WHITESPACE)]
+            first = _longest_fitting(unit.text, starts, overlap)
+            if first is not None:
+                text = unit.text[first:]
                 taken.append(dataclasses.replace(unit, text=text, tokens=count_tokens(text)))
         break
     return [dataclasses.replace(u, overlap=True) for u in taken]
+
+
+def _longest_fitting(text: str, starts: list[int], limit: int) -> int | None:
+    """The start (of `starts`, ascending) of the longest suffix of `text` within `limit` tokens;
+    None when not even the shortest fits.
+
+    By bisection: a suffix's token count grows with its length, all but a token now and then
+    (a word can take fewer tokens after a space than at the start), so the answer always fits
+    and is the longest one wherever the counts are monotone. Six tokenizer calls for a 50-token
+    overlap, where a word-by-word search made one per word.
+    """
+    low, high = 0, len(starts)  # the answer lies in [low, high]; high == len: none found yet
+    while low < high:
+        middle = (low + high) // 2
+        if count_tokens(text[starts[middle] :]) <= limit:
+            high = middle
+        else:
+            low = middle + 1
+    return starts[high] if high < len(starts) else None
 
 
 def _with_header(tail: list[_Unit], unit: _Unit) -> list[_Unit]:

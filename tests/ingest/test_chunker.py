@@ -229,3 +229,23 @@ def test_chunker_cuts_a_table_between_rows_and_repeats_its_header(
     numbers = [int(line.split()[3]) for line in seen]
     assert sorted(set(numbers)) == list(range(60))  # every row, in order, repeats only
     assert numbers == sorted(numbers)  # where chunks overlap
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_overlap_is_the_longest_suffix_that_fits_give_or_take_a_word(seed: int) -> None:
+    from ingest.chunker import _longest_fitting
+
+    rng = random.Random(seed)
+    text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 120)))
+    starts = [i for i, c in enumerate(text) if c != " " and (i == 0 or text[i - 1] == " ")]
+    limit = rng.randint(1, 40)
+
+    first = _longest_fitting(text, starts, limit)
+
+    if first is None:  # not even the last word fits
+        assert count_tokens(text[starts[-1] :]) > limit
+    else:
+        assert first in starts
+        assert count_tokens(text[first:]) <= limit
+        longer = starts.index(first) - 1
+        assert longer < 0 or count_tokens(text[starts[longer] :]) > limit
