@@ -27,7 +27,6 @@ import re
 import stat
 import tempfile
 import threading
-from array import array
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -103,16 +102,15 @@ def _cache_file(folder: Path) -> Path:
 
     version = importlib.metadata.version("py3langid")
     packed = (langid.MODEL_DIR / langid.MODEL_FILE).stat().st_size
-    return folder / f"py3langid-{version}-{packed}-{'.'.join(SUPPORTED)}.npz"
-
-
-_TYPECODES = {2: "H", 4: "I", 8: "L"}  # as py3langid keeps its state tables
+    return folder / f"py3langid-{version}-{packed}-{'.'.join(SUPPORTED)}-walk.npz"
 
 
 def _cached_identifier(folder: Path) -> Any:
     """The identifier from the unpacked model, or None when it is missing or in any doubt."""
     import numpy as np
     from py3langid import langid
+
+    from text.langwalk import Walk, fast_identifier
 
     try:
         path = _cache_file(folder)
@@ -122,41 +120,43 @@ def _cached_identifier(folder: Path) -> Any:
         with np.load(path, allow_pickle=False) as data:  # zip CRCs checked on every read
             ptc, pc, classes = data["ptc"], data["pc"], data["classes"].tolist()
             nextmove, row = data["nextmove"], data["nextmove_row"]
-            output = data["out_feat"].tolist()
+            output, depth = data["out_feat"], int(data["depth"])
         if sorted(classes) != sorted(SUPPORTED) or not ptc.shape[1] == len(classes) == len(pc):
             return None
-        ident = langid.LanguageIdentifier(
-            ptc, pc, classes, _table(nextmove), output, norm_probs=True, tk_row=_table(row)
-        )
+        # py3langid's own walk is replaced by `walk`, so its tables stay numpy arrays
+        walk = Walk(nextmove, row, output, depth)
+        ident = fast_identifier(
+            langid.LanguageIdentifier, walk, ptc, pc, classes, nextmove, output.tolist(),
+            norm_probs=True, tk_row=row.tolist(),  # Python ints: py3langid shifts them
+        )  # fmt: skip
         ident.set_languages(list(SUPPORTED))
         return ident
     except Exception:  # missing, corrupt, or another layout: the packaged model
         return None
 
 
-def _table(values: Any) -> array[int]:
-    table = array(_TYPECODES[values.dtype.itemsize])
-    table.frombytes(memoryview(values).cast("B"))
-    return table
-
-
 def _save_identifier(ident: Any, folder: Path) -> None:
     """Write the restricted model where `_cached_identifier` finds it; best effort, atomic."""
     import numpy as np
+
+    from text.langwalk import automaton_depth
 
     tmp: Path | None = None
     try:
         path = _cache_file(folder)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        nextmove = np.frombuffer(ident.tk_nextmove, dtype=f"u{ident.tk_nextmove.itemsize}")
+        row = np.frombuffer(ident.tk_row, dtype=f"u{ident.tk_row.itemsize}")
         with tmp.open("wb") as handle:
             np.savez(
                 handle,
                 ptc=ident.nb_ptc,
                 pc=ident.nb_pc,
                 classes=np.array(ident.nb_classes),
-                nextmove=np.frombuffer(ident.tk_nextmove, dtype=f"u{ident.tk_nextmove.itemsize}"),
-                nextmove_row=np.frombuffer(ident.tk_row, dtype=f"u{ident.tk_row.itemsize}"),
+                nextmove=nextmove,
+                nextmove_row=row,
                 out_feat=np.array(ident.tk_output, dtype=np.int32),
+                depth=np.array(automaton_depth(nextmove, row)),
             )
         tmp.replace(path)  # atomic: another process never reads half a file
     except Exception:  # a full disk or a read-only folder: the packaged model serves next time

@@ -58,8 +58,62 @@ def test_cached_model_classifies_exactly_as_the_packaged_one(tmp_path: Path) -> 
     assert cached is not None
     assert cached.nb_classes == packaged.nb_classes
     assert (cached.nb_ptc == packaged.nb_ptc).all() and (cached.nb_pc == packaged.nb_pc).all()
-    for text in CACHE_TEXTS:
+    assert hasattr(cached, "_walk")  # scores through text.langwalk, not py3langid's walk
+    for text in [*CACHE_TEXTS, *_varied_texts()]:
         assert cached.classify(text) == packaged.classify(text), text
+
+
+def _varied_texts() -> list[str]:
+    import random
+
+    rng = random.Random(7)
+    words = [
+        "Kündigungsfrist",
+        "Straße",
+        "größer",
+        "Umsatzerlöse",
+        "naïve",
+        "café",
+        "año",
+        "über",
+        "東京",
+        "Ελλάδα",
+        "the",
+        "of",
+        "revenue",
+        "12,345",
+        "(3.4%)",
+        "§4",
+        "Abs.",
+        "2",
+        "—",
+        "«quote»",
+        "don't",
+        "e-mail",
+        "GmbH",
+        "&",
+        "Co.",
+        "KG",
+    ]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 300))) for _ in range(40)]
+    return [*texts, "ANNUAL REPORT 2023 CONSOLIDATED STATEMENTS", "!!! ??? ...", "x"]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_array_walk_counts_what_py3langids_walk_counts(seed: int, tmp_path: Path) -> None:
+    import random
+
+    from py3langid.langid import visit_counts
+
+    packaged = language._packaged_identifier()
+    language._save_identifier(packaged, tmp_path)
+    cached = language._cached_identifier(tmp_path)
+    rng = random.Random(seed)
+    for _ in range(50):  # any bytes, not only text: every state the automaton can reach
+        data = bytes(rng.randrange(256) for _ in range(rng.randint(0, 400)))
+        expected = visit_counts(packaged.tk_nextmove, packaged._rowbase, packaged.tk_output, data)
+        found = cached._walk.counts(data)
+        assert (found is None and expected is None) or list(found.items()) == list(expected.items())
 
 
 def test_corrupt_cached_model_is_not_used(tmp_path: Path) -> None:
