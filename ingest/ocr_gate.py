@@ -33,16 +33,19 @@ class TextQuality:
     vowelless_ratio: float  # share of Latin letter tokens (4+ letters) without a vowel
 
 
+# What needs no second look: whitespace, letters and digits (`str.isalnum`), common punctuation.
+_PLAIN = re.compile(r"\s+|[^\W_]+|[" + re.escape("".join(sorted(_OK_PUNCT))) + "]+")
+_SPACE = re.compile(r"\s+")
+
+
 def text_quality(text: str) -> TextQuality:
     cids = len(_CID.findall(text))
     text = _CID.sub("\ufffd", text)
-    chars = [c for c in text if not c.isspace()]
+    chars = len(_SPACE.sub("", text))  # `str.isspace` and regex `\s` are the same test
     if not chars:
         return TextQuality(0, 0.0, 0.0)
     bad = 0.0
-    for char in chars:
-        if char.isalnum() or char in _OK_PUNCT:
-            continue
+    for char in _PLAIN.sub("", text):  # a page's few odd characters, one by one
         category = unicodedata.category(char)
         if char == "\ufffd" or category in ("Co", "Cn", "Cc", "Cs", "Cf"):
             bad += 1
@@ -55,7 +58,7 @@ def text_quality(text: str) -> TextQuality:
         if t.isascii() or all("LATIN" in unicodedata.name(c, "") for c in t)
     ]  # fmt: skip
     vowelless = sum(1 for t in tokens if not set(t) & _VOWELS) / len(tokens) if tokens else 0.0
-    return TextQuality(len(chars), min(1.0, (bad + cids) / len(chars)), vowelless)
+    return TextQuality(chars, min(1.0, (bad + cids) / chars), vowelless)
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ from ingest.ocr_gate import text_quality
 MIN_CHARS = 200  # the OCR gate's "never OCR" bar: shorter pages take the pypdf path
 CELL_GAP = 0.8  # a gap wider than this many ems breaks a cell (or 2.5x the line's narrowest)
 _FIGURE = re.compile(r"[\d—–]")
+_FIGURE_MARK = re.compile(r"[\d—–-]")  # what every figure holds, a nil "-" included
 _GAP = re.compile(r"\S\s+(?=\S)")
 _STATEMENT_FIGURE = re.compile(r"[,%$().]|^[—–-]$")  # 1,234 / 12% / $7 / (56) / 3.4 / —
 _DOLLAR = re.compile(r"\$\s+(?=[\d(])")
@@ -96,6 +97,8 @@ def figure_rows(text: str) -> int:
     two of them so. Catches the tables whose cells pdfium sets closer than the gap rule sees."""
     rows = 0
     for line in text.splitlines():
+        if not _FIGURE_MARK.search(line):  # no digit, no dash: no figure (`is_numeric`)
+            continue
         tokens = _DOLLAR.sub("$", line).split()
         figures = [t for t in tokens if is_numeric(t)]
         money = sum(bool(_STATEMENT_FIGURE.search(t)) for t in figures)

@@ -214,3 +214,41 @@ def test_mixed_pdf_only_the_scanned_page_is_ocrd(tmp_path: Path) -> None:
     assert cer(with_ocr.blocks[1].text, truth[0]) < 0.03
     assert (with_ocr.ocr_pages, with_ocr.unreadable) == (1, ())
     assert list(map(str, without.warnings)) == ["1 of 2 pages have no text; OCR needed"]
+
+
+def _quality_by_character(text: str) -> tuple[int, float]:
+    """`text_quality`'s counts, the plain way: every character looked at on its own."""
+    import re
+    import unicodedata
+
+    from ingest.ocr_gate import _OK_PUNCT
+
+    cids = len(re.findall(r"\(cid:\d+\)", text))
+    chars = [c for c in re.sub(r"\(cid:\d+\)", "\ufffd", text) if not c.isspace()]
+    bad = 0.0
+    for char in chars:
+        if char.isalnum() or char in _OK_PUNCT:
+            continue
+        category = unicodedata.category(char)
+        odd = char == "\ufffd" or category in ("Co", "Cn", "Cc", "Cs", "Cf")
+        if odd or not category.startswith(("P", "S")):
+            bad += 1
+        elif category.startswith("S") and ord(char) < 0x2000:
+            bad += 0.5
+    return len(chars), min(1.0, (bad + cids) / len(chars)) if chars else 0.0
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_text_quality_judges_each_odd_character_as_one_by_one(seed: int) -> None:
+    import random
+
+    from ingest.ocr_gate import text_quality
+
+    rng = random.Random(seed)
+    alphabet = [chr(c) for c in range(0x20, 0x3000) if rng.random() < 0.05] + list(
+        " \t\n\r\u00a0\u2009\u3000_(cid:12)Zahl 1.234,5 € Straße\ufffd\ue000\u0301\u200b"
+    )
+    for _ in range(30):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 400)))
+        quality = text_quality(text)
+        assert (quality.chars, quality.bad_ratio) == _quality_by_character(text), repr(text)
