@@ -11,7 +11,7 @@ py3langid ships its model xz-compressed (4.6 MB, 68 MB unpacked): loading it cos
 that detects a language 0.52-0.67 CPU s, every parser process of an ingest among them (each
 chunk's BM25 terms need its language, so loading it lazily saves nothing there). So the model,
 restricted to `SUPPORTED`, is kept unpacked (41 MB, an uncompressed npz) in a folder of this
-user's (`model_cache_dir`, 0700, under the temp folder like tiktoken's files) once a process has
+user's (`text.private_cache`, 0700, under the temp folder) once a process has
 built it, written atomically, and loaded from there in 0.07-0.08 CPU s; the zip's CRCs check the
 arrays as they are read, and it classifies exactly as the packaged model (tested). Any doubt
 (missing, not ours, corrupt, another py3langid) falls back to the packaged model, which then
@@ -20,17 +20,15 @@ writes it again. The process holds 27 MB less: not the 142 languages' table, onl
 
 from __future__ import annotations
 
-import contextlib
 import importlib.metadata
-import os
 import re
-import stat
-import tempfile
 import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from text import private_cache
 
 SUPPORTED: tuple[str, ...] = ("de", "en", "fr", "es", "it", "nl")
 DEFAULT = "en"
@@ -64,7 +62,7 @@ class Guess:
 @cache
 def _identifier() -> Any:
     with _lock:
-        folder = model_cache_dir()
+        folder = private_cache.folder()
         ident = _cached_identifier(folder) if folder is not None else None
         if ident is None:
             ident = _packaged_identifier()
@@ -84,19 +82,6 @@ def _packaged_identifier() -> Any:
     return ident
 
 
-def model_cache_dir() -> Path | None:
-    """This user's folder for the unpacked model (made 0700), None when there is none to use."""
-    folder = Path(tempfile.gettempdir()) / f"ionos-rag-models-{os.getuid()}"
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        info = folder.lstat()
-    except OSError:
-        return None
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
-        return None  # a link, or a folder others made or may write to: never trusted
-    return folder
-
-
 def _cache_file(folder: Path) -> Path:
     from py3langid import langid
 
@@ -114,8 +99,7 @@ def _cached_identifier(folder: Path) -> Any:
 
     try:
         path = _cache_file(folder)
-        info = path.lstat()
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+        if not private_cache.owned(path):
             return None
         with np.load(path, allow_pickle=False) as data:  # zip CRCs checked on every read
             ptc, pc, classes = data["ptc"], data["pc"], data["classes"].tolist()
@@ -141,28 +125,21 @@ def _save_identifier(ident: Any, folder: Path) -> None:
 
     from text.langwalk import automaton_depth
 
-    tmp: Path | None = None
     try:
-        path = _cache_file(folder)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         nextmove = np.frombuffer(ident.tk_nextmove, dtype=f"u{ident.tk_nextmove.itemsize}")
         row = np.frombuffer(ident.tk_row, dtype=f"u{ident.tk_row.itemsize}")
-        with tmp.open("wb") as handle:
-            np.savez(
-                handle,
-                ptc=ident.nb_ptc,
-                pc=ident.nb_pc,
-                classes=np.array(ident.nb_classes),
-                nextmove=nextmove,
-                nextmove_row=row,
-                out_feat=np.array(ident.tk_output, dtype=np.int32),
-                depth=np.array(automaton_depth(nextmove, row)),
-            )
-        tmp.replace(path)  # atomic: another process never reads half a file
-    except Exception:  # a full disk or a read-only folder: the packaged model serves next time
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        tables = {
+            "ptc": ident.nb_ptc,
+            "pc": ident.nb_pc,
+            "classes": np.array(ident.nb_classes),
+            "nextmove": nextmove,
+            "nextmove_row": row,
+            "out_feat": np.array(ident.tk_output, dtype=np.int32),
+            "depth": np.array(automaton_depth(nextmove, row)),
+        }
+    except Exception:  # another py3langid's layout: the packaged model serves from memory
+        return
+    private_cache.write(_cache_file(folder), lambda handle: np.savez(handle, **tables))
 
 
 def _vote(words: list[str]) -> str | None:

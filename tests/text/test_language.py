@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from text import language
+from text import language, private_cache
 
 
 @pytest.mark.parametrize(
@@ -129,9 +130,9 @@ def test_corrupt_cached_model_is_not_used(tmp_path: Path) -> None:
 def test_model_cache_folder_others_may_write_to_is_not_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(language.tempfile, "gettempdir", lambda: str(tmp_path))
-    mine = language.model_cache_dir()
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    mine = private_cache.folder()
     assert mine is not None and mine.parent == tmp_path and mine.stat().st_mode & 0o777 == 0o700
 
     mine.chmod(0o777)
-    assert language.model_cache_dir() is None
+    assert private_cache.folder() is None
