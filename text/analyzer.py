@@ -22,6 +22,7 @@ vocabulary) costs 0.05 hit@1, which is why parts must be known words. English is
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from functools import cache, lru_cache
 
@@ -89,9 +90,16 @@ HEADS = frozenset(
 )
 
 
-@cache
+_per_thread = threading.local()
+
+
 def _stemmer(language: str) -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer(_SNOWBALL[language])
+    """This thread's stemmer for `language`: a stemmer keeps state between the steps of a call
+    (and PyStemmer a cache), so one instance shared by the UI's session threads is unsafe."""
+    stemmers: dict[str, snowballstemmer.stemmer] = _per_thread.__dict__.setdefault("stemmers", {})
+    if language not in stemmers:
+        stemmers[language] = snowballstemmer.stemmer(_SNOWBALL[language])
+    return stemmers[language]
 
 
 @lru_cache(maxsize=1 << 17)

@@ -66,3 +66,20 @@ def test_stemming_runs_snowballs_c_stemmers() -> None:
     assert snowballstemmer.stemmer is Stemmer.Stemmer
     assert analyzer.stem("kündigungsfristen", "de") == "kundigungsfrist"
     assert analyzer.stem("running", "en") == "run"
+
+
+def test_each_thread_stems_with_a_stemmer_of_its_own() -> None:
+    import threading
+
+    seen: list[object] = []
+
+    def grab() -> None:
+        seen.append(analyzer._stemmer("de"))
+        assert analyzer._stemmer("de") is seen[-1]  # kept for the thread's next word
+
+    threads = [threading.Thread(target=grab) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(s) for s in seen}) == 3
