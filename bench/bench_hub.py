@@ -128,6 +128,7 @@ def one_run(
         "IONOS_API_TOKEN": "bench-token",
         "RAG_BACKEND": "remote",
         "RAG_STORE_PATH": str(tmp / f"store-{time.monotonic_ns()}"),
+        "RAG_DATA_DIR": str(tmp / f"data-{time.monotonic_ns()}"),  # the ledger: not the repo's
         "RAG_COLLECTION": "bench",
         "RAG_RATE_LIMIT_PER_MINUTE": str(args.per_minute),
         "RAG_RATE_LIMIT_BURST": str(args.burst),

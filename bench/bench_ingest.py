@@ -94,6 +94,7 @@ def _services(store_dir: Path, workers: int) -> Services:
         api_token=None,
         backend=Backend.LOCAL,
         store_path=store_dir,
+        data_dir=store_dir.parent / "data",  # its ledger too: never the repo's data/
         collection="bench",
         ingest_workers=workers,
     )
