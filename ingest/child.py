@@ -8,13 +8,14 @@ space, dies with its parent (Linux), and keeps stdout for the channel alone.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from core.reasons import Reason
-from ingest.parse import PageTick, Parsed, ParseStatus, parse_parts
+from ingest.parse import PageTick, Parsed, ParseStatus, parse_parts, warm_up
 
 TICK_SECONDS = 0.5  # a child sends a `PageTick` at most this often
 
@@ -34,8 +35,10 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def serve(memory_mb: int, parent: int = 0) -> None:
-    """The child's loop on stdin/stdout: receive (task, source), send back a `Parsed`."""
+def serve(memory_mb: int, parent: int = 0, warm: str = "") -> None:
+    """The child's loop on stdin/stdout: receive (task, source), send back a `Parsed`.
+
+    `warm` ("parse" or "bm25"): load what parsing needs before the first file arrives."""
     import warnings
 
     warnings.simplefilter("ignore")
@@ -48,6 +51,9 @@ def serve(memory_mb: int, parent: int = 0) -> None:
         else:
             limit = memory_mb * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if warm:
+        with contextlib.suppress(Exception):  # the first file meets the same trouble, reported
+            warm_up(bm25=warm == "bm25")
     inbox = Connection(os.dup(0), writable=False)
     outbox = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)  # a stray print from a library must not corrupt the channel

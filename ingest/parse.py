@@ -131,6 +131,20 @@ def parse(
     )
 
 
+def warm_up(*, bm25: bool = False) -> None:
+    """Load what `parse` needs for any file before the first one: the loaders' and the
+    chunker's modules and the tokenizer, with `bm25` the language model too."""
+    from ingest.chunker import chunk_document  # noqa: F401
+    from ingest.loaders import pdf  # noqa: F401
+    from text.tokens import count_tokens
+
+    count_tokens("warm")
+    if bm25:
+        from text.sparse import document_vector
+
+        document_vector("the parser warms up")
+
+
 def within(task: ParseTask, timeout: float) -> ParseTask:
     """`task` with its OCR time budget cut to `OCR_SHARE` of the per-file timeout."""
     if task.ocr is None or task.ocr.seconds <= OCR_SHARE * timeout:

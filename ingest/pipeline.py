@@ -88,25 +88,37 @@ def ingest_paths(
     report = IngestReport(collection=name)
     started = time.perf_counter()
     files, problems = discover(paths, glob=glob)
-    if not dry_run:
-        store.ensure_collection(name, dim=embedder.dim, model=embedder.model)
-    elif store.exists(name):
-        store.ensure_collection(name, dim=embedder.dim, model=embedder.model)  # only checks
-    states = store.source_states(name)
-    budget = chunk_budget(options.chunk_tokens, embedder.max_input_tokens)
-    overlap = overlap_for(budget, options.chunk_overlap)
-    run = Run(
-        store=store, embedder=embedder, collection=name, report=report, files=files,
-        on_progress=on_progress, dry_run=dry_run, batch_size=options.batch_size,
-        batch_tokens=options.batch_tokens,
-    )  # fmt: skip
+    # With more than one parser, they compute the BM25 vectors (this process is the one to
+    # relieve); with one, this process computes them beside it.
+    bm25_in_parser = options.workers > 1
+    pool = ParserPool(
+        workers=options.workers,
+        timeout=options.file_timeout,
+        memory_mb=options.file_memory_mb,
+        warm="bm25" if bm25_in_parser else "parse",
+    )
+    if files:
+        pool.start()  # the parsers load their libraries while the collection is opened and read
+    try:
+        if not dry_run:
+            store.ensure_collection(name, dim=embedder.dim, model=embedder.model)
+        elif store.exists(name):
+            store.ensure_collection(name, dim=embedder.dim, model=embedder.model)  # only checks
+        states = store.source_states(name)
+        budget = chunk_budget(options.chunk_tokens, embedder.max_input_tokens)
+        overlap = overlap_for(budget, options.chunk_overlap)
+        run = Run(
+            store=store, embedder=embedder, collection=name, report=report, files=files,
+            on_progress=on_progress, dry_run=dry_run, batch_size=options.batch_size,
+            batch_tokens=options.batch_tokens,
+        )  # fmt: skip
+    except BaseException:
+        pool.close()
+        raise
     run.files_total += len(problems)
     for problem in problems:
         run.finish(problem)
     passwords = passwords or {}
-    # With one parser process, this process computing the BM25 vectors runs beside it; with
-    # more, the parsers have the cores to spare and this process is the one to relieve.
-    bm25_in_parser = options.workers > 1
 
     def tasks() -> Iterator[tuple[ParseTask, str]]:
         # Largest first: a long book started last would keep one parser busy after the others
@@ -130,11 +142,6 @@ def ingest_paths(
             )  # fmt: skip
             yield task, file.source
 
-    pool = ParserPool(
-        workers=options.workers,
-        timeout=options.file_timeout,
-        memory_mb=options.file_memory_mb,
-    )
     try:
         parsing = pool.run(tasks(), on_wait=run.waiting, on_page=run.page_read)
         with contextlib.closing(parsing) as results:
@@ -153,6 +160,7 @@ def ingest_paths(
                 if run.error is not None:
                     break
     finally:
+        pool.close()  # stopped already, unless the parsing never began
         run.drain()
     try:
         if run.error is not None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -213,6 +215,26 @@ def test_ingest_paths_other_model_is_refused(services: Services, tmp_path: Path)
 
     with pytest.raises(ConfigError, match="other-model"):
         services.ingest([root])
+
+
+def _children() -> set[str]:
+    path = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+    return set(path.read_text().split()) if path.exists() else set()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_refused_ingest_leaves_no_parser_running(services: Services, tmp_path: Path) -> None:
+    # The parsers start (and load their libraries) while the collection is opened; a run that
+    # stops there must stop them too.
+    root = _corpus(tmp_path / "docs")
+    services.ingest([root])
+    services.embedder = HashEmbedder(dim=32, model="other-model")
+    before = _children()
+
+    with pytest.raises(ConfigError):
+        services.ingest([root])
+
+    assert _children() <= before
 
 
 class _ExpiringEmbedder(HashEmbedder):

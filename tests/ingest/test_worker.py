@@ -286,7 +286,7 @@ class _FakeChild:
     made: ClassVar[list[_FakeChild]] = []
     handed: ClassVar[set[str]] = set()
 
-    def __init__(self, memory_mb: int) -> None:
+    def __init__(self, memory_mb: int, warm: str = "") -> None:
         from collections import deque
         from multiprocessing import Pipe
 
@@ -341,3 +341,27 @@ def test_worker_last_files_go_to_the_free_child_not_behind_a_busy_one(
     assert sorted(r.source for r in results) == ["a.txt", "b.txt", "c.txt"]
     assert slow.got == ["a.txt"]  # still busy with the first file: no second one behind it
     assert free.got == ["b.txt", "c.txt"]
+
+
+def test_started_children_warm_up_and_take_the_first_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool = ParserPool(workers=2, warm="bm25")
+    pool.start()
+    processes = [child.process for child in pool._children]
+    monkeypatch.setattr(pool, "_fresh", lambda: pytest.fail("run started a child of its own"))
+
+    results = list(pool.run([_task(_good(tmp_path))]))
+
+    assert [r.status for r in results] == [ParseStatus.OK]
+    assert all(process.poll() is not None for process in processes)  # stopped after the run
+
+
+def test_started_children_stop_when_no_run_comes() -> None:
+    pool = ParserPool(workers=2, warm="parse")
+    pool.start()
+    processes = [child.process for child in pool._children]
+
+    pool.close()
+
+    assert all(process.poll() is not None for process in processes)
