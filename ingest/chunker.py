@@ -20,10 +20,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
-from core.records import Chunk, Document, chunk_id
+from core.records import Block, Chunk, Document, chunk_id
 from text.tables import table_header
 from text.tokens import count_tokens
 
@@ -162,16 +163,15 @@ def context_tokens(title: str, headings: tuple[str, ...]) -> int:
     return count_tokens(context) + 1 if context else 0
 
 
-def _units(document: Document, full_budget: int) -> list[_Unit]:
-    units: list[_Unit] = []
+def _units(title: str, blocks: Iterable[Block], full_budget: int) -> Iterator[_Unit]:
     section = -1
     previous: tuple[str, ...] | None = None
     budget = full_budget
-    for block in document.blocks:
+    for block in blocks:
         if block.headings != previous:
             section += 1
             previous = block.headings
-            reserve = context_tokens(document.title, block.headings)
+            reserve = context_tokens(title, block.headings)
             budget = full_budget - min(reserve, full_budget // 3)
         for _, start, end in _spans(block.text, _PARAGRAPH):
             paragraph = block.text[start:end].strip()
@@ -182,11 +182,10 @@ def _units(document: Document, full_budget: int) -> list[_Unit]:
             pieces = [("", paragraph, tokens)] if tokens <= budget else _pieces(paragraph, budget)
             header = table_header(paragraph) if len(pieces) > 1 else ""
             for i, (sep, piece, size) in enumerate(pieces):
-                units.append(_Unit(
+                yield _Unit(
                     piece, size, block.page, section, block.headings, budget,
                     sep=_JOIN if i == 0 else sep, header=header if i else "",
-                ))  # fmt: skip
-    return units
+                )  # fmt: skip
 
 
 def _text(units: list[_Unit]) -> str:
@@ -280,12 +279,23 @@ def chunk_document(document: Document, *, budget: int, overlap: int = 0) -> list
     tiktoken tokens, unless a title and heading path alone take more than a third of it; the
     text itself always does.
     """
+    return list(chunk_blocks(document, document.blocks, budget=budget, overlap=overlap))
+
+
+def chunk_blocks(
+    document: Document, blocks: Iterable[Block], *, budget: int, overlap: int = 0
+) -> Iterator[Chunk]:
+    """`chunk_document` over `blocks` as they come (`document` gives the source, title, kind
+    and hash; its own blocks are not read): each chunk is yielded once no later block can
+    change it, so a long PDF's first chunks leave while its last pages are still read."""
     if budget < MIN_BUDGET:
         raise ValueError(f"budget must be at least {MIN_BUDGET} tokens")
     overlap = min(overlap, budget // 4)
     small = budget // 3  # a section smaller than this is merged into the next one
-    pending = deque(_units(document, budget))
-    chunks: list[Chunk] = []
+    units = _units(document.title, blocks, budget)
+    pending: deque[_Unit] = deque()  # units an over-full chunk handed back, before `units`
+    chunks: list[Chunk] = []  # made and not yet yielded
+    made = 0
     current: list[_Unit] = []
     total = 0  # estimated tokens of the current chunk's text
     cap = budget  # the smallest budget among the current chunk's units
@@ -295,7 +305,7 @@ def chunk_document(document: Document, *, budget: int, overlap: int = 0) -> list
 
     def emit() -> list[_Unit]:
         """Close the current chunk (re-queueing units if the exact count is over budget)."""
-        nonlocal current, total
+        nonlocal current, total, made
         while True:
             tokens = count_tokens(_text(current))
             if tokens <= limit(current) or sum(not u.overlap for u in current) <= 1:
@@ -304,12 +314,12 @@ def chunk_document(document: Document, *, budget: int, overlap: int = 0) -> list
         if tokens > limit(current):  # one unit plus overlap: drop the overlap
             current = [u for u in current if not u.overlap]
             tokens = count_tokens(_text(current))
-        chunks.append(_make_chunk(document, current, len(chunks), tokens))
+        chunks.append(_make_chunk(document, current, made, tokens))
+        made += 1
         done, current, total = current, [], 0
         return done
 
-    while pending:
-        unit = pending.popleft()
+    while (unit := pending.popleft() if pending else next(units, None)) is not None:
         new_section = bool(current) and unit.section != current[-1].section
         if new_section and sum(u.tokens + 1 for u in current if not u.overlap) >= small:
             emit()
@@ -326,6 +336,8 @@ def chunk_document(document: Document, *, budget: int, overlap: int = 0) -> list
         cap = min(cap, unit.budget) if current else unit.budget
         current.append(unit)
         total += unit.tokens + (1 if len(current) > 1 else 0)
+        yield from chunks
+        chunks.clear()
     if current:
         emit()
-    return chunks
+    yield from chunks

@@ -13,9 +13,10 @@ timeout.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 
 from core.errors import EncryptedError, IngestError, NoTextError, UnsupportedFileError
 from core.reasons import Reason
-from core.records import Chunk
+from core.records import Block, Chunk, Document
 from ingest.ocr import OcrConfig, UnreadScanError
 
 OCR_SHARE = 0.75  # of the per-file timeout, for OCR; the rest is for pypdf, chunking, BM25
@@ -81,6 +82,18 @@ class Parsed:
     unreadable: tuple[int, ...] = ()  # pages (1-based) that needed OCR and have no text
 
 
+@dataclass(frozen=True, slots=True)
+class ParsedPart:
+    """Some of a big file's chunks, sent ahead of its `Parsed` (which carries the rest), so the
+    ingest process never holds, unpickles or queues a whole 1,000-page book at once."""
+
+    source: str
+    chunks: tuple[Chunk, ...]
+    sparse: tuple[tuple[list[int], list[float]], ...]
+    tokens: tuple[int, ...]
+    tag: Any = field(default=None, compare=False)
+
+
 def parse(
     task: ParseTask, source: str, on_page: Callable[[int, int], None] | None = None
 ) -> Parsed:
@@ -89,8 +102,6 @@ def parse(
     `on_page(done, total)` is called as a PDF's pages are read."""
     from ingest.chunker import chunk_document
     from ingest.loaders import load
-    from text.sparse import document_vector
-    from text.tokens import count_tokens
 
     started = time.perf_counter()
     try:
@@ -99,22 +110,105 @@ def parse(
             ocr=task.ocr, on_page=on_page,
         )  # fmt: skip
         chunks = chunk_document(document, budget=task.budget, overlap=task.overlap)
-        bm25 = tuple(document_vector(c.indexed_text) for c in chunks) if task.bm25 else ()
-        tokens = tuple(count_tokens(c.indexed_text) for c in chunks)
-    except IngestError as exc:
-        status = ParseStatus.SKIPPED if isinstance(exc, _SKIPPING) else ParseStatus.FAILED
-        unread = exc.unreadable if isinstance(exc, UnreadScanError) else ()
-        return Parsed(source, status, reason=exc.reason, tag=task.tag, unreadable=unread)
-    except MemoryError:
-        reason = Reason("parse_out_of_memory")
-        return Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag)
-    except RecursionError:
-        reason = Reason("nested_too_deeply")
-        return Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag)
-    except Exception as exc:  # a parser bug on a hostile file fails that file alone
-        message = " ".join(str(exc).split())[:160]
-        reason = Reason("parse_error", kind=type(exc).__name__, detail=message)
-        return Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag)
+        bm25, tokens = _weighed(task, chunks)
+    except Exception as exc:
+        return _failed(task, source, exc)
+    return _parsed(task, source, document, chunks, bm25, tokens, started)
+
+
+def parse_parts(
+    task: ParseTask, source: str, on_page: Callable[[int, int], None] | None = None
+) -> Iterator[ParsedPart | Parsed]:
+    """`parse`, its chunks in parts of `task.part_chunks` when there are more: the parts in
+    order, then the `Parsed` with the last part's chunks and the file's outcome.
+
+    A PDF's parts leave as its pages are read (`_streamed`), so the caller embeds and writes
+    the first ones while the parser reads on; any other file is parsed whole first."""
+    from ingest.loaders import is_pdf
+
+    size = task.part_chunks
+    if size > 0 and is_pdf(task.path):
+        yield from _streamed(task, source, on_page)
+        return
+    parsed = parse(task, source, on_page)
+    if size <= 0 or len(parsed.chunks) <= size:
+        yield parsed
+        return
+    last = (len(parsed.chunks) - 1) // size * size
+    for start in range(0, last, size):
+        end = start + size
+        yield ParsedPart(
+            source, parsed.chunks[start:end], parsed.sparse[start:end],
+            parsed.tokens[start:end], tag=parsed.tag,
+        )  # fmt: skip
+    yield dataclasses.replace(
+        parsed, chunks=parsed.chunks[last:], sparse=parsed.sparse[last:],
+        tokens=parsed.tokens[last:],
+    )  # fmt: skip
+
+
+def _streamed(
+    task: ParseTask, source: str, on_page: Callable[[int, int], None] | None
+) -> Iterator[ParsedPart | Parsed]:
+    """A PDF's chunks in parts as its pages are read: each part once `part_chunks` more are
+    made (one is always kept back for the closing `Parsed`). A file that fails after some
+    parts left ends with a failed `Parsed`: the caller drops what it was sent."""
+    from ingest.chunker import chunk_blocks
+    from ingest.loaders import pdf_pages
+
+    started = time.perf_counter()
+    size = task.part_chunks
+    blocks = 0
+
+    def counted(found: Iterable[Block]) -> Iterator[Block]:
+        nonlocal blocks
+        for block in found:
+            blocks += 1
+            yield block
+
+    try:
+        pages = pdf_pages(
+            task.path, root=task.root, password=task.password, content_hash=task.content_hash,
+            ocr=task.ocr, on_page=on_page,
+        )  # fmt: skip
+        held: list[Chunk] = []
+        with contextlib.closing(pages.blocks()) as read:
+            made = chunk_blocks(pages.head, counted(read), budget=task.budget, overlap=task.overlap)
+            for chunk in made:
+                held.append(chunk)
+                if len(held) > size:
+                    part, held = held[:size], held[size:]
+                    bm25, tokens = _weighed(task, part)
+                    yield ParsedPart(source, tuple(part), bm25, tokens, tag=task.tag)
+        document = pages.finish(found=blocks > 0)
+        bm25, tokens = _weighed(task, held)
+    except Exception as exc:
+        yield _failed(task, source, exc)
+        return
+    yield _parsed(task, source, document, held, bm25, tokens, started)
+
+
+Weighed = tuple[tuple[tuple[list[int], list[float]], ...], tuple[int, ...]]
+
+
+def _weighed(task: ParseTask, chunks: Sequence[Chunk]) -> Weighed:
+    """The chunks' BM25 vectors (when the task asks for them) and token counts."""
+    from text.sparse import document_vector
+    from text.tokens import count_tokens
+
+    bm25 = tuple(document_vector(c.indexed_text) for c in chunks) if task.bm25 else ()
+    return bm25, tuple(count_tokens(c.indexed_text) for c in chunks)
+
+
+def _parsed(
+    task: ParseTask,
+    source: str,
+    document: Document,
+    chunks: Sequence[Chunk],
+    bm25: tuple[tuple[list[int], list[float]], ...],
+    tokens: tuple[int, ...],
+    started: float,
+) -> Parsed:
     return Parsed(
         source,
         ParseStatus.OK,
@@ -129,6 +223,22 @@ def parse(
         ocr_confidence=document.ocr_confidence,
         unreadable=document.unreadable,
     )
+
+
+def _failed(task: ParseTask, source: str, exc: Exception) -> Parsed:
+    """Why the file has no chunks: skipped (encrypted, no text, unsupported) or failed."""
+    if isinstance(exc, IngestError):
+        status = ParseStatus.SKIPPED if isinstance(exc, _SKIPPING) else ParseStatus.FAILED
+        unread = exc.unreadable if isinstance(exc, UnreadScanError) else ()
+        return Parsed(source, status, reason=exc.reason, tag=task.tag, unreadable=unread)
+    if isinstance(exc, MemoryError):
+        reason = Reason("parse_out_of_memory")
+    elif isinstance(exc, RecursionError):
+        reason = Reason("nested_too_deeply")
+    else:  # a parser bug on a hostile file fails that file alone
+        message = " ".join(str(exc).split())[:160]
+        reason = Reason("parse_error", kind=type(exc).__name__, detail=message)
+    return Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag)
 
 
 def warm_up(*, bm25: bool = False) -> None:
@@ -150,38 +260,3 @@ def within(task: ParseTask, timeout: float) -> ParseTask:
     if task.ocr is None or task.ocr.seconds <= OCR_SHARE * timeout:
         return task
     return dataclasses.replace(task, ocr=dataclasses.replace(task.ocr, seconds=OCR_SHARE * timeout))
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedPart:
-    """Some of a big file's chunks, sent ahead of its `Parsed` (which carries the rest), so the
-    ingest process never holds, unpickles or queues a whole 1,000-page book at once."""
-
-    source: str
-    chunks: tuple[Chunk, ...]
-    sparse: tuple[tuple[list[int], list[float]], ...]
-    tokens: tuple[int, ...]
-    tag: Any = field(default=None, compare=False)
-
-
-def parse_parts(
-    task: ParseTask, source: str, on_page: Callable[[int, int], None] | None = None
-) -> Iterator[ParsedPart | Parsed]:
-    """`parse`, its chunks in parts of `task.part_chunks` when there are more: the parts in
-    order, then the `Parsed` with the last part's chunks and the file's outcome."""
-    parsed = parse(task, source, on_page)
-    size = task.part_chunks
-    if size <= 0 or len(parsed.chunks) <= size:
-        yield parsed
-        return
-    last = (len(parsed.chunks) - 1) // size * size
-    for start in range(0, last, size):
-        end = start + size
-        yield ParsedPart(
-            source, parsed.chunks[start:end], parsed.sparse[start:end],
-            parsed.tokens[start:end], tag=parsed.tag,
-        )  # fmt: skip
-    yield dataclasses.replace(
-        parsed, chunks=parsed.chunks[last:], sparse=parsed.sparse[last:],
-        tokens=parsed.tokens[last:],
-    )  # fmt: skip

@@ -70,10 +70,12 @@ class IngestProgress:
 _Sparse = tuple[list[int], list[float]] | None  # None: computed before the write
 
 # A file with more chunks than this is written batch by batch as its vectors arrive, so memory
-# stays bounded (the parsers send such a file in parts of this many: `ingest.parse.parse_parts`);
-# smaller files are written in one go once all their vectors are in, so their new chunks appear
-# together, just before their old ones go.
+# stays bounded; smaller files are written in one go once all their vectors are in, so their new
+# chunks appear together, just before their old ones go.
 BUFFERED_CHUNKS = 1024
+# The parsers send a file with more chunks in parts of this many (`ingest.parse.parse_parts`; a
+# PDF's as its pages are read), so its first batches are embedded while the rest is parsed.
+PART_CHUNKS = 128
 _TICK = 0.2  # seconds between progress reports while waiting
 
 
@@ -131,12 +133,13 @@ class Run:
         self.pages_read = 0
         self.chunks_queued = 0
         self.reading: tuple[str, ...] = ()
-        self.paging: dict[str, int] = {}  # pages read so far of the files being read
+        self.paging: dict[str, tuple[int, int]] = {}  # (pages read, pages) of files being read
         self.in_flight: set[InFlight] = set()  # files whose chunks are being embedded
         self._open: dict[str, InFlight] = {}  # files whose parts are coming in
         self.error: BaseException | None = None
         self._lock = threading.Lock()
         self._reported = 0.0
+        self._shown = 0.0  # the share last reported
         self.batcher: Batcher[_Entry] = Batcher(max_count=batch_size, max_tokens=batch_tokens)
         self.writer: Writer[_Entry] = Writer(self._write, self.fail)
         self.embedding: Embedding[_Entry] = Embedding(
@@ -159,10 +162,11 @@ class Run:
         self._reported = now
         elapsed = now - self.started
         with self._lock:
-            share = self.share()
+            # Never back: a PDF's parts raise its chunk count while earlier ones are embedded.
+            share = self._shown = max(self._shown, self.share())
             eta = elapsed * (1 - share) / share if share > 0 else None
             embedded = self.chunks + sum(len(item.ids) - item.remaining for item in self.in_flight)
-            pages_read = self.pages_read + sum(self.paging.values())
+            pages_read = self.pages_read + sum(done for done, _ in self.paging.values())
             progress = IngestProgress(
                 self.files_done, self.files_total, self.pages, self.chunks, self.current,
                 elapsed, eta, self.written, self.embedding.held_back(), pages_read,
@@ -172,13 +176,16 @@ class Run:
 
     def share(self) -> float:
         """The work done, 0..1: finished files by their size, plus each file being embedded by
-        the share of its chunks that came back (so a single 113-page PDF moves the bar)."""
+        the share of its chunks that came back (so a single 113-page PDF moves the bar), times
+        the share of its pages read while its parts are still coming."""
         if not self.bytes_total:
             return self.files_done / self.files_total if self.files_total else 0.0
         done = float(self.bytes_done)
         for item in self.in_flight:
-            total = len(item.ids)  # so far: a big file's parts keep coming
-            done += item.file.size * (total - item.remaining) / max(1, total)
+            total = len(item.ids)  # so far: a PDF's parts keep coming as its pages are read
+            share = (total - item.remaining) / max(1, total)
+            read, pages = self.paging.get(item.file.source, (1, 1))
+            done += item.file.size * share * read / max(1, pages)
         return min(max(done / self.bytes_total, 0.0), 1.0)
 
     def waiting(self, reading: list[str]) -> None:
@@ -189,7 +196,7 @@ class Run:
     def page_read(self, tick: PageTick) -> None:
         """A parser has read `tick.done` pages of a file (this thread)."""
         with self._lock:
-            self.paging[tick.source] = tick.done
+            self.paging[tick.source] = (tick.done, tick.total)
         if tick.source not in self.reading:
             self.reading = (*self.reading, tick.source)
         self.progress()  # the parsers already send ticks at most every TICK_SECONDS a file
@@ -225,14 +232,15 @@ class Run:
 
     @property
     def part_chunks(self) -> int:
-        """Chunks per part a parser sends a big file in (those files are written progressively)."""
-        return BUFFERED_CHUNKS
+        """Chunks per part a parser sends a file in (written progressively past
+        `BUFFERED_CHUNKS`)."""
+        return PART_CHUNKS
 
     def accept_part(self, part: ParsedPart, file: SourceFile, doc_hash: str) -> None:
         """Some of a big file's chunks, ahead of its `Parsed`."""
         item = self._open.get(file.source)
         if item is None:
-            item = self._open[file.source] = InFlight(file, doc_hash, progressive=True)
+            item = self._open[file.source] = InFlight(file, doc_hash, progressive=False)
         self.current = file.source
         self._feed(item, part.chunks, part.sparse, part.tokens)
 
@@ -281,6 +289,8 @@ class Run:
         with self._lock:  # together: the writer may finish the earlier parts meanwhile
             item.remaining += len(chunks)
             item.closed = last
+            if len(item.ids) > BUFFERED_CHUNKS:  # the writer writes what it held, then the rest
+                item.progressive = True
             self.in_flight.add(item)
             self.chunks_queued += len(chunks)
         bm25: Sequence[_Sparse] = sparse_vectors or [None] * len(chunks)
@@ -349,6 +359,9 @@ class Run:
                 if item.failed is not None:
                     continue
                 if item.progressive:
+                    if item.buffer:  # held while the file looked small
+                        write.extend(item.buffer)
+                        item.buffer = []
                     write.append((chunk, vector, terms))
                 else:
                     item.buffer.append((chunk, array("f", vector), terms))

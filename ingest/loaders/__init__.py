@@ -18,6 +18,7 @@ from core.reasons import Reason
 from core.records import Document
 
 if TYPE_CHECKING:
+    from ingest.loaders.pdf import PdfPages
     from ingest.ocr import OcrConfig
 
 # suffix -> (kind, module name inside this package)
@@ -80,12 +81,7 @@ def load(
     kind, module = entry
     reader = _reader(module)
     if content_hash is None:
-        try:
-            content_hash = file_hash(path)
-        except OSError as exc:
-            raise IngestError(
-                source, Reason("cannot_read_file", detail=exc.strerror or str(exc))
-            ) from exc
+        content_hash = _hash(path, source)
     if module == "pdf":
         from ingest.loaders import pdf
 
@@ -94,6 +90,39 @@ def load(
             on_page=on_page,
         )  # fmt: skip
     return reader(path, source=source, kind=kind, content_hash=content_hash, password=password)
+
+
+def is_pdf(path: Path) -> bool:
+    return _LOADERS.get(path.suffix.lower(), ("", ""))[1] == "pdf"
+
+
+def pdf_pages(
+    path: Path,
+    *,
+    root: Path,
+    password: str | None = None,
+    content_hash: str | None = None,
+    ocr: OcrConfig | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+) -> PdfPages:
+    """`load` for a PDF, to be read page by page (`ingest.loaders.pdf.PdfPages`)."""
+    from ingest.loaders.pdf import PdfPages
+
+    source = source_name(path, root)
+    return PdfPages(
+        path, source=source, kind="pdf",
+        content_hash=_hash(path, source) if content_hash is None else content_hash,
+        password=password, ocr=ocr, on_page=on_page,
+    )  # fmt: skip
+
+
+def _hash(path: Path, source: str) -> str:
+    try:
+        return file_hash(path)
+    except OSError as exc:
+        raise IngestError(
+            source, Reason("cannot_read_file", detail=exc.strerror or str(exc))
+        ) from exc
 
 
 def _unsupported(suffix: str) -> Reason:

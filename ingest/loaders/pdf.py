@@ -19,10 +19,9 @@ bounds for hostile files are the caller's job: the pipeline runs this loader in 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,21 +33,14 @@ from core.reasons import Reason
 from core.records import Block, Document
 from ingest.loaders.pdf_headings import FontHeadings, Marks
 from ingest.loaders.pdf_layout import page_blocks
-from ingest.loaders.pdf_text import PdfiumText
+from ingest.loaders.pdf_ocr import OcrTally, ocr_page, ocr_reader, page_warnings
+from ingest.loaders.pdf_text import PdfiumText, clean_text
 from ingest.loaders.pdfium_doc import PdfiumDoc
 
 if TYPE_CHECKING:
-    from ingest.ocr import OcrConfig, PdfOcr
+    from ingest.ocr import OcrConfig
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MAX_OUTLINE = 5000
-
-
-def clean_text(text: str) -> str:
-    """Text as chunks store it: valid UTF-8, no control characters, `\\n` line ends."""
-    text = text.encode("utf-8", errors="replace").decode("utf-8")  # lone surrogates -> '?'
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub(" ", text)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -148,54 +140,111 @@ def _pdfium(path: Path, password: str | None) -> PdfiumDoc | None:
         return None
 
 
-def _ocr_reader(
-    path: Path,
-    password: str | None,
-    ocr: OcrConfig | None,
-    content_hash: str,
-    pdf: PdfiumDoc | None,
-) -> PdfOcr | None:
-    if ocr is None:
-        return None
-    from ingest import ocr as engine
+class PdfPages:
+    """A PDF opened to be read page by page: `blocks()` yields each page's blocks as it is read
+    (OCR included), so a long report's first chunks can be embedded while its last pages are
+    read; `finish` then gives the `Document` (its warnings and OCR figures, no blocks) or raises
+    when no page held text. Opening raises `IngestError` for a file that cannot be read."""
 
-    if not engine.available():
-        return None
-    return engine.PdfOcr(path, password=password, config=ocr, content_hash=content_hash, pdf=pdf)
+    def __init__(
+        self,
+        path: Path,
+        *,
+        source: str,
+        kind: str,
+        content_hash: str,
+        password: str | None,
+        ocr: OcrConfig | None = None,
+        on_page: Callable[[int, int], None] | None = None,
+    ) -> None:
+        logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are ours to report
+        self._reader = reader = _open(path, source, password)
+        try:
+            self.page_count = len(reader.pages)
+        except FileNotDecryptedError as exc:
+            raise EncryptedError(source, Reason("pdf_not_decrypted")) from exc
+        except (
+            PdfReadError,
+            RecursionError,
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+        ) as exc:
+            detail = _one_line(exc)
+            raise IngestError(source, Reason("pdf_broken_page_tree", detail=detail)) from exc
+        if self.page_count == 0:
+            raise NoTextError(source, Reason("pdf_no_pages"))
+        self._path, self._password, self._ocr, self._on_page = path, password, ocr, on_page
+        self.head = Document(source, _title(reader, path), kind, content_hash, ())
+        self._empty: list[int] = []
+        self._failed: list[Reason] = []
+        self._tally = OcrTally()
+        self._ocr_on = False
 
+    def blocks(self) -> Generator[Block, None, None]:
+        """The pages' blocks in reading order, each page's as soon as it is read."""
+        reader, page_count = self._reader, self.page_count
+        headings = _outline_headings(reader, page_count)
+        pdf = _pdfium(self._path, self._password)
+        fonts = None if any(headings) or pdf is None else FontHeadings(pdf)
+        scanner = ocr_reader(self._path, self._password, self._ocr, self.head.content_hash, pdf)
+        self._ocr_on = scanner is not None
+        fast = PdfiumText.over(pdf, page_count)
+        carried: tuple[str, ...] = ()  # the heading path the previous page ended with
+        try:
+            for number in range(1, page_count + 1):
+                problem: Reason | None = None
+                try:
+                    text = _page_text(reader, number, fast)
+                except Exception as exc:  # one bad page (bad font, broken stream) costs that page
+                    text = ""
+                    problem = Reason("page_problem", page=number, detail=_one_line(exc))
+                if scanner is not None:  # OCR may still read a page pypdf cannot
+                    read = ocr_page(scanner, number, text, self._tally)
+                    text = (clean_text(read) if read is not None else "") or text
+                if text.strip():
+                    marks = fonts.marks(number - 1) if fonts is not None else Marks()
+                    found, carried = page_blocks(text, headings[number - 1] or carried, marks)
+                    for block in found:
+                        yield Block(text=block.text, page=number, headings=block.headings)
+                elif problem is not None:
+                    self._failed.append(problem)
+                else:
+                    self._empty.append(number)
+                if self._on_page is not None:
+                    self._on_page(number, page_count)
+        finally:
+            if scanner is not None:
+                scanner.close()
+            if pdf is not None:
+                pdf.close()
 
-@dataclass(slots=True)
-class _OcrTally:
-    read: list[float] = field(default_factory=list)  # confidence of each page OCR read
-    unreadable: list[int] = field(default_factory=list)  # needed OCR, got no usable text
-    left: list[int] = field(default_factory=list)  # needed OCR, not tried: cap or time budget
-    why_left: Reason | None = None
+    def finish(self, *, found: bool) -> Document:
+        """The document once `blocks()` is through (`found`: it yielded any); raises when no
+        page held text, saying why."""
+        source, page_count, tally = self.head.source, self.page_count, self._tally
+        if not found:
+            if self._failed and not self._empty:
+                raise IngestError(source, Reason("pdf_no_page_readable", detail=self._failed[0]))
+            if not self._ocr_on:
+                raise NoTextError(source, Reason("pdf_needs_ocr", pages=page_count))
+            if tally.unreadable or tally.left:
+                from ingest.ocr import UnreadScanError
 
-
-def _ocr_page(reader: PdfOcr, number: int, text: str, tally: _OcrTally) -> str | None:
-    """OCR's text for page `number` when pypdf's is unusable and OCR reads it; None keeps
-    pypdf's text. Never raises: a page pdfium cannot draw stays as it was."""
-    from ingest.ocr import use_ocr_text
-
-    try:
-        if not reader.needs(number - 1, text):
-            return None  # good text, or a blank page or a drawing: nothing to read
-        why = reader.out_of_budget()
-        if why is not None:
-            tally.left.append(number)
-            tally.why_left = why
-            return None
-        result = reader.read(number - 1)
-    except Exception:  # pdfium refuses the page, or the engine fails on it
-        if not text.strip():
-            tally.unreadable.append(number)
-        return None
-    if use_ocr_text(text, result):
-        tally.read.append(result.confidence)
-        return clean_text(result.text)
-    if not text.strip():
-        tally.unreadable.append(number)
-    return None
+                why = Reason("pdf_ocr_unreadable", pages=page_count)
+                raise UnreadScanError(source, why, tuple(sorted(tally.unreadable + tally.left)))
+            raise NoTextError(source, Reason("pdf_blank", pages=page_count))
+        warnings = page_warnings(page_count, self._empty, self._failed, tally, ocr_on=self._ocr_on)
+        confidence = sum(tally.read) / len(tally.read) if tally.read else 0.0
+        return dataclasses.replace(
+            self.head,
+            page_count=page_count,
+            warnings=tuple(warnings),
+            ocr_pages=len(tally.read),
+            ocr_confidence=round(confidence, 3),
+            unreadable=tuple(sorted(tally.unreadable + tally.left)),
+        )
 
 
 def read(
@@ -208,99 +257,10 @@ def read(
     ocr: OcrConfig | None = None,
     on_page: Callable[[int, int], None] | None = None,
 ) -> Document:
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are ours to report
-    reader = _open(path, source, password)
-    try:
-        page_count = len(reader.pages)
-    except FileNotDecryptedError as exc:
-        raise EncryptedError(source, Reason("pdf_not_decrypted")) from exc
-    except (PdfReadError, RecursionError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise IngestError(source, Reason("pdf_broken_page_tree", detail=_one_line(exc))) from exc
-    if page_count == 0:
-        raise NoTextError(source, Reason("pdf_no_pages"))
-    headings = _outline_headings(reader, page_count)
-    pdf = _pdfium(path, password)
-    fonts = None if any(headings) or pdf is None else FontHeadings(pdf)
-    blocks: list[Block] = []
-    empty: list[int] = []
-    failed: list[Reason] = []
-    scanner = _ocr_reader(path, password, ocr, content_hash, pdf)
-    fast = PdfiumText.over(pdf, page_count)
-    tally = _OcrTally()
-    carried: tuple[str, ...] = ()  # the heading path the previous page ended with
-    try:
-        for number in range(1, page_count + 1):
-            problem: Reason | None = None
-            try:
-                text = _page_text(reader, number, fast)
-            except Exception as exc:  # one bad page (bad font, broken stream) costs that page
-                text = ""
-                problem = Reason("page_problem", page=number, detail=_one_line(exc))
-            if scanner is not None:  # OCR may still read a page pypdf cannot
-                text = _ocr_page(scanner, number, text, tally) or text
-            if text.strip():
-                marks = fonts.marks(number - 1) if fonts is not None else Marks()
-                found, carried = page_blocks(text, headings[number - 1] or carried, marks)
-                blocks.extend(Block(text=b.text, page=number, headings=b.headings) for b in found)
-            elif problem is not None:
-                failed.append(problem)
-            else:
-                empty.append(number)
-            if on_page is not None:
-                on_page(number, page_count)
-    finally:
-        if scanner is not None:
-            scanner.close()
-        if pdf is not None:
-            pdf.close()
-    warnings = _warnings(page_count, empty, failed, tally, ocr_on=scanner is not None)
-    if not blocks:
-        if failed and not empty:
-            raise IngestError(source, Reason("pdf_no_page_readable", detail=failed[0]))
-        if scanner is None:
-            raise NoTextError(source, Reason("pdf_needs_ocr", pages=page_count))
-        if tally.unreadable or tally.left:
-            from ingest.ocr import UnreadScanError
-
-            why = Reason("pdf_ocr_unreadable", pages=page_count)
-            raise UnreadScanError(source, why, tuple(sorted(tally.unreadable + tally.left)))
-        raise NoTextError(source, Reason("pdf_blank", pages=page_count))
-    confidence = sum(tally.read) / len(tally.read) if tally.read else 0.0
-    return Document(
-        source=source,
-        title=_title(reader, path),
-        kind=kind,
-        content_hash=content_hash,
-        blocks=tuple(blocks),
-        page_count=page_count,
-        warnings=tuple(warnings),
-        ocr_pages=len(tally.read),
-        ocr_confidence=round(confidence, 3),
-        unreadable=tuple(sorted(tally.unreadable + tally.left)),
-    )
-
-
-def _warnings(
-    page_count: int, empty: list[int], failed: list[Reason], tally: _OcrTally, *, ocr_on: bool
-) -> list[Reason]:
-    warnings = []
-    if tally.left and tally.why_left is not None:
-        left = len(tally.left)
-        warnings.append(
-            Reason("pages_not_ocred", count=left, pages=page_count, limit=tally.why_left)
-        )
-    unread = [n for n in empty if n not in tally.left]
-    if unread and not ocr_on:
-        warnings.append(Reason("pages_need_ocr", count=len(unread), pages=page_count))
-    elif unread:
-        illegible = [n for n in unread if n in tally.unreadable]
-        blank = len(unread) - len(illegible)
-        if illegible:
-            warnings.append(Reason("pages_ocr_unreadable", count=len(illegible), pages=page_count))
-        if blank:
-            warnings.append(Reason("pages_blank", count=blank, pages=page_count))
-    if failed:
-        warnings.append(
-            Reason("pages_failed", count=len(failed), pages=page_count, detail=failed[0])
-        )
-    return warnings
+    """The whole PDF as one `Document` (`PdfPages`, read to the end)."""
+    pages = PdfPages(
+        path, source=source, kind=kind, content_hash=content_hash, password=password, ocr=ocr,
+        on_page=on_page,
+    )  # fmt: skip
+    blocks = tuple(pages.blocks())
+    return dataclasses.replace(pages.finish(found=bool(blocks)), blocks=blocks)

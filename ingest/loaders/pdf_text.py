@@ -52,6 +52,16 @@ _DOLLAR = re.compile(r"\$\s+(?=[\d(])")
 _LEADER = re.compile(r"(\.\s?){4,}")  # a table of contents' dot leaders
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Text as chunks store it: valid UTF-8, no control characters, `\\n` line ends."""
+    text = text.encode("utf-8", errors="replace").decode("utf-8")  # lone surrogates -> '?'
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub(" ", text)
+
+
 def _layout_lines(textpage: Any, text: str) -> str:
     """`text` (pdfium's, CRLF lines) with the wide gaps of its figure lines as runs of spaces,
     the shape `pdf_layout.table_runs` reads; lines without figures are left as they are."""

@@ -216,6 +216,59 @@ def test_parse_parts_sends_a_big_file_in_order_and_ends_with_its_outcome(tmp_pat
     assert last.pages == whole.pages and last.warnings == whole.warnings
 
 
+def _report_pdf(tmp_path: Path, pages: int = 12) -> Path:
+    path = tmp_path / "report.pdf"
+    text = "The committee reviewed the annual figures and the staff handbook in detail. "
+    path.write_bytes(make_pdf([f"Section {n}. " + text * 12 for n in range(pages)], title="R"))
+    return path
+
+
+@pytest.mark.parametrize("bm25", [False, True])
+def test_parse_parts_streams_a_pdf_as_the_same_chunks_whole_parse_makes(
+    tmp_path: Path, bm25: bool
+) -> None:
+    path = _report_pdf(tmp_path)
+    whole = parse(ParseTask(path, tmp_path, None, 100, 10, bm25=bm25), "report.pdf")
+    task = ParseTask(path, tmp_path, None, 100, 10, bm25=bm25, part_chunks=3)
+
+    *parts, last = parse_parts(task, "report.pdf")
+
+    assert parts and all(isinstance(p, ParsedPart) and len(p.chunks) == 3 for p in parts)
+    assert isinstance(last, Parsed) and last.status is ParseStatus.OK and 1 <= len(last.chunks) <= 3
+    pieces = [*parts, last]
+    assert tuple(c for p in pieces for c in p.chunks) == whole.chunks
+    assert tuple(s for p in pieces for s in p.sparse) == whole.sparse
+    assert tuple(t for p in pieces for t in p.tokens) == whole.tokens
+    assert (last.pages, last.warnings, last.unreadable) == (12, whole.warnings, whole.unreadable)
+
+
+def test_parse_parts_sends_a_pdfs_first_part_before_its_last_page_is_read(
+    tmp_path: Path,
+) -> None:
+    path = _report_pdf(tmp_path)
+    task = ParseTask(path, tmp_path, None, 100, 10, part_chunks=2)
+    read: list[int] = []
+
+    first_part_after = next(
+        len(read)
+        for result in parse_parts(task, "report.pdf", lambda done, total: read.append(done))
+        if isinstance(result, ParsedPart)
+    )
+
+    assert first_part_after < 12  # pages still unread when the first chunks went out
+
+
+def test_parse_parts_pdf_that_cannot_be_read_comes_as_one_outcome(tmp_path: Path) -> None:
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(make_pdf(["", ""]))  # no text layer, and no OCR asked for
+    task = ParseTask(path, tmp_path, None, 100, 10, part_chunks=2)
+
+    (outcome,) = parse_parts(task, "scan.pdf")
+
+    assert isinstance(outcome, Parsed) and outcome.status is ParseStatus.SKIPPED
+    assert outcome.reason == parse(task, "scan.pdf").reason
+
+
 def test_parse_parts_small_file_comes_whole(tmp_path: Path) -> None:
     path = _long(tmp_path)
     task = ParseTask(path, tmp_path, None, 100, 10, part_chunks=1000)
