@@ -4,8 +4,8 @@
   chunk size and a margin below the embedding model's input limit (tiktoken's counts differ from
   the model's own tokenizer), so no chunk is ever truncated by the model.
 - Paragraphs are kept whole when they fit; longer ones are split at sentence ends, then at
-  whitespace, and only a single over-long "word" is cut inside. Every piece is a verbatim slice of
-  the source text, so a chunk's text can be found on the page(s) it cites.
+  whitespace, and only a single over-long "word" is cut inside (`ingest.pieces`). Every piece is
+  a verbatim slice of the source text, so a chunk's text can be found on the page(s) it cites.
 - A new heading section starts a new chunk, except that a small section is merged forward into
   the next one. Within a section, consecutive chunks overlap by about `overlap` tokens.
 - A Markdown table (as the PDF loader writes statements) is cut between rows, never inside one,
@@ -25,15 +25,13 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from core.records import Block, Chunk, Document, chunk_id
+from ingest.pieces import WHITESPACE, paragraph_pieces, text_spans
 from text.tables import table_header
 from text.tokens import count_tokens
 
 MODEL_MARGIN = 0.75  # use at most this share of the model's input limit, in tiktoken tokens
 MIN_BUDGET = 32
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
-_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
-_ROW_END = re.compile(r"\n+")  # a table's rows: "| Revenue: | 1,577 |" is one piece
-_WHITESPACE = re.compile(r"\s+")
 _JOIN = "\n\n"
 
 
@@ -61,102 +59,6 @@ class _Unit:
     lead: bool = False  # those header rows, repeated at the start of a chunk
 
 
-def _spans(text: str, boundary: re.Pattern[str]) -> list[tuple[str, int, int]]:
-    """(whitespace before, start, end) of the non-blank pieces between boundary matches."""
-    spans, start, before = [], 0, ""
-    for match in boundary.finditer(text):
-        if match.start() > start:
-            spans.append((before, start, match.start()))
-            before = ""
-        before += match.group()
-        start = match.end()
-    if start < len(text):
-        spans.append((before, start, len(text)))
-    return spans
-
-
-def _sep(whitespace: str) -> str:
-    return "" if not whitespace else ("\n" if "\n" in whitespace else " ")
-
-
-def _cut_long_word(word: str, limit: int) -> list[str]:
-    """Cut a piece without whitespace into slices of at most `limit` tokens."""
-    out = []
-    while word:
-        if count_tokens(word) <= limit:
-            out.append(word)
-            break
-        low, high = 1, len(word)  # the longest prefix that fits
-        while low < high:
-            mid = (low + high + 1) // 2
-            if count_tokens(word[:mid]) <= limit:
-                low = mid
-            else:
-                high = mid - 1
-        out.append(word[:low])
-        word = word[low:]
-    return out
-
-
-def _words(text: str, limit: int) -> list[tuple[str, str, int]]:
-    """An over-long sentence as runs of words of at most ~`limit` tokens: (sep, text, tokens)."""
-    out: list[tuple[str, str, int]] = []
-    group: tuple[str, int, int, int] | None = None  # sep, start, end, tokens
-    for before, start, end in _spans(text, _WHITESPACE):
-        tokens = count_tokens(text[start:end])
-        if tokens > limit:
-            if group:
-                out.append((group[0], text[group[1] : group[2]], group[3]))
-                group = None
-            for i, cut in enumerate(_cut_long_word(text[start:end], limit)):
-                out.append((_sep(before) if i == 0 else "", cut, count_tokens(cut)))
-        elif group and group[3] + 1 + tokens <= limit:
-            group = (group[0], group[1], end, group[3] + 1 + tokens)
-        else:
-            if group:
-                out.append((group[0], text[group[1] : group[2]], group[3]))
-            group = (_sep(before), start, end, tokens)
-    if group:
-        out.append((group[0], text[group[1] : group[2]], group[3]))
-    return out
-
-
-def _pieces(paragraph: str, budget: int) -> list[tuple[str, str, int]]:
-    """A paragraph longer than the budget, as runs of sentences of about a quarter budget each.
-
-    Neighbouring sentences (and PDF lines) are grouped by length first and counted once per
-    group, which keeps tokenizer calls few; a group that counts too many tokens is taken apart
-    again, and a single over-long sentence is split into runs of words.
-    """
-    out: list[tuple[str, str, int]] = []
-    small = max(8, budget // 4)
-    spans = _spans(paragraph, _ROW_END if paragraph.startswith("|") else _SENTENCE_END)
-    index = 0
-    while index < len(spans):
-        before, start, end = spans[index]
-        last = index  # group while the text stays short: ~3 characters a token, conservatively
-        while last + 1 < len(spans) and spans[last + 1][2] - start <= small * 3:
-            last += 1
-        end = spans[last][2]
-        tokens = count_tokens(paragraph[start:end])
-        if tokens <= budget // 2 or last > index:
-            if tokens <= budget // 2:
-                out.append((_sep(before), paragraph[start:end], tokens))
-                index = last + 1
-                continue
-            last = index  # the estimate failed (dense text): one sentence at a time
-            end = spans[index][2]
-            tokens = count_tokens(paragraph[start:end])
-            if tokens <= budget // 2:
-                out.append((_sep(before), paragraph[start:end], tokens))
-                index += 1
-                continue
-        words = _words(paragraph[start:end], small)
-        out.extend([(_sep(before), words[0][1], words[0][2]), *words[1:]])
-        index += 1
-    return out
-
-
 def context_tokens(title: str, headings: tuple[str, ...]) -> int:
     """Tokens the title and heading path add to what is embedded (`Chunk.indexed_text`)."""
     context = "\n".join(part for part in (title, " › ".join(headings)) if part)
@@ -173,13 +75,17 @@ def _units(title: str, blocks: Iterable[Block], full_budget: int) -> Iterator[_U
             previous = block.headings
             reserve = context_tokens(title, block.headings)
             budget = full_budget - min(reserve, full_budget // 3)
-        for _, start, end in _spans(block.text, _PARAGRAPH):
+        for _, start, end in text_spans(block.text, _PARAGRAPH):
             paragraph = block.text[start:end].strip()
             if not paragraph:
                 continue
             # Past ~8 characters a token a paragraph cannot fit: skip counting what gets split.
             tokens = count_tokens(paragraph) if len(paragraph) <= budget * 8 else budget + 1
-            pieces = [("", paragraph, tokens)] if tokens <= budget else _pieces(paragraph, budget)
+            pieces = (
+                [("", paragraph, tokens)]
+                if tokens <= budget
+                else paragraph_pieces(paragraph, budget)
+            )
             header = table_header(paragraph) if len(pieces) > 1 else ""
             for i, (sep, piece, size) in enumerate(pieces):
                 yield _Unit(
@@ -212,7 +118,7 @@ def _tail(units: list[_Unit], overlap: int) -> list[_Unit]:
                 text = unit.text[start:]
                 taken.append(dataclasses.replace(unit, text=text, tokens=count_tokens(text)))
         elif not taken:  # slice the end of the last unit at a word boundary
-            starts = [start for _, start, _ in _spans(unit.text, _WHITESPACE)]
+            starts = [start for _, start, _ in text_spans(unit.text, WHITESPACE)]
             first = _longest_fitting(unit.text, starts, overlap)
             if first is not None:
                 text = unit.text[first:]
