@@ -84,8 +84,9 @@ class Parsed:
 
 @dataclass(frozen=True, slots=True)
 class ParsedPart:
-    """Some of a big file's chunks, sent ahead of its `Parsed` (which carries the rest), so the
-    ingest process never holds, unpickles or queues a whole 1,000-page book at once."""
+    """Some of a file's chunks, sent ahead of its `Parsed` (which carries the rest): the ingest
+    process never holds, unpickles or queues a whole 1,000-page book at once, and embeds a PDF's
+    first chunks while its last pages are still read."""
 
     source: str
     chunks: tuple[Chunk, ...]
