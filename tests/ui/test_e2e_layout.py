@@ -31,7 +31,11 @@ pytestmark = [
     ),
 ]
 QUESTION = "How many vacation days do employees get?"
-BACKGROUND = "getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor"
+# The app's background; "" while a rerun has the app element replaced (no element to read).
+BACKGROUND = (
+    "(app => app ? getComputedStyle(app).backgroundColor : '')"
+    "(document.querySelector('[data-testid=stApp]'))"
+)
 
 
 @contextmanager
