@@ -101,12 +101,41 @@ def _source_filter(source: str, *, keep: Sequence[str] = ()) -> qe.Filter:
 
 _CREATING = ".creating-"  # prefix of a collection being built
 
+# Memory. Edge's appendable segment (where writes go) holds its points' sparse index in RAM and
+# maps its files; `optimize()` turns it into indexed segments, and the segments it replaced stay
+# mapped (resident) until the next `flush()`. Optimizing once at the end of a 3,904-page ingest
+# held both at once: 375 MB peak RSS. So the store optimizes and flushes every OPTIMIZE_EVERY
+# points written, the indexed segments keep their data on disk (Cold: mapped, read when a search
+# touches it, never loaded whole), and merges stop at SEGMENT_KB of vectors: what one
+# optimization holds is bounded whatever the collection's size (bench/bench_peers.py).
+OPTIMIZE_EVERY = 4096  # points written between two optimizations
+SEGMENT_KB = 10_000  # the largest segment a merge builds (vector bytes; ~6.7k points at 384-d)
+INDEXING_KB: int | None = None  # a segment past this many KB of vectors gets HNSW; None: Edge's
+_COLD = qe.Memory.Cold
+
+
+def _shard_settings() -> dict[str, Any]:
+    """Shard-wide settings, recorded when a collection is created (the shard keeps them; a
+    collection made before them keeps its own, and is optimized and flushed the same way).
+    HNSW as Edge's defaults, with its graph Cold too."""
+    return {
+        "payload_memory": _COLD,
+        "id_tracker_memory": _COLD,
+        "hnsw_config": qe.HnswIndexConfig(
+            m=16, ef_construct=100, full_scan_threshold=10_000, memory=_COLD
+        ),
+        "optimizers": qe.EdgeOptimizersConfig(
+            max_segment_size=SEGMENT_KB, indexing_threshold=INDEXING_KB
+        ),
+    }
+
 
 def _build(folder: Path, *, dim: int, model: str) -> None:
     """A complete collection in `folder`: the shard with its indexes, then collection.json."""
     config = qe.EdgeConfig(
-        vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
-        sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+        vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine, memory=_COLD)},
+        sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf, memory=_COLD)},
+        **_shard_settings(),
     )
     shard = qe.EdgeShard.create(str(folder / "shard"), config)
     try:
@@ -143,6 +172,7 @@ class EdgeStore:
         self._lock = _lock(root)
         self._write = threading.RLock()  # one writer at a time; loading a shard counts as one
         self._shards: dict[str, qe.EdgeShard] = {}
+        self._unindexed: dict[str, int] = {}  # points written since the last optimize
         self._closed = False
         _repair(root)
 
@@ -210,6 +240,7 @@ class EdgeStore:
         folder = self._folder(name)
         with self._write:
             shard = self._shards.pop(name, None)
+            self._unindexed.pop(name, None)
             if shard is not None:
                 shard.close()
             if folder.exists():
@@ -225,7 +256,14 @@ class EdgeStore:
         (dense 11 ms at 100k chunks, 2.7 ms once indexed)."""
         if self.exists(name):
             with self._write:
-                self._shard(name).optimize()
+                self._optimize(name, self._shard(name))
+
+    def _optimize(self, name: str, shard: qe.EdgeShard) -> None:
+        """Optimize, then flush: the segments an optimization replaced stay mapped (resident)
+        until the next flush drops them."""
+        shard.optimize()
+        shard.flush()
+        self._unindexed[name] = 0
 
     # --- Writing -----------------------------------------------------------------------------
 
@@ -238,7 +276,12 @@ class EdgeStore:
     ) -> None:
         check_lengths(len(chunks), len(dense_vectors), len(sparse_vectors))
         with self._write:
-            self._upsert(self._shard(name), chunks, dense_vectors, sparse_vectors)
+            shard = self._shard(name)
+            self._upsert(shard, chunks, dense_vectors, sparse_vectors)
+            written = self._unindexed.get(name, 0) + len(chunks)
+            self._unindexed[name] = written
+            if written >= OPTIMIZE_EVERY:  # keep the appendable segment (in RAM) small
+                self._optimize(name, shard)
 
     @staticmethod
     def _upsert(
