@@ -110,7 +110,7 @@ _CREATING = ".creating-"  # prefix of a collection being built
 # optimization holds is bounded whatever the collection's size (bench/bench_peers.py).
 OPTIMIZE_EVERY = 4096  # points written between two optimizations
 SEGMENT_KB = 10_000  # the largest segment a merge builds (vector bytes; ~6.7k points at 384-d)
-INDEXING_KB: int | None = None  # a segment past this many KB of vectors gets HNSW; None: Edge's
+INDEXING_KB: int | None = 6_000  # a segment past this many KB of vectors gets HNSW (~4k at 384-d)
 _COLD = qe.Memory.Cold
 
 
@@ -172,7 +172,7 @@ class EdgeStore:
         self._lock = _lock(root)
         self._write = threading.RLock()  # one writer at a time; loading a shard counts as one
         self._shards: dict[str, qe.EdgeShard] = {}
-        self._unindexed: dict[str, int] = {}  # points written since the last optimize
+        self._fresh: dict[str, set[str]] = {}  # ids written since the last optimize
         self._closed = False
         _repair(root)
 
@@ -240,7 +240,7 @@ class EdgeStore:
         folder = self._folder(name)
         with self._write:
             shard = self._shards.pop(name, None)
-            self._unindexed.pop(name, None)
+            self._fresh.pop(name, None)
             if shard is not None:
                 shard.close()
             if folder.exists():
@@ -263,7 +263,7 @@ class EdgeStore:
         until the next flush drops them."""
         shard.optimize()
         shard.flush()
-        self._unindexed[name] = 0
+        self._fresh.pop(name, None)
 
     # --- Writing -----------------------------------------------------------------------------
 
@@ -278,10 +278,14 @@ class EdgeStore:
         with self._write:
             shard = self._shard(name)
             self._upsert(shard, chunks, dense_vectors, sparse_vectors)
-            written = self._unindexed.get(name, 0) + len(chunks)
-            self._unindexed[name] = written
-            if written >= OPTIMIZE_EVERY:  # keep the appendable segment (in RAM) small
-                self._optimize(name, shard)
+            self._written(name, shard, [chunk.id for chunk in chunks])
+
+    def _written(self, name: str, shard: qe.EdgeShard, ids: Sequence[str]) -> None:
+        """`ids` are in the appendable segment now: optimize once it holds OPTIMIZE_EVERY."""
+        fresh = self._fresh.setdefault(name, set())
+        fresh.update(ids)
+        if len(fresh) >= OPTIMIZE_EVERY:
+            self._optimize(name, shard)
 
     @staticmethod
     def _upsert(
@@ -315,6 +319,9 @@ class EdgeStore:
                 shard.update(qe.UpdateOperation.set_payload(batch, {"doc_hash": doc_hash}))
             stale = _source_filter(source, keep=ids)
             shard.update(qe.UpdateOperation.delete_points_by_filter(stale))
+            # Stamping a point of an indexed segment moves it to the appendable one (a big
+            # file's first batches may have been indexed before its commit).
+            self._written(name, shard, ids)
 
     def delete_source(self, name: str, source: str) -> None:
         with self._write:
