@@ -103,14 +103,13 @@ _CREATING = ".creating-"  # prefix of a collection being built
 
 # Memory. Edge's appendable segment (where writes go) holds its points' sparse index in RAM and
 # maps its files; `optimize()` turns it into indexed segments, and the segments it replaced stay
-# mapped (resident) until the next `flush()`. Optimizing once at the end of a 3,904-page ingest
-# held both at once: 375 MB peak RSS. So the store optimizes and flushes every OPTIMIZE_EVERY
-# points written, the indexed segments keep their data on disk (Cold: mapped, read when a search
-# touches it, never loaded whole), and merges stop at SEGMENT_KB of vectors: what one
-# optimization holds is bounded whatever the collection's size (bench/bench_peers.py).
-OPTIMIZE_EVERY = 4096  # points written between two optimizations
+# mapped (resident) until the next `flush()`, so `optimize` flushes. The indexed segments keep
+# their data on disk (Cold: mapped, read when a search touches it, never loaded whole), segments
+# are indexed past INDEXING_KB of vectors and merges stop at SEGMENT_KB: optimizing every few
+# thousand points (`IngestOptions.optimize_every`) bounds what one optimization holds, whatever
+# the collection's size (bench/bench_peers.py, bench/bench_many.py).
 SEGMENT_KB = 10_000  # the largest segment a merge builds (vector bytes; ~6.7k points at 384-d)
-INDEXING_KB: int | None = 6_000  # a segment past this many KB of vectors gets HNSW (~4k at 384-d)
+INDEXING_KB: int | None = 6_000  # segments past this many KB of vectors get HNSW (~4k at 384-d)
 _COLD = qe.Memory.Cold
 
 
@@ -172,7 +171,6 @@ class EdgeStore:
         self._lock = _lock(root)
         self._write = threading.RLock()  # one writer at a time; loading a shard counts as one
         self._shards: dict[str, qe.EdgeShard] = {}
-        self._fresh: dict[str, set[str]] = {}  # ids written since the last optimize
         self._closed = False
         _repair(root)
 
@@ -240,7 +238,6 @@ class EdgeStore:
         folder = self._folder(name)
         with self._write:
             shard = self._shards.pop(name, None)
-            self._fresh.pop(name, None)
             if shard is not None:
                 shard.close()
             if folder.exists():
@@ -252,18 +249,15 @@ class EdgeStore:
         return int(self._shard(name).count(qe.CountRequest(exact=True)))
 
     def optimize(self, name: str) -> None:
-        """Index what was written (blocking). Unindexed segments are searched by brute force
-        (dense 11 ms at 100k chunks, 2.7 ms once indexed)."""
+        """Index what was written (blocking), then flush: the segments an optimization replaced
+        stay mapped (resident) until a flush drops them. Unindexed segments are searched by
+        brute force (dense 11 ms at 100k chunks, 2.7 ms once indexed). Edge's binding holds
+        Python's lock meanwhile: other threads of this process wait (0.4 ms per point here)."""
         if self.exists(name):
             with self._write:
-                self._optimize(name, self._shard(name))
-
-    def _optimize(self, name: str, shard: qe.EdgeShard) -> None:
-        """Optimize, then flush: the segments an optimization replaced stay mapped (resident)
-        until the next flush drops them."""
-        shard.optimize()
-        shard.flush()
-        self._fresh.pop(name, None)
+                shard = self._shard(name)
+                shard.optimize()
+                shard.flush()
 
     # --- Writing -----------------------------------------------------------------------------
 
@@ -276,16 +270,7 @@ class EdgeStore:
     ) -> None:
         check_lengths(len(chunks), len(dense_vectors), len(sparse_vectors))
         with self._write:
-            shard = self._shard(name)
-            self._upsert(shard, chunks, dense_vectors, sparse_vectors)
-            self._written(name, shard, [chunk.id for chunk in chunks])
-
-    def _written(self, name: str, shard: qe.EdgeShard, ids: Sequence[str]) -> None:
-        """`ids` are in the appendable segment now: optimize once it holds OPTIMIZE_EVERY."""
-        fresh = self._fresh.setdefault(name, set())
-        fresh.update(ids)
-        if len(fresh) >= OPTIMIZE_EVERY:
-            self._optimize(name, shard)
+            self._upsert(self._shard(name), chunks, dense_vectors, sparse_vectors)
 
     @staticmethod
     def _upsert(
@@ -319,9 +304,6 @@ class EdgeStore:
                 shard.update(qe.UpdateOperation.set_payload(batch, {"doc_hash": doc_hash}))
             stale = _source_filter(source, keep=ids)
             shard.update(qe.UpdateOperation.delete_points_by_filter(stale))
-            # Stamping a point of an indexed segment moves it to the appendable one (a big
-            # file's first batches may have been indexed before its commit).
-            self._written(name, shard, ids)
 
     def delete_source(self, name: str, source: str) -> None:
         with self._write:

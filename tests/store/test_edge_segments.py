@@ -1,5 +1,5 @@
-"""The embedded store optimizes as it is written (`store.edge.OPTIMIZE_EVERY`): a long ingest
-leaves several indexed segments, and what a search finds does not depend on that."""
+"""The embedded store optimized as it is written (an ingest's `optimize_every`) ends up in
+several indexed segments; what a search finds does not depend on that."""
 
 from __future__ import annotations
 
@@ -43,13 +43,19 @@ def _chunks(count: int) -> list[Chunk]:
     return chunks
 
 
-def _fill(store: EdgeStore, chunks: list[Chunk], *, batch: int = 40) -> None:
+def _fill(store: EdgeStore, chunks: list[Chunk], *, batch: int = 40, every: int = 0) -> None:
+    """Write `chunks` in batches, optimizing after every `every` of them (0: never)."""
     embedder = HashEmbedder()
     store.ensure_collection("c", dim=embedder.dim, model=embedder.model)
+    unindexed = 0
     for start in range(0, len(chunks), batch):
         part = chunks[start : start + batch]
         dense = embedder.embed_documents([c.text for c in part])
         store.upsert_chunks("c", part, dense, bm25(part))
+        unindexed += len(part)
+        if every and unindexed >= every:
+            store.optimize("c")
+            unindexed = 0
 
 
 def _segments(root: Path) -> int:
@@ -58,9 +64,8 @@ def _segments(root: Path) -> int:
 
 @pytest.fixture
 def small_segments(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Optimize every 50 points, index segments past 8 KB of vectors, merge up to 40 KB (160
-    points of the fake embedder's 64 dimensions): a few hundred chunks make several segments."""
-    monkeypatch.setattr(edge, "OPTIMIZE_EVERY", 50)
+    """Index segments past 8 KB of vectors, merge up to 40 KB (160 points of the fake
+    embedder's 64 dimensions): a few hundred chunks optimized every 80 make several segments."""
     monkeypatch.setattr(edge, "INDEXING_KB", 8)
     monkeypatch.setattr(edge, "SEGMENT_KB", 40)
     yield
@@ -83,14 +88,13 @@ def _queries(embedder: HashEmbedder) -> list[StoreQuery]:
     return queries
 
 
-def test_edge_long_write_optimizes_into_segments_and_finds_the_same(
-    tmp_path: Path, small_segments: None, monkeypatch: pytest.MonkeyPatch
+def test_edge_long_write_optimized_into_segments_finds_the_same(
+    tmp_path: Path, small_segments: None
 ) -> None:
     chunks = _chunks(600)
     segmented = EdgeStore(tmp_path / "segmented")
-    _fill(segmented, chunks)
+    _fill(segmented, chunks, every=80)
     assert _segments(tmp_path / "segmented") >= 3  # indexed as it went, merges capped
-    monkeypatch.setattr(edge, "OPTIMIZE_EVERY", 10**9)
     whole = EdgeStore(tmp_path / "whole")
     _fill(whole, chunks)
     assert _segments(tmp_path / "whole") == 1  # everything in the one appendable segment
@@ -112,8 +116,8 @@ def test_edge_rewriting_the_same_chunks_keeps_one_copy_across_segments(
 ) -> None:
     chunks = _chunks(300)
     store = EdgeStore(tmp_path / "edge")
-    _fill(store, chunks)
-    _fill(store, chunks)  # a re-ingest: the same ids again, now spread over several segments
+    _fill(store, chunks, every=80)
+    _fill(store, chunks, every=80)  # a re-ingest: the same ids again, over several segments
     store.optimize("c")
     assert store.count("c") == 300
     ids = [c.id for c in chunks[:50]]
@@ -122,6 +126,7 @@ def test_edge_rewriting_the_same_chunks_keeps_one_copy_across_segments(
 
 
 def test_edge_searches_answer_while_writes_optimize(tmp_path: Path, small_segments: None) -> None:
+    """Another thread's searches keep finding while segments are rebuilt and flushed."""
     embedder = HashEmbedder()
     store = EdgeStore(tmp_path / "edge")
     _fill(store, _chunks(40))
@@ -138,7 +143,7 @@ def test_edge_searches_answer_while_writes_optimize(tmp_path: Path, small_segmen
     reader = threading.Thread(target=read)
     reader.start()
     try:
-        _fill(store, _chunks(800)[40:], batch=20)  # 38 batches: 15 optimize-and-flush rounds
+        _fill(store, _chunks(800)[40:], batch=20, every=50)  # 38 batches, 12 optimize + flush
     finally:
         stop.set()
         reader.join(timeout=60)
