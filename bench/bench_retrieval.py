@@ -13,6 +13,18 @@ query is excluded. Engines: `edge` (Qdrant Edge, the embedded default) and `loca
 model does (`RAG_INGEST_OPTIMIZE_EVERY`), which leaves several segments. `found` is the share of
 queries whose own chunk (the one its words and vector were drawn from) is among the hits.
 Target: p50 <= 20 ms at 100k.
+
+Segments (`--sizes 100000 --engines edge --optimize [--optimize-every 4096]`, nice 15 beside
+other work, load 5-6, so both slow alike; build 349 / 340 s):
+
+    edge+hnsw, one optimize at the end:  dense 6.58 / 50.5 ms (p50 / p95, found 0.810),
+                                         sparse 3.64 / 5.77 (0.925), hybrid 6.50 / 9.04 (0.990)
+    edge+hnsw, optimized every 4,096:    dense 19.6 / 236 ms (found 1.000),
+                                         sparse 12.1 / 59.1 (0.925), hybrid 37.5 / 139 (1.000)
+
+Optimizing as an ingest writes (what bounds its memory, `bench_peers.py`) leaves many segments
+(merges stop at 10 MB of vectors, ~6.7k chunks), each searched on its own: the same or better
+hits, 3-6x the time, past the target. `RAG_INGEST_OPTIMIZE_EVERY=0` keeps one optimize at the end.
 """
 
 from __future__ import annotations
