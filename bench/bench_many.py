@@ -13,6 +13,21 @@
   files, which the kernel can drop), the biggest parser process's peak, and the report's size.
 
 Target (issue 11): 100,000 small files complete, time linear in the file count, memory flat.
+
+Measured (`bench_many.py --files 10000 30000 100000`, nice 15 beside other work, load 2.4-5.6):
+
+    files     files/s  vs first  CPU ms/file  peak RSS  private  parser
+    before:  10,000 94.6 / 30,000 85.3 / 100,000 79.3 files/s, private 67 / 128 / 324 MB
+    10,000     124.3     1.00       2.99      167 MB     53 MB   152 MB
+    30,000      77.2     0.62       3.21      195 MB    120 MB   154 MB
+    100,000    161.0     1.30       3.46      372 MB    310 MB   153 MB
+
+All 100,000 files in, none lost; CPU per file (robust to the load, unlike files/s here) grows 16%
+from 10k to 100k: time close to linear. Memory is not flat: the store's unindexed segment no
+longer grows with the run (it is optimized every 4,096 chunks), but private memory still grows
+by ~2.7 KB a file from 30k to 100k. This process's Python objects are a small part of it
+(tracemalloc after 20,000 files: 6.8 MB in all, 104 bytes per file's outcome in the report); the
+rest is native, not yet found.
 """
 
 from __future__ import annotations

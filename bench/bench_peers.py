@@ -41,10 +41,27 @@ would take it further.
 On 206 pages the fixed costs still weigh: each parser's imports, tiktoken's table and the
 language model (0.65 CPU s before its first page, of 2 s), the store's create and optimize. Two
 parsers beat one there too (2.78 s against 3.33 s, median of 3: with one, this process computes
-the BM25 vectors and is the slower side). The peak RSS target is not met: most of the project's
-is the store's memory-mapped files; a parser's is its libraries and models (~150 MB), pypdf's
-objects for the file it reads (~50 MB for a 261-page manual) and Tesseract when a page needs OCR
-(~40 MB).
+the BM25 vectors and is the slower side). A parser's peak RSS is its libraries and models
+(~150 MB), pypdf's objects for the file it reads (~50 MB for a 261-page manual) and Tesseract
+when a page needs OCR (~40 MB).
+
+Peak RSS of the ingest process, project alone (`bench_peers.py CORPUS --runs 1`, nice 15, load
+2-6; 7,808 pages: the 24 manuals twice, hard-linked into two folders):
+
+    pages   chunks | before (one optimize at the end) | after (every 4,096 chunks, Cold segments)
+    206      1,106 |  88 MB                           |  85 MB (private 40)
+    3,904   19,185 | 400 MB (private 104)             | 224 MB (private 68), parser 261 MB
+    7,808   38,370 | (not run)                        | 263 MB (private 74), parser 275 MB
+
+Before, the one optimize at the end held the whole unindexed segment (its sparse index in RAM,
+its files mapped) beside the indexed copy being built, and the replaced segment stayed mapped
+until the store closed: 375-379 MB in a trace sampling /proc/self/status. Now the writer has the
+store optimize every `RAG_INGEST_OPTIMIZE_EVERY` chunks (local model only: Edge's optimize holds
+Python's lock, and with the API's embeddings it would stall the requests in flight), `optimize`
+flushes (which drops the replaced segments' maps), indexed segments are Cold (mapped, read on
+demand) and merges stop at 10 MB of vectors (`store/edge.py`): one optimization builds at most a
+few thousand points. What remains: ~65 MB of this process's own objects and libraries, the WAL's
+current 32 MB file, and the segment being built.
 """
 
 from __future__ import annotations

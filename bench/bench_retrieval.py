@@ -1,15 +1,30 @@
 """Query-time overhead of retrieval at 10k and 100k chunks, per engine and mode.
 
     .venv/bin/python bench/bench_retrieval.py [--sizes 10000 100000] [--queries 200]
-        [--engines edge local] [--optimize]
+        [--engines edge local] [--optimize] [--optimize-every N]
 
 Synthetic chunks: 384-d random unit vectors (MiniLM's size) and ~80-word texts drawn from a
 Zipf vocabulary, so BM25 posting lists are as skewed as real text. Each query is timed around
 `retrieve()` with the query vector already computed, plus the prompt build, with the product's
 defaults (top_k 6): search, fusion, duplicate suppression, `build_messages`. Embedding the
 query is excluded. Engines: `edge` (Qdrant Edge, the embedded default) and `local`
-(qdrant-client's local mode, in memory). `--optimize` builds Edge's HNSW index first.
+(qdrant-client's local mode, in memory). `--optimize` builds Edge's HNSW index first;
+`--optimize-every N` optimizes after every N chunks written as well, as an ingest with the local
+model does (`RAG_INGEST_OPTIMIZE_EVERY`), which leaves several segments. `found` is the share of
+queries whose own chunk (the one its words and vector were drawn from) is among the hits.
 Target: p50 <= 20 ms at 100k.
+
+Segments (`--sizes 100000 --engines edge --optimize [--optimize-every 4096]`, nice 15 beside
+other work, load 5-6, so both slow alike; build 349 / 340 s):
+
+    edge+hnsw, one optimize at the end:  dense 6.58 / 50.5 ms (p50 / p95, found 0.810),
+                                         sparse 3.64 / 5.77 (0.925), hybrid 6.50 / 9.04 (0.990)
+    edge+hnsw, optimized every 4,096:    dense 19.6 / 236 ms (found 1.000),
+                                         sparse 12.1 / 59.1 (0.925), hybrid 37.5 / 139 (1.000)
+
+Optimizing as an ingest writes (what bounds its memory, `bench_peers.py`) leaves many segments
+(merges stop at 10 MB of vectors, ~6.7k chunks), each searched on its own: the same or better
+hits, 3-6x the time, past the target. `RAG_INGEST_OPTIMIZE_EVERY=0` keeps one optimize at the end.
 """
 
 from __future__ import annotations
@@ -68,22 +83,35 @@ def corpus(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
     return texts, vectors
 
 
-def build(engine: str, texts: list[str], vectors: np.ndarray, folder: Path) -> VectorStore:
+def _id(i: int, text: str) -> str:
+    return chunk_id(f"doc{i // 10}", i % 10, text)
+
+
+def build(
+    engine: str, texts: list[str], vectors: np.ndarray, folder: Path, every: int = 0
+) -> VectorStore:
     store: VectorStore = EdgeStore(folder) if engine == "edge" else QdrantStore.local()
     store.ensure_collection("bench", dim=DIM, model="synthetic")
+    unindexed = 0
     for start in range(0, len(texts), 2000):
         chunks = [
-            Chunk(chunk_id(f"doc{i // 10}", i % 10, t), f"doc{i // 10}", "t", "text", t, i % 10)
+            Chunk(_id(i, t), f"doc{i // 10}", "t", "text", t, i % 10)
             for i, t in enumerate(texts[start : start + 2000], start=start)
         ]
         bm25 = [sparse.document_vector(c.indexed_text) for c in chunks]
         store.upsert_chunks("bench", chunks, vectors[start : start + 2000].tolist(), bm25)
+        unindexed += len(chunks)
+        if every and unindexed >= every:
+            store.optimize("bench")
+            unindexed = 0
     return store
 
 
 def measure(store: VectorStore, queries: list[str], vectors: dict[str, list[float]],
-            mode: RetrievalMode) -> tuple[float, float]:  # fmt: skip
+            mode: RetrievalMode, own: dict[str, str]) -> tuple[float, float, float]:  # fmt: skip
+    """p50 and p95 ms, and the share of queries that found their own chunk."""
     embedder = FixedEmbedder(vectors)
+    found = 0
     for query in queries[:10]:  # warm up: first touches of the segment files
         retrieve(query, store=store, embedder=embedder, collection="bench", mode=mode, top_k=TOP_K)
     timings = []
@@ -93,7 +121,8 @@ def measure(store: VectorStore, queries: list[str], vectors: dict[str, list[floa
                         top_k=TOP_K)  # fmt: skip
         build_messages(query, hits)
         timings.append((time.perf_counter() - started) * 1000)
-    return percentile(timings, 50), percentile(timings, 95)
+        found += any(hit.chunk.id == own[query] for hit in hits)
+    return percentile(timings, 50), percentile(timings, 95), found / len(queries)
 
 
 def main() -> None:
@@ -102,10 +131,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--engines", nargs="+", default=["edge", "local"])
     parser.add_argument("--optimize", action="store_true")
+    parser.add_argument("--optimize-every", type=int, default=0, metavar="N")
     parser.add_argument("--local-queries", type=int, default=20,
                         help="queries for local mode, which takes up to seconds each")  # fmt: skip
     args = parser.parse_args()
-    print(f"{'engine':<12}{'chunks':>8}  {'mode':<7}{'p50 ms':>9}{'p95 ms':>9}   build s")
+    print(
+        f"{'engine':<12}{'chunks':>8}  {'mode':<7}{'p50 ms':>9}{'p95 ms':>9}{'found':>7}   build s"
+    )
     for size in args.sizes:
         texts, vectors = corpus(size)
         rng = np.random.default_rng(1)
@@ -115,19 +147,22 @@ def main() -> None:
         noisy = vectors[picks] + rng.normal(scale=0.05, size=(len(picks), DIM))
         noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
         query_vectors = dict(zip(queries, noisy.tolist(), strict=True))
+        own = {q: _id(int(i), texts[i]) for q, i in zip(queries, picks, strict=True)}
         for engine in args.engines:
             with tempfile.TemporaryDirectory() as folder:
                 started = time.perf_counter()
-                store = build(engine, texts, vectors, Path(folder))
+                every = args.optimize_every if engine == "edge" else 0
+                store = build(engine, texts, vectors, Path(folder), every)
                 if args.optimize and engine == "edge":
                     store.optimize("bench")
                 built = time.perf_counter() - started
                 label = engine + ("+hnsw" if args.optimize and engine == "edge" else "")
+                label += f"/{every}" if every else ""
                 asked = queries if engine == "edge" else queries[: args.local_queries]
                 for mode in RetrievalMode:
-                    p50, p95 = measure(store, asked, query_vectors, mode)
+                    p50, p95, found = measure(store, asked, query_vectors, mode, own)
                     print(f"{label:<12}{size:>8}  {mode.value:<7}{p50:>9.2f}{p95:>9.2f}"
-                          f"   {built:.0f}", flush=True)  # fmt: skip
+                          f"{found:>7.3f}   {built:.0f}", flush=True)  # fmt: skip
                 store.close()
 
 

@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     ingest_workers: int = Field(default=0, ge=0, le=64)  # parser processes; 0: one per core
     ingest_file_timeout: float = Field(default=120.0, gt=0)  # seconds one file may take to parse
     ingest_file_memory_mb: int = Field(default=2048, ge=0)  # a parser's address space; 0: no cap
+    # Chunks an ingest with the local model writes between two optimizations of the embedded
+    # store (bounds its memory); 0: once at the end, as with the API's embeddings (an
+    # optimization holds Python's lock and would stall the requests in flight).
+    ingest_optimize_every: int = Field(default=4096, ge=0)
     # OCR of scanned PDF pages (ingest/ocr.py): Tesseract deu+eng at 150 dpi, offline.
     ocr: OcrMode = OcrMode.AUTO
     ocr_langs: str = Field(default="deu+eng", pattern=r"^[a-z_]{3,8}(\+[a-z_]{3,8})*$")

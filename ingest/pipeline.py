@@ -12,6 +12,8 @@
   thread writes the answers as they come back (`ingest.run`: what one run holds). Files are
   committed in the order they complete; a run killed at any moment is resumed by running it
   again: partial files are redone with the same ids.
+- With `optimize_every`, the writer has the store index what it wrote every that many chunks,
+  so the embedded store's unindexed segment (in RAM) stays small; the rest is indexed at the end.
 - Nothing accumulates across files: every hand-off is bounded (batches in flight and waiting,
   answers waiting for the writer), beside the files being parsed and embedded; a big file comes
   from its parser in parts of `ingest.run.BUFFERED_CHUNKS` chunks, never whole.
@@ -58,6 +60,7 @@ class IngestOptions:
     batch_size: int  # chunks per embedding request
     batch_tokens: int  # tokens per embedding request
     ocr: OcrConfig | None = None  # how to read scanned PDF pages; None: leave them out
+    optimize_every: int = 0  # chunks written between two `VectorStore.optimize`; 0: at the end
 
 
 def ingest_paths(
@@ -110,7 +113,7 @@ def ingest_paths(
         run = Run(
             store=store, embedder=embedder, collection=name, report=report, files=files,
             on_progress=on_progress, dry_run=dry_run, batch_size=options.batch_size,
-            batch_tokens=options.batch_tokens,
+            batch_tokens=options.batch_tokens, optimize_every=options.optimize_every,
         )  # fmt: skip
     except BaseException:
         pool.close()

@@ -118,6 +118,7 @@ class Run:
         dry_run: bool,
         batch_size: int,
         batch_tokens: int,
+        optimize_every: int = 0,
     ) -> None:
         self.store, self.embedder, self.collection = store, embedder, collection
         self.report, self.on_progress, self.dry_run = report, on_progress, dry_run
@@ -127,6 +128,8 @@ class Run:
         self.pages = 0
         self.chunks = 0
         self.written = 0
+        self.optimize_every = optimize_every
+        self._unindexed = 0  # chunks written since the store last indexed (the writer's)
         self.bytes_total = sum(f.size for f in files)
         self.bytes_done = 0
         self.current = ""
@@ -385,6 +388,12 @@ class Run:
                 self.written += len(write)
         for item in completed:
             self._complete(item)
+        self._unindexed += len(write) + sum(len(i.ids) for i in completed if i.progressive)
+        if self.optimize_every and self._unindexed >= self.optimize_every:
+            # Stamping a big file's chunks at its commit moves those indexed already back to
+            # the unindexed segment: they count again.
+            self.store.optimize(self.collection)
+            self._unindexed = 0
 
     def _complete(self, item: InFlight) -> None:
         if item.failed is not None:  # its chunks stay partial: the next run retries it

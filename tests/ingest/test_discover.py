@@ -35,7 +35,7 @@ def test_discover_same_file_twice_counts_once(tmp_path: Path) -> None:
 
 
 def test_password_for_matches_source_name_or_path(tmp_path: Path) -> None:
-    file = SourceFile(tmp_path / "dir" / "x.pdf", tmp_path, "dir/x.pdf", 1)
+    file = SourceFile(str(tmp_path / "dir" / "x.pdf"), tmp_path, "dir/x.pdf", 1)
 
     assert password_for(file, {"dir/x.pdf": "a"}) == "a"
     assert password_for(file, {"x.pdf": "b"}) == "b"

@@ -15,7 +15,7 @@ from core.errors import AuthenticationError, BadRequestError, ConfigError
 from core.ports import SparseTerms, VectorStore
 from core.reasons import Reason
 from core.records import Chunk, FileStatus
-from core.settings import RetrievalMode
+from core.settings import Backend, RetrievalMode, Settings
 from ingest import pipeline, run
 from ingest.parse import Parsed, ParsedPart, ParseStatus
 from ingest.pipeline import IngestProgress
@@ -473,3 +473,48 @@ def test_ingest_paths_parses_the_largest_files_first(tmp_path: Path) -> None:
 
     # One parser answers in the order it was given: a long file last would end the run alone.
     assert [f.source for f in report.files] == ["b-long.txt", "c-middle.txt", "a-short.txt"]
+
+
+class _OptimizeSpy(QdrantStore):
+    """Records the chunks in the store at each `optimize`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.optimized: list[int] = []
+
+    def optimize(self, name: str) -> None:
+        self.optimized.append(self.count(name))
+        super().optimize(name)
+
+
+@pytest.mark.parametrize(
+    ("backend", "every"), [(Backend.LOCAL, 20), (Backend.REMOTE, 0)], ids=["local", "remote"]
+)
+def test_ingest_paths_optimizes_every_so_many_chunks_with_the_local_model(
+    tmp_path: Path, backend: Backend, every: int
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n in range(8):
+        body = " ".join(f"Zeile {i} von Datei {n}, mit etwas Text." for i in range(40))
+        (docs / f"datei{n}.txt").write_text(body, "utf-8")
+
+    def settings(folder: str, every: int) -> Settings:
+        return make_settings(
+            tmp_path / folder, embed_batch_size=4, ingest_optimize_every=every,
+            backend=backend, api_token="token", chunk_tokens=48, chunk_overlap=0,
+        )  # fmt: skip
+
+    store, once = _OptimizeSpy(), QdrantStore.local()
+    report = Services(settings("a", 20), store, HashEmbedder(), None).ingest([docs])
+    Services(settings("b", 0), once, HashEmbedder(), None).ingest([docs])
+
+    assert report.ok and report.chunks >= 60
+    assert store.optimized[-1] == report.chunks  # and once more at the end
+    during = store.optimized[:-1]
+    if every:  # each after at least `every` chunks more were written
+        assert len(during) >= report.chunks // 40
+        assert all(b - a >= every for a, b in zip([0, *during], during, strict=False))
+    else:  # the API's embeddings: never while the requests are in flight
+        assert during == []
+    assert _snapshot(store) == _snapshot(once)

@@ -1,0 +1,152 @@
+"""The embedded store optimized as it is written (an ingest's `optimize_every`) ends up in
+several indexed segments; what a search finds does not depend on that."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from core.records import Candidate, Chunk, DenseQuery, SparseQuery, StoreQuery, chunk_id
+from store import edge
+from store.edge import EdgeStore
+from tests.conftest import bm25
+from tests.fakes.embedder import HashEmbedder
+from text import sparse
+
+STEMS = [
+    "umsatz",
+    "vertrag",
+    "handbuch",
+    "rechnung",
+    "kunde",
+    "lager",
+    "preis",
+    "frist",
+    "miete",
+    "bilanz",
+]
+WORDS = [f"{stem}{n}" for stem in STEMS for n in range(20)]  # 200 words
+
+
+def _chunks(count: int) -> list[Chunk]:
+    """Seeded texts of 6-15 words: scores rarely tie, so the order of hits is well defined."""
+    rng = random.Random(7)
+    chunks = []
+    for i in range(count):
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 15)))
+        source = f"doc{i // 25}.md"
+        chunks.append(Chunk(chunk_id(source, i, text), source, source, "md", text, i))
+    return chunks
+
+
+def _fill(store: EdgeStore, chunks: list[Chunk], *, batch: int = 40, every: int = 0) -> None:
+    """Write `chunks` in batches, optimizing after every `every` of them (0: never)."""
+    embedder = HashEmbedder()
+    store.ensure_collection("c", dim=embedder.dim, model=embedder.model)
+    unindexed = 0
+    for start in range(0, len(chunks), batch):
+        part = chunks[start : start + batch]
+        dense = embedder.embed_documents([c.text for c in part])
+        store.upsert_chunks("c", part, dense, bm25(part))
+        unindexed += len(part)
+        if every and unindexed >= every:
+            store.optimize("c")
+            unindexed = 0
+
+
+def _segments(root: Path) -> int:
+    return sum(1 for _ in (root / "c" / "shard" / "segments").iterdir())
+
+
+@pytest.fixture
+def small_segments(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Index segments past 8 KB of vectors, merge up to 40 KB (160 points of the fake
+    embedder's 64 dimensions): a few hundred chunks optimized every 80 make several segments."""
+    monkeypatch.setattr(edge, "INDEXING_KB", 8)
+    monkeypatch.setattr(edge, "SEGMENT_KB", 40)
+    yield
+
+
+def _by_score(hits: list[Candidate]) -> list[set[str]]:
+    """The hits' ids grouped by score, best first; without the last group, which the limit may
+    have cut anywhere among hits that tie."""
+    groups: dict[float, set[str]] = {}
+    for hit in hits:
+        groups.setdefault(round(hit.score, 4), set()).add(hit.id)
+    return [groups[score] for score in sorted(groups, reverse=True)][:-1]
+
+
+def _queries(embedder: HashEmbedder) -> list[StoreQuery]:
+    queries: list[StoreQuery] = []
+    for text in ("umsatz3 vertrag7", "miete1 frist4 bilanz19", "kunde12 lager0 preis5"):
+        queries.append(DenseQuery(embedder.embed_query(text)))
+        queries.append(SparseQuery(*sparse.query_vector(text)))
+    return queries
+
+
+def test_edge_long_write_optimized_into_segments_finds_the_same(
+    tmp_path: Path, small_segments: None
+) -> None:
+    chunks = _chunks(600)
+    segmented = EdgeStore(tmp_path / "segmented")
+    _fill(segmented, chunks, every=80)
+    assert _segments(tmp_path / "segmented") >= 3  # indexed as it went, merges capped
+    whole = EdgeStore(tmp_path / "whole")
+    _fill(whole, chunks)
+    assert _segments(tmp_path / "whole") == 1  # everything in the one appendable segment
+    queries = _queries(HashEmbedder())
+    found = segmented.search("c", queries, limit=10)
+    expected = whole.search("c", queries, limit=10)
+    for got, want in zip(found, expected, strict=True):
+        assert len(got) == 10
+        assert [c.score for c in got] == pytest.approx([c.score for c in want], rel=1e-5)
+        assert _by_score(got) == _by_score(want)  # the same hits (equal scores in any order)
+    assert segmented.count("c") == whole.count("c") == 600
+    assert segmented.source_states("c") == whole.source_states("c")
+    segmented.close()
+    whole.close()
+
+
+def test_edge_rewriting_the_same_chunks_keeps_one_copy_across_segments(
+    tmp_path: Path, small_segments: None
+) -> None:
+    chunks = _chunks(300)
+    store = EdgeStore(tmp_path / "edge")
+    _fill(store, chunks, every=80)
+    _fill(store, chunks, every=80)  # a re-ingest: the same ids again, over several segments
+    store.optimize("c")
+    assert store.count("c") == 300
+    ids = [c.id for c in chunks[:50]]
+    assert sorted(store.fetch("c", ids)) == sorted(ids)
+    store.close()
+
+
+def test_edge_searches_answer_while_writes_optimize(tmp_path: Path, small_segments: None) -> None:
+    """Another thread's searches keep finding while segments are rebuilt and flushed."""
+    embedder = HashEmbedder()
+    store = EdgeStore(tmp_path / "edge")
+    _fill(store, _chunks(40))
+    query = DenseQuery(embedder.embed_query("umsatz3 vertrag7"))
+    stop, found, errors = threading.Event(), [], []
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                found.append(len(store.search("c", [query], limit=5)[0]))
+        except BaseException as error:
+            errors.append(error)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        _fill(store, _chunks(800)[40:], batch=20, every=50)  # 38 batches, 12 optimize + flush
+    finally:
+        stop.set()
+        reader.join(timeout=60)
+    assert errors == [] and found and set(found) == {5}
+    assert store.count("c") == 800
+    store.close()
