@@ -15,8 +15,9 @@
 - With `optimize_every`, the writer has the store index what it wrote every that many chunks,
   so the embedded store's unindexed segment (in RAM) stays small; the rest is indexed at the end.
 - Nothing accumulates across files: every hand-off is bounded (batches in flight and waiting,
-  answers waiting for the writer), beside the files being parsed and embedded; a big file comes
-  from its parser in parts of `ingest.run.BUFFERED_CHUNKS` chunks, never whole.
+  answers waiting for the writer), beside the files being parsed and embedded; a file with
+  many chunks comes from its parser in parts of `ingest.run.PART_CHUNKS` (a PDF's as its pages
+  are read), never whole.
 - An error that would fail every remaining file (token expired, API unreachable, store gone) stops
   the run: what is in stays in, and `IngestReport.stopped` says why.
 """
