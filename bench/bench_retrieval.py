@@ -24,7 +24,15 @@ other work, load 5-6, so both slow alike; build 349 / 340 s):
 
 Optimizing as an ingest writes (what bounds its memory, `bench_peers.py`) leaves many segments
 (merges stop at 10 MB of vectors, ~6.7k chunks), each searched on its own: the same or better
-hits, 3-6x the time, past the target. `RAG_INGEST_OPTIMIZE_EVERY=0` keeps one optimize at the end.
+hits, and more time. On a quiet machine (same command, nice -10, nothing else running), the time
+stays inside the target:
+
+    edge+hnsw, one optimize at the end:  dense 7.69 / 52.6 ms (found 0.800), sparse 5.12 / 13.9
+                                         (0.925), hybrid 9.21 / 14.7 (0.980); build 181 s
+    edge+hnsw, optimized every 4,096:    dense 11.4 / 13.0 ms (found 1.000), sparse 4.76 / 6.87
+                                         (0.925), hybrid 14.7 / 17.8 (1.000); build 113 s
+
+`RAG_INGEST_OPTIMIZE_EVERY=0` keeps one optimize at the end.
 """
 
 from __future__ import annotations
