@@ -30,20 +30,34 @@ largest files out first (206 pages: 0.59x before pdfium prose, 1.21x in the last
     3,904 p before: 101.8  (peers not run)         |        17.3 | 407 (private 110), 288
     3,904 p after:  107.1     31.0      28.9  3.46x |        17.1 | 400 (private 104), 257
 
-The ratio at 206 pages moves with the machine's load from run to run: on final main (tables cut
-between rows) `--runs 3` gave 69.3 / 35.4 / 32.6 pages/s (1.96x, 28.2 CPU ms/page) and `--runs 5`
-74.6 / 42.7 / 36.9 (1.75x, 26.1 CPU ms/page), load 2.0-2.3; on a quiet machine (load 1.4)
-`--runs 3` 76.3 / 39.8 / 35.0 (1.92x, 27.1 CPU ms/page). Over the four invocations 1.63-1.96x,
-median 1.84x: short of 2x. Its wall time is the longest file's parse (R-intro, 2.0 s of 2.4 s on
-one parser while the other idles after 1.8 s); splitting one file's pages across parsers is what
-would take it further.
+The ratio at 206 pages moves with the machine's load from run to run. Last session's four
+invocations gave 1.63-1.96x (median 1.84x): the wall time was one parser's start (imports,
+tokenizer, language model: 0.65 CPU s) plus one file's parse (R-intro). This session cut both
+(all exact but the first: 9 of 9,094 chunks get a longer overlap): the chunk overlap found by
+bisection, language guesses walking py3langid's automaton with numpy, PyStemmer's C stemmers,
+cheaper page checks, the tokenizer's ranks kept between processes, and parsers that start and
+warm up while the collection is opened (206 pages, alternating: 1.63 / 1.87 / 1.74 s against
+2.21 / 2.01 / 2.59 s). `--runs 3`, the eight invocations since the parsers start early (a PDF
+streamed in parts from the third on, the memory merge below for the last two), quiet to load 2:
 
-On 206 pages the fixed costs still weigh: each parser's imports, tiktoken's table and the
-language model (0.65 CPU s before its first page, of 2 s), the store's create and optimize. Two
-parsers beat one there too (2.78 s against 3.33 s, median of 3: with one, this process computes
-the BM25 vectors and is the slower side). A parser's peak RSS is its libraries and models
-(~150 MB), pypdf's objects for the file it reads (~50 MB for a 261-page manual) and Tesseract
-when a page needs OCR (~40 MB).
+    project  best peer   x best | CPU ms/page project | load
+      93.0     44.4 LC   2.10x  |  21.4              | 2.0
+     105.9     42.9 LC   2.47x  |  18.6              | 1.8
+      73.9     41.8 LC   1.77x  |  27.1              | 1.6
+      73.2     33.4 HS   2.19x  |  26.4              | 1.3
+      97.6     41.0      2.38x  |  21.2              | 2.0
+      81.9     37.6      2.18x  |  24.8              | 1.4
+      74.2     37.5 LC   1.98x  |  26.4              | 0.9
+      84.5     37.7 HS   2.24x  |  22.4              | 1.0
+
+(LC LangChain, HS Haystack; two runs printed only the ratio, their best peer is the project's
+pages/s over it.) Median 2.19x (1.77-2.47x); the peers' single runs spread 28-52 pages/s over the
+session. 3,904 pages, `--runs 1`, final code: project 85.6, LangChain 27.7, Haystack 24.7 pages/s
+(3.09x), 22.7 CPU ms/page, peak RSS 223 MB (private 65) and 256 MB per parser; the peers 333 and
+336 MB. Earlier in the session (before the early start, the streaming and the memory merge) the
+same corpus ran at 104.2 pages/s with a 374 MB peak. Not measured apart, but the likely cost is the
+optimizing every 4,096 chunks: Edge's optimize holds Python's lock, so this process (receiving
+parts, feeding the parsers) stops meanwhile.
 
 Peak RSS of the ingest process, project alone (`bench_peers.py CORPUS --runs 1`, nice 15, load
 2-6; 7,808 pages: the 24 manuals twice, hard-linked into two folders):
