@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -24,7 +24,7 @@ from typing import Any
 
 from core.errors import EncryptedError, IngestError, NoTextError, UnsupportedFileError
 from core.reasons import Reason
-from core.records import Block, Chunk, Document
+from core.records import Chunk, Document
 from ingest.ocr import OcrConfig, UnreadScanError
 
 OCR_SHARE = 0.75  # of the per-file timeout, for OCR; the rest is for pypdf, chunking, BM25
@@ -159,14 +159,6 @@ def _streamed(
 
     started = time.perf_counter()
     size = task.part_chunks
-    blocks = 0
-
-    def counted(found: Iterable[Block]) -> Iterator[Block]:
-        nonlocal blocks
-        for block in found:
-            blocks += 1
-            yield block
-
     try:
         pages = pdf_pages(
             task.path, root=task.root, password=task.password, content_hash=task.content_hash,
@@ -174,14 +166,14 @@ def _streamed(
         )  # fmt: skip
         held: list[Chunk] = []
         with contextlib.closing(pages.blocks()) as read:
-            made = chunk_blocks(pages.head, counted(read), budget=task.budget, overlap=task.overlap)
+            made = chunk_blocks(pages.head, read, budget=task.budget, overlap=task.overlap)
             for chunk in made:
                 held.append(chunk)
                 if len(held) > size:
                     part, held = held[:size], held[size:]
                     bm25, tokens = _weighed(task, part)
                     yield ParsedPart(source, tuple(part), bm25, tokens, tag=task.tag)
-        document = pages.finish(found=blocks > 0)
+        document = pages.finish()
         bm25, tokens = _weighed(task, held)
     except Exception as exc:
         yield _failed(task, source, exc)

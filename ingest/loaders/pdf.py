@@ -181,6 +181,7 @@ class PdfPages:
         self._failed: list[Reason] = []
         self._tally = OcrTally()
         self._ocr_on = False
+        self._found = False  # a page held text: `blocks()` yielded something
 
     def blocks(self) -> Generator[Block, None, None]:
         """The pages' blocks in reading order, each page's as soon as it is read."""
@@ -207,6 +208,7 @@ class PdfPages:
                     marks = fonts.marks(number - 1) if fonts is not None else Marks()
                     found, carried = page_blocks(text, headings[number - 1] or carried, marks)
                     for block in found:
+                        self._found = True
                         yield Block(text=block.text, page=number, headings=block.headings)
                 elif problem is not None:
                     self._failed.append(problem)
@@ -220,11 +222,11 @@ class PdfPages:
             if pdf is not None:
                 pdf.close()
 
-    def finish(self, *, found: bool) -> Document:
-        """The document once `blocks()` is through (`found`: it yielded any); raises when no
-        page held text, saying why."""
+    def finish(self) -> Document:
+        """The document once `blocks()` is through; raises when no page held text, saying
+        why."""
         source, page_count, tally = self.head.source, self.page_count, self._tally
-        if not found:
+        if not self._found:
             if self._failed and not self._empty:
                 raise IngestError(source, Reason("pdf_no_page_readable", detail=self._failed[0]))
             if not self._ocr_on:
@@ -263,4 +265,4 @@ def read(
         on_page=on_page,
     )  # fmt: skip
     blocks = tuple(pages.blocks())
-    return dataclasses.replace(pages.finish(found=bool(blocks)), blocks=blocks)
+    return dataclasses.replace(pages.finish(), blocks=blocks)
