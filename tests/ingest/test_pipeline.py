@@ -357,14 +357,20 @@ class _SpyStore(QdrantStore):
         super().upsert_chunks(name, chunks, dense_vectors, sparse_vectors)
 
 
-def test_ingest_paths_small_file_is_written_in_one_go(tmp_path: Path) -> None:
+@pytest.mark.parametrize("parts_of", [run.PART_CHUNKS, 2])  # whole, or sent in parts
+def test_ingest_paths_small_file_is_written_in_one_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parts_of: int
+) -> None:
     (tmp_path / "long.txt").write_text(" ".join(f"Line {i} of text." for i in range(600)), "utf-8")
+    monkeypatch.setattr(run, "PART_CHUNKS", parts_of)
     store = _SpyStore()
     services = Services(make_settings(tmp_path, embed_batch_size=4), store, HashEmbedder(), None)
 
     report = services.ingest([tmp_path])
 
-    assert report.chunks > 4  # embedded in several batches...
+    (outcome,) = report.files
+    assert outcome.status is FileStatus.INGESTED
+    assert report.chunks > 4  # embedded in several batches (and parts)...
     assert store.upserts == [["long.txt"] * report.chunks]  # ...written at once, then committed
 
 
@@ -439,24 +445,6 @@ def test_ingest_paths_file_whose_parser_dies_after_some_parts_fails_uncommitted(
     assert outcome.status is FileStatus.FAILED and "crashed" in str(outcome.reason)
     assert store.upserts  # some parts were written before the end...
     assert store.source_states("test").get("long.txt", "") == ""  # ...and never committed
-
-
-def test_a_file_sent_in_parts_but_small_is_written_in_one_go(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "long.txt").write_text(
-        " ".join(f"Line {i} of text." for i in range(600)), "utf-8"
-    )
-    monkeypatch.setattr(run, "PART_CHUNKS", 2)
-    store = _SpyStore()
-    services = Services(make_settings(tmp_path, embed_batch_size=4), store, HashEmbedder(), None)
-
-    report = services.ingest([tmp_path / "docs"])
-
-    (outcome,) = report.files
-    assert outcome.status is FileStatus.INGESTED and outcome.chunks > 4  # several parts
-    assert len(store.upserts) == 1  # its new chunks appear together, at its commit
 
 
 def test_ingest_paths_parses_the_largest_files_first(tmp_path: Path) -> None:
