@@ -93,6 +93,7 @@ def _cache_file(folder: Path) -> Path:
 def _cached_identifier(folder: Path) -> Any:
     """The identifier from the unpacked model, or None when it is missing or in any doubt."""
     import numpy as np
+    from py3langid import langid
 
     from text.langwalk import Walk, fast_identifier
 
@@ -109,7 +110,7 @@ def _cached_identifier(folder: Path) -> Any:
         # py3langid's own walk is replaced by `walk`, so its tables stay numpy arrays
         walk = Walk(nextmove, row, output, depth)
         ident = fast_identifier(
-            walk, ptc, pc, classes, nextmove, output.tolist(),
+            langid.LanguageIdentifier, walk, ptc, pc, classes, nextmove, output.tolist(),
             norm_probs=True, tk_row=row.tolist(),  # Python ints: py3langid shifts them
         )  # fmt: skip
         ident.set_languages(list(SUPPORTED))

@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from py3langid.langid import LanguageIdentifier
 
 
 def automaton_depth(nextmove: np.ndarray, row: np.ndarray) -> int:
@@ -70,25 +69,32 @@ class Walk:
         return dict(zip(found[order].tolist(), counts[order].tolist(), strict=True))
 
 
-class FastIdentifier(LanguageIdentifier):  # type: ignore[misc]
-    """py3langid's identifier, scoring through a `Walk`."""
-
-    __slots__ = ("_walk",)
-
-    def __init__(self, walk: Walk, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._walk = walk
-
-    def _raw_score(self, text: bytes) -> Any:
-        visits = self._walk.counts(text)
-        if visits:
-            return self._sparse_score(visits, self.nb_ptc)
-        return super()._raw_score(text)  # no feature: py3langid's own floor
+def fast_identifier(ident_class: type, walk: Walk, *args: Any, **kwargs: Any) -> Any:
+    """An instance of py3langid's `LanguageIdentifier` that scores through `walk`; a plain one
+    when this py3langid lacks the two methods it relies on."""
+    if not all(hasattr(ident_class, m) for m in ("_raw_score", "_sparse_score")):
+        return ident_class(*args, **kwargs)
+    return _subclass(ident_class)(walk, *args, **kwargs)
 
 
-def fast_identifier(walk: Walk, *args: Any, **kwargs: Any) -> Any:
-    """A `FastIdentifier`; py3langid's plain one when this py3langid lacks the two methods it
-    relies on."""
-    if not all(hasattr(LanguageIdentifier, m) for m in ("_raw_score", "_sparse_score")):
-        return LanguageIdentifier(*args, **kwargs)
-    return FastIdentifier(walk, *args, **kwargs)
+_SUBCLASSES: dict[type, type] = {}
+
+
+def _subclass(base: type) -> type:
+    if base not in _SUBCLASSES:
+
+        class Fast(base):  # type: ignore[misc]
+            __slots__ = ("_walk",)
+
+            def __init__(self, walk: Walk, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                self._walk = walk
+
+            def _raw_score(self, text: bytes) -> Any:
+                visits = self._walk.counts(text)
+                if visits:
+                    return self._sparse_score(visits, self.nb_ptc)
+                return super()._raw_score(text)  # no feature: py3langid's own floor
+
+        _SUBCLASSES[base] = Fast
+    return _SUBCLASSES[base]
