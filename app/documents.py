@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.ledger import LedgerEntry, forget, read_ledger
-from app.sources import find_source_file, forget_source
+from app.sources import find_source_file, forget_source, recorded_sources
 from core.access import Viewer
 from core.errors import RagError
 from core.reasons import Reason
@@ -72,12 +72,15 @@ def list_documents(services: Services, viewer: Viewer, collection: str) -> list[
     store = services.store
     stats = store.source_stats(collection) if store.exists(collection) else {}
     ledger = read_ledger(services.settings.data_dir, collection)
+    recorded = recorded_sources(services.settings.data_dir, collection)  # once, not per file
     rows = []
     for source in sorted(set(stats) | set(ledger)):
         entry = ledger.get(source)
         if source not in stats and (entry is None or entry.status is FileStatus.INGESTED):
             continue
-        original = find_source_file(services.settings, viewer, source, collection)
+        original = find_source_file(
+            services.settings, viewer, source, collection, recorded=recorded
+        )
         rows.append(_row(source, stats.get(source), entry, original))
     return rows
 

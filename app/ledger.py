@@ -2,30 +2,30 @@
 
 The store knows the files that are in (their chunks); it cannot know the files that were
 skipped or failed, nor when a file came in or how big it was. `Services.ingest` therefore
-records each run's outcomes in `<data_dir>/.ledger/<collection>.json`:
+records each run's outcomes, a row per file (`app.keyed`, record ".ledger"):
 
-    {"report.pdf": {"status": "skipped", "reason": "encrypted, and the password given for it
+    "report.pdf": {"status": "skipped", "reason": "encrypted, and the password given for it
                     does not open it", "reason_message": {"id": "pdf_wrong_password", "values": {}},
-                    "pages": 0, "chunks": 0, "size": 183204, "at": "2026-12-01T21:04:05+00:00"}}
+                    "pages": 0, "chunks": 0, "size": 183204, "at": "2026-12-01T21:04:05+00:00"}
 
 `reason` is the English text, `reason_message` the reason itself (`core.reasons.Reason.to_json`),
 which the page shows in its reader's language. An entry without `reason_message` (written before
 reasons had ids), or with one this version does not know, shows its `reason` text as it is.
 
 An ingested, skipped or failed file replaces its entry; an unchanged one keeps it (and its
-date); a pruned or deleted one loses it. Concurrent writers are safe (`app.records`: thread lock,
-`flock`, atomic rename). A ledger that cannot be read (hand-edited, say) reads as empty: the
-store still lists what is in.
+date); a pruned or deleted one loses it. Concurrent writers are safe (`app.keyed`: one
+transaction per change). An entry that cannot be read reads as missing: the store still lists
+what is in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.records import change_record, read_record, record_path
+from app.keyed import KeyedRecord
 from core.reasons import Reason, saved_reason
 from core.records import FileStatus, IngestReport
 
@@ -43,8 +43,8 @@ class LedgerEntry:
     at: str = ""  # when, ISO 8601 in UTC
 
 
-def ledger_path(data_dir: Path, collection: str) -> Path:
-    return record_path(data_dir, FOLDER, collection)
+def ledger(data_dir: Path, collection: str) -> KeyedRecord:
+    return KeyedRecord(data_dir, FOLDER, collection)
 
 
 def _entry(raw: object) -> LedgerEntry | None:
@@ -72,25 +72,8 @@ def _saved(entry: LedgerEntry) -> dict[str, object]:
 
 def read_ledger(data_dir: Path, collection: str) -> dict[str, LedgerEntry]:
     """The collection's entries by source name; {} when there is no readable ledger."""
-    return _entries(read_record(ledger_path(data_dir, collection)))
-
-
-def _entries(saved: Mapping[str, object]) -> dict[str, LedgerEntry]:
-    entries = {source: _entry(raw) for source, raw in saved.items()}
+    entries = {source: _entry(raw) for source, raw in ledger(data_dir, collection).read().items()}
     return {source: entry for source, entry in entries.items() if entry is not None}
-
-
-def _change(
-    data_dir: Path, collection: str, change: Callable[[dict[str, LedgerEntry]], None]
-) -> None:
-    def apply(record: dict[str, object]) -> bool:
-        entries = _entries(record)
-        change(entries)
-        record.clear()
-        record.update({source: _saved(entry) for source, entry in entries.items()})
-        return True
-
-    change_record(ledger_path(data_dir, collection), apply)
 
 
 def record_outcomes(
@@ -99,23 +82,19 @@ def record_outcomes(
     """Fold a run's outcomes into its collection's ledger (`sizes`: bytes by source name)."""
     at = (now or datetime.now(UTC)).isoformat(timespec="seconds")
 
-    def change(entries: dict[str, LedgerEntry]) -> None:
+    def rows() -> Iterator[tuple[str, object]]:  # written as they come: a run may hold 100,000
         for outcome in report.files:
-            if outcome.status is FileStatus.PRUNED:
-                entries.pop(outcome.source, None)
-            elif outcome.status in _KEPT:
-                entries[outcome.source] = LedgerEntry(
+            if outcome.status in _KEPT:
+                entry = LedgerEntry(
                     outcome.status, outcome.reason, outcome.pages, outcome.chunks,
                     sizes.get(outcome.source, 0), at,
                 )  # fmt: skip
+                yield outcome.source, _saved(entry)
 
-    _change(data_dir, report.collection, change)
+    pruned = (f.source for f in report.files if f.status is FileStatus.PRUNED)
+    ledger(data_dir, report.collection).change(rows(), pruned)
 
 
 def forget(data_dir: Path, collection: str, source: str) -> None:
     """Drop `source`'s entry (the file was deleted from the collection)."""
-
-    def change(entries: dict[str, LedgerEntry]) -> None:
-        entries.pop(source, None)
-
-    _change(data_dir, collection, change)
+    ledger(data_dir, collection).change(drop=[source])

@@ -1,11 +1,11 @@
-"""One JSON object per collection under the data directory, changed safely by many writers.
+"""A small JSON object in a file, changed safely by many writers: the signed-out sessions.
 
-The page preview's source paths (`app.sources`) and the document manager's ledger
-(`app.ledger`) each keep `<data_dir>/<folder>/<collection>.json`. Several people upload at
-once, and `rag ingest` may run beside `rag ui`: every change is a read-modify-write under a
-thread lock and an exclusive `flock` on `<collection>.lock` (other processes), written whole
-to a temporary file and renamed, so a reader sees the old record or the new one, never half of
-either. A record that cannot be read (missing, hand-edited) reads as `{}`.
+Two app instances may sign people out at once (`app.ui.session`): every change is a
+read-modify-write under a thread lock and an exclusive `flock` on `<name>.lock` (other
+processes), written whole to a temporary file and renamed, so a reader sees the old record or
+the new one, never half of either. A record that cannot be read (missing, hand-edited) reads as
+`{}`. Records with a row per file (the ledger, the source paths) are `app.keyed`'s: written
+whole, they would cost a rewrite of every file's entry per upload.
 """
 
 from __future__ import annotations
@@ -18,15 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from core.names import valid_collection_name
-
 _LOCK = threading.Lock()  # one writer at a time within the process; flock for the others
-
-
-def record_path(data_dir: Path, folder: str, collection: str) -> Path:
-    if not valid_collection_name(collection):
-        raise ValueError(f"not a collection name: {collection!r}")
-    return data_dir / folder / f"{collection}.json"
 
 
 def read_record(path: Path) -> dict[str, object]:

@@ -15,7 +15,7 @@ from app.documents import (
     original_file,
     reingest_document,
 )
-from app.ledger import read_ledger
+from app.ledger import ledger, read_ledger
 from core.access import Viewer
 from core.errors import AccessDeniedError
 from core.records import FileStatus
@@ -70,8 +70,8 @@ def test_documents_list_every_file_with_status_pages_chunks_size_and_date(
 
 def test_documents_lists_files_ingested_before_the_ledger_existed(services: Services) -> None:
     _ingest_folder(services)
-    ledger = services.settings.data_dir / ".ledger" / "docs.json"
-    ledger.unlink()
+    entries = ledger(services.settings.data_dir, "docs")
+    entries.change(drop=list(entries.read()))  # as it was before there was a ledger
 
     rows = list_documents(services, ALICE, "docs")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.ledger import LedgerEntry, forget, ledger_path, read_ledger, record_outcomes
+from app.ledger import LedgerEntry, forget, ledger, read_ledger, record_outcomes
 from core.reasons import Reason
 from core.records import FileOutcome, FileStatus, IngestReport
 
@@ -50,7 +50,8 @@ def test_ledger_saves_the_english_reason_beside_its_message_for_people_and_scrip
     reason = Reason("pdf_no_page_readable", detail=Reason("page_problem", page=2, detail="bad"))
     record_outcomes(tmp_path, _report(FileOutcome("a.pdf", FileStatus.FAILED, reason)), {})
 
-    saved = json.loads(ledger_path(tmp_path, "docs").read_text("utf-8"))["a.pdf"]
+    saved = ledger(tmp_path, "docs").get("a.pdf")
+    assert isinstance(saved, dict)
 
     assert saved["reason"] == "no page could be read (page 2: bad)"
     assert saved["reason_message"]["id"] == "pdf_no_page_readable"
@@ -73,7 +74,7 @@ def test_ledger_old_or_unknown_reason_reads_as_its_saved_text(
     entry: dict[str, object] = {"status": "skipped", "reason": "encrypted with a password"}
     if message is not None:
         entry["reason_message"] = message
-    path = ledger_path(tmp_path, "docs")
+    path = ledger(tmp_path, "docs").legacy_path  # as an earlier version saved it
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps({"old.pdf": entry}), "utf-8")
 
@@ -110,7 +111,7 @@ def test_ledger_forget_drops_one_source(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("text", ["{not json", "[1, 2]", '{"a.md": {"status": "exploded"}}'])
 def test_ledger_unreadable_reads_as_empty(tmp_path: Path, text: str) -> None:
-    path = ledger_path(tmp_path, "docs")
+    path = ledger(tmp_path, "docs").legacy_path
     path.parent.mkdir(parents=True)
     path.write_text(text, "utf-8")
     assert read_ledger(tmp_path, "docs") == {}
@@ -118,7 +119,7 @@ def test_ledger_unreadable_reads_as_empty(tmp_path: Path, text: str) -> None:
 
 def test_ledger_refuses_a_collection_name_that_is_a_path(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="not a collection name"):
-        ledger_path(tmp_path, "../etc")
+        ledger(tmp_path, "../etc")
 
 
 def _record_many(data_dir: str, worker: int | str) -> None:
@@ -140,8 +141,7 @@ def test_ledger_concurrent_writers_in_threads_and_processes_lose_nothing(tmp_pat
         thread.join(timeout=120)
 
     codes = [process.wait(timeout=120) for process in processes]
-    saved = json.loads(ledger_path(tmp_path, "docs").read_text("utf-8"))
+    saved = read_ledger(tmp_path, "docs")
 
     assert codes == [0, 0]
     assert len(saved) == 4 * 25  # every write of every writer is in: none overwrote another
-    assert not list(ledger_path(tmp_path, "docs").parent.glob("*.part"))

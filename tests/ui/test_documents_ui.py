@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.container import Services
-from app.ledger import ledger_path, record_outcomes
+from app.ledger import ledger, record_outcomes
 from app.ui.documents import _key, human_size, short_date
 from app.ui.strings import ui_messages
 from core.reasons import Reason
@@ -55,12 +55,12 @@ def test_manager_in_german_words_reasons_in_german_and_old_free_text_as_saved(
 ) -> None:
     services = services_factory()
     data_dir = services.settings.data_dir
+    path = ledger(data_dir, "docs").legacy_path  # as saved before reasons had ids (and rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = {"status": "failed", "reason": "unreadable PDF (EOF)", "size": 10}
+    path.write_text(json.dumps({"old.pdf": old}), "utf-8")
     skipped = FileOutcome("locked.pdf", FileStatus.SKIPPED, Reason("pdf_wrong_password"))
     record_outcomes(data_dir, IngestReport("docs", files=[skipped]), {})
-    path = ledger_path(data_dir, "docs")  # an entry as the ledger wrote it before reasons had ids
-    saved = json.loads(path.read_text("utf-8"))
-    saved["old.pdf"] = {"status": "failed", "reason": "unreadable PDF (EOF)", "size": 10}
-    path.write_text(json.dumps(saved), "utf-8")
 
     at = AppTest.from_function(_manager_page, args=(services, None, {}), default_timeout=60)
     at.context = {"locale": "de-DE"}  # the reader's browser speaks German
