@@ -15,7 +15,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from core.reasons import Reason
-from ingest.parse import PageTick, Parsed, ParseStatus, parse_parts, warm_up
+from ingest.parse import PageTick, Parsed, ParseStatus, Warm, parse_parts, warm_up
 
 TICK_SECONDS = 0.5  # a child sends a `PageTick` at most this often
 
@@ -35,10 +35,10 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def serve(memory_mb: int, parent: int = 0, warm: str = "") -> None:
+def serve(memory_mb: int, parent: int = 0, warm: Warm = Warm.NONE) -> None:
     """The child's loop on stdin/stdout: receive (task, source), send back a `Parsed`.
 
-    `warm` ("parse" or "bm25"): load what parsing needs before the first file arrives."""
+    `warm`: what to load before the first file arrives (`ingest.parse.warm_up`)."""
     import warnings
 
     warnings.simplefilter("ignore")
@@ -51,9 +51,8 @@ def serve(memory_mb: int, parent: int = 0, warm: str = "") -> None:
         else:
             limit = memory_mb * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    if warm:
-        with contextlib.suppress(Exception):  # the first file meets the same trouble, reported
-            warm_up(bm25=warm == "bm25")
+    with contextlib.suppress(Exception):  # the first file meets the same trouble, reported
+        warm_up(warm)
     inbox = Connection(os.dup(0), writable=False)
     outbox = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)  # a stray print from a library must not corrupt the channel

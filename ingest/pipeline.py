@@ -38,7 +38,7 @@ from ingest.chunker import chunk_budget, overlap_for
 from ingest.discover import discover, password_for
 from ingest.loaders import file_hash
 from ingest.ocr import OcrConfig
-from ingest.parse import ParsedPart, ParseTask
+from ingest.parse import ParsedPart, ParseTask, Warm
 from ingest.run import IngestProgress, Run
 from ingest.worker import ParserPool
 
@@ -99,7 +99,7 @@ def ingest_paths(
         workers=options.workers,
         timeout=options.file_timeout,
         memory_mb=options.file_memory_mb,
-        warm="bm25" if bm25_in_parser else "parse",
+        warm=Warm.BM25 if bm25_in_parser else Warm.PARSE,
     )
     if files:
         pool.start()  # the parsers load their libraries while the collection is opened and read

@@ -32,14 +32,15 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from core.reasons import Reason
-from ingest.parse import PageTick, Parsed, ParsedPart, ParseStatus, ParseTask, within
+from ingest.parse import PageTick, Parsed, ParsedPart, ParseStatus, ParseTask, Warm, within
 
 _RECYCLE = 10_000  # files per child before a fresh one takes over, whatever its memory
 RECYCLE_MB = 128  # a child grown this much past its size after its first file is replaced
 _POLL = 0.5  # seconds between checks of the children's time used
 _BOOT = (
     "import json, sys; sys.path[:0] = json.loads(sys.argv[1]); "
-    "from ingest.child import serve; serve(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])"
+    "from ingest.child import serve; from ingest.parse import Warm; "
+    "serve(int(sys.argv[2]), int(sys.argv[3]), Warm(sys.argv[4]))"
 )
 
 
@@ -74,8 +75,8 @@ class _Child:
     one starts when the one before it is answered.
     """
 
-    def __init__(self, memory_mb: int, warm: str = "") -> None:
-        boot = [json.dumps(sys.path), str(memory_mb), str(os.getpid()), warm]
+    def __init__(self, memory_mb: int, warm: Warm = Warm.NONE) -> None:
+        boot = [json.dumps(sys.path), str(memory_mb), str(os.getpid()), warm.value]
         self.process = subprocess.Popen(
             [sys.executable, "-c", _BOOT, *boot],
             stdin=subprocess.PIPE,
@@ -180,12 +181,17 @@ class ParserPool:
     """`workers` child processes parsing files, each file under `timeout` CPU seconds (see
     `overdue`) and `memory_mb`.
 
-    `warm` ("parse", or "bm25" for that and the language model too): a child loads what every
-    parse needs (`ingest.parse.warm_up`, ~0.45 CPU s) as soon as it starts, before its first
+    `warm` (`Warm.PARSE`, or `Warm.BM25` for that and the language model too): a child loads what
+    every parse needs (`ingest.parse.warm_up`, ~0.45 CPU s) as soon as it starts, before its first
     file. With `start`, that happens while the caller still opens and reads the store."""
 
     def __init__(
-        self, *, workers: int = 1, timeout: float = 120.0, memory_mb: int = 2048, warm: str = ""
+        self,
+        *,
+        workers: int = 1,
+        timeout: float = 120.0,
+        memory_mb: int = 2048,
+        warm: Warm = Warm.NONE,
     ) -> None:
         self._workers = max(1, workers)
         self._timeout = timeout
