@@ -12,6 +12,7 @@ import pytest
 
 from core.reasons import Reason
 from ingest import worker
+from ingest.child import overdue
 from ingest.parse import (
     PageTick,
     Parsed,
@@ -22,7 +23,7 @@ from ingest.parse import (
     parse,
     parse_parts,
 )
-from ingest.worker import ParserPool, overdue
+from ingest.worker import ParserPool
 from tests.conftest import REPO
 from tests.ingest.helpers import write_bomb_pdf
 from tests.pdf_factory import make_pdf
@@ -317,7 +318,7 @@ def test_worker_child_grown_past_the_memory_margin_is_replaced(
     kept = list(ParserPool(workers=1).run([_task(p) for p in files]))
     assert len(started) == 1 and all(r.status == "ok" for r in kept)  # small files: one child
 
-    monkeypatch.setattr(worker, "RECYCLE_MB", -1)  # any size is too big: replaced as it answers
+    monkeypatch.setattr("ingest.child.RECYCLE_MB", -1)  # any size too big: replaced as it answers
     started.clear()
     recycled = list(ParserPool(workers=1).run([_task(p) for p in files]))
     assert len(started) >= 2 and sorted(r.source for r in recycled) == sorted(p.name for p in files)
@@ -394,7 +395,7 @@ def test_worker_last_files_go_to_the_free_child_not_behind_a_busy_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _FakeChild.made, _FakeChild.handed = [], set()
-    monkeypatch.setattr(worker, "_Child", _FakeChild)
+    monkeypatch.setattr(worker, "Child", _FakeChild)
     tasks = [(ParseTask(tmp_path / n, tmp_path, None, 300, 30, tag=n), n) for n in "abc"]
 
     results = list(ParserPool(workers=2).run((t, f"{n}.txt") for t, n in tasks))
