@@ -44,6 +44,15 @@ class ParseTask:
     part_chunks: int = 0  # > 0: a file with more chunks comes in `ParsedPart`s of this many
 
 
+class Warm(StrEnum):
+    """What a parser process loads before its first file (`warm_up`); its value travels as the
+    process's argument."""
+
+    NONE = ""  # nothing: the first file loads what it needs
+    PARSE = "parse"  # the loaders', the chunker's modules and the tokenizer
+    BM25 = "bm25"  # those and the language model the BM25 vectors need
+
+
 class ParseStatus(StrEnum):
     OK = "ok"  # chunks came out (possibly none)
     SKIPPED = "skipped"  # nothing to parse: encrypted, no text, unsupported type
@@ -234,15 +243,16 @@ def _failed(task: ParseTask, source: str, exc: Exception) -> Parsed:
     return Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag)
 
 
-def warm_up(*, bm25: bool = False) -> None:
-    """Load what `parse` needs for any file before the first one: the loaders' and the
-    chunker's modules and the tokenizer, with `bm25` the language model too."""
+def warm_up(warm: Warm) -> None:
+    """Load what `parse` needs for any file before the first one (see `Warm`)."""
+    if warm is Warm.NONE:
+        return
     from ingest.chunker import chunk_document  # noqa: F401
     from ingest.loaders import pdf  # noqa: F401
     from text.tokens import count_tokens
 
     count_tokens("warm")
-    if bm25:
+    if warm is Warm.BM25:
         from text.sparse import document_vector
 
         document_vector("the parser warms up")

@@ -9,9 +9,10 @@
 - Other files are parsed in child processes (`ingest.worker`), bounded in CPU time and memory.
   This thread cuts their chunks into batches; embedding threads keep as many requests going as
   the embedder's pace asks for (the contract's rate × the hub's response time), and one writer
-  thread writes the answers as they come back (`ingest.run`: what one run holds). Files are
-  committed in the order they complete; a run killed at any moment is resumed by running it
-  again: partial files are redone with the same ids.
+  thread writes the answers as they come back (`ingest.run`: what one run holds;
+  `ingest.progress`: what it has done). Files are committed in the order they complete; a run
+  killed at any moment is resumed by running it again: partial files are redone with the same
+  ids.
 - With `optimize_every`, the writer has the store index what it wrote every that many chunks,
   so the embedded store's unindexed segment (in RAM) stays small; the rest is indexed at the end.
 - Nothing accumulates across files: every hand-off is bounded (batches in flight and waiting,
@@ -38,8 +39,9 @@ from ingest.chunker import chunk_budget, overlap_for
 from ingest.discover import discover, password_for
 from ingest.loaders import file_hash
 from ingest.ocr import OcrConfig
-from ingest.parse import ParsedPart, ParseTask
-from ingest.run import IngestProgress, Run
+from ingest.parse import ParsedPart, ParseTask, Warm
+from ingest.progress import IngestProgress
+from ingest.run import Run
 from ingest.worker import ParserPool
 
 if TYPE_CHECKING:
@@ -99,7 +101,7 @@ def ingest_paths(
         workers=options.workers,
         timeout=options.file_timeout,
         memory_mb=options.file_memory_mb,
-        warm="bm25" if bm25_in_parser else "parse",
+        warm=Warm.BM25 if bm25_in_parser else Warm.PARSE,
     )
     if files:
         pool.start()  # the parsers load their libraries while the collection is opened and read
@@ -119,7 +121,7 @@ def ingest_paths(
     except BaseException:
         pool.close()
         raise
-    run.files_total += len(problems)
+    run.tally.files_total += len(problems)
     for problem in problems:
         run.finish(problem)
     passwords = passwords or {}
@@ -147,7 +149,7 @@ def ingest_paths(
             yield task, file.source
 
     try:
-        parsing = pool.run(tasks(), on_wait=run.waiting, on_page=run.page_read)
+        parsing = pool.run(tasks(), on_wait=run.tally.waiting, on_page=run.tally.page_read)
         with contextlib.closing(parsing) as results:
             for parsed in results:
                 file, doc_hash = parsed.tag
@@ -160,7 +162,7 @@ def ingest_paths(
                             doc_hash=doc_hash, budget=budget, overlap=overlap,
                         )  # fmt: skip
                     run.accept(parsed, file, doc_hash)
-                run.progress(force=False)
+                run.tally.report(force=False)
                 if run.error is not None:
                     break
     finally:
@@ -173,16 +175,17 @@ def ingest_paths(
             seen = {f.source for f in files} | {p.source for p in problems}
             for source in sorted(set(states) - seen):
                 store.delete_source(name, source)
-                run.files_total += 1
+                run.tally.files_total += 1
                 run.finish(FileOutcome(source, FileStatus.PRUNED, Reason("no_longer_found")))
         if report.chunks and not dry_run:
             store.optimize(name)  # index what was written: the embedded engine scans otherwise
     except (APIError, StoreError) as exc:
-        left = run.files_total - run.files_done
+        total = run.tally.files_total
+        left = total - run.tally.files_done
         report.stopped = (
-            f"stopped with {left} of {run.files_total} files left: {exc}. What is in stays in; "
+            f"stopped with {left} of {total} files left: {exc}. What is in stays in; "
             "run the same command again to resume."
         )
-    run.progress()
+    run.tally.report()
     report.seconds = time.perf_counter() - started
     return report

@@ -1,4 +1,4 @@
-"""The state of one ingest run: counters, progress, and each file on its way to the store.
+"""The state of one ingest run: each file on its way to the store.
 
 `Run` takes each parsed file from the pipeline's thread, cuts its chunks into batches (the one
 rule of `ingest.batches`), hands them to `Embedding` threads (`ingest.stages`) and has the `Writer`
@@ -6,15 +6,14 @@ thread write the answers as they come back. Chunks are written with an empty `do
 of a file's chunks are in, `VectorStore.commit_source` stamps them with the file's hash and removes
 the file's older chunks, so files are committed in the order they complete. A file with more than
 `BUFFERED_CHUNKS` chunks is written batch by batch; a smaller one in one go, so its new chunks
-appear together. Progress is reported from the pipeline's thread only (the Streamlit callback must
-run on the script's thread).
+appear together. What the run has done is counted, and reported, by its `Tally`
+(`ingest.progress`), from the pipeline's thread only.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import threading
-import time
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,47 +23,14 @@ from core.reasons import Reason
 from core.records import Chunk, FileOutcome, FileStatus, IngestReport
 from ingest.batches import Batcher
 from ingest.discover import SourceFile
-from ingest.parse import PageTick, Parsed, ParsedPart, ParseStatus
+from ingest.parse import Parsed, ParsedPart, ParseStatus
+from ingest.progress import TICK, IngestProgress, Tally
 from ingest.stages import Embedded, Embedding, Writer
 from text import sparse
 from text.tokens import count_tokens
 
 if TYPE_CHECKING:
     from core.ports import Embedder, VectorStore
-
-
-@dataclass(frozen=True, slots=True)
-class IngestProgress:
-    files_done: int
-    files_total: int
-    pages: int
-    chunks: int
-    current: str  # the file being worked on
-    elapsed: float  # seconds
-    eta: float | None  # seconds left, once there is a rate to go by
-    written: int = 0  # chunks in the store so far, finished files or not
-    held_back: str = ""  # what holds embedding requests back, e.g. "the rate limit (300/min)"
-    pages_read: int = 0  # pages parsed so far, in finished files and the ones being embedded
-    chunks_queued: int = 0  # chunks parsed so far, to be (or being, or already) written
-    share: float = 0.0  # of the work done, 0..1: whole files by size, and the chunks written
-    # of the files being embedded; what the bars fill by, so one large file moves them too
-    reading: tuple[str, ...] = ()  # the files the parsers are reading now
-    embedded: int = 0  # chunks whose vectors came back, finished files or not
-
-    @property
-    def pages_seen(self) -> int:
-        """Pages read so far: what both progress bars (CLI and UI) show."""
-        return max(self.pages, self.pages_read)
-
-    @property
-    def chunks_seen(self) -> int:
-        """Chunks embedded so far, finished files or not: what both bars show."""
-        return max(self.chunks, self.written, self.embedded)
-
-    @property
-    def working_on(self) -> str:
-        """The file to name: the one finished last, else the one being read."""
-        return self.current or (self.reading[0] if self.reading else "")
 
 
 _Sparse = tuple[list[int], list[float]] | None  # None: computed before the write
@@ -76,7 +42,6 @@ BUFFERED_CHUNKS = 1024
 # The parsers send a file with more chunks in parts of this many (`ingest.parse.parse_parts`; a
 # PDF's as its pages are read), so its first batches are embedded while the rest is parsed.
 PART_CHUNKS = 128
-_TICK = 0.2  # seconds between progress reports while waiting
 
 
 @dataclass(eq=False, slots=True)
@@ -99,7 +64,7 @@ _Entry = tuple[Chunk, _Sparse, InFlight]
 
 
 class Run:
-    """The state of one run: report, progress counters, and the stages chunks go through.
+    """The state of one run: report, counts (`tally`), and the stages chunks go through.
 
     This thread parses (through the parser processes) and cuts batches; `Embedding` threads
     embed them; the `Writer` thread writes and commits. Progress is reported from this thread
@@ -121,28 +86,15 @@ class Run:
         optimize_every: int = 0,
     ) -> None:
         self.store, self.embedder, self.collection = store, embedder, collection
-        self.report, self.on_progress, self.dry_run = report, on_progress, dry_run
-        self.started = time.perf_counter()
-        self.files_total = len(files)
-        self.files_done = 0
-        self.pages = 0
-        self.chunks = 0
-        self.written = 0
+        self.report, self.dry_run = report, dry_run
         self.optimize_every = optimize_every
         self._unindexed = 0  # chunks written since the store last indexed (the writer's)
-        self.bytes_total = sum(f.size for f in files)
-        self.bytes_done = 0
-        self.current = ""
-        self.pages_read = 0
-        self.chunks_queued = 0
-        self.reading: tuple[str, ...] = ()
-        self.paging: dict[str, tuple[int, int]] = {}  # (pages read, pages) of files being read
-        self.in_flight: set[InFlight] = set()  # files whose chunks are being embedded
         self._open: dict[str, InFlight] = {}  # files whose parts are coming in
         self.error: BaseException | None = None
-        self._lock = threading.Lock()
-        self._reported = 0.0
-        self._shown = 0.0  # the share last reported
+        self._lock = threading.RLock()  # shared with the tally: a count may change inside a step
+        self.tally = Tally(
+            files, on_progress, lock=self._lock, held_back=lambda: self.embedding.held_back()
+        )
         self.batcher: Batcher[_Entry] = Batcher(max_count=batch_size, max_tokens=batch_tokens)
         self.writer: Writer[_Entry] = Writer(self._write, self.fail)
         self.embedding: Embedding[_Entry] = Embedding(
@@ -154,56 +106,6 @@ class Run:
             deliver=self.writer.deliver,
         )
 
-    # progress (this thread only) -------------------------------------------------------------
-
-    def progress(self, *, force: bool = True) -> None:
-        if self.on_progress is None:
-            return
-        now = time.perf_counter()
-        if not force and now - self._reported < _TICK:
-            return
-        self._reported = now
-        elapsed = now - self.started
-        with self._lock:
-            # Never back: a PDF's parts raise its chunk count while earlier ones are embedded.
-            share = self._shown = max(self._shown, self.share())
-            eta = elapsed * (1 - share) / share if share > 0 else None
-            embedded = self.chunks + sum(len(item.ids) - item.remaining for item in self.in_flight)
-            pages_read = self.pages_read + sum(done for done, _ in self.paging.values())
-            progress = IngestProgress(
-                self.files_done, self.files_total, self.pages, self.chunks, self.current,
-                elapsed, eta, self.written, self.embedding.held_back(), pages_read,
-                self.chunks_queued, share, self.reading, embedded,
-            )  # fmt: skip
-        self.on_progress(progress)
-
-    def share(self) -> float:
-        """The work done, 0..1: finished files by their size, plus each file being embedded by
-        the share of its chunks that came back (so a single 113-page PDF moves the bar), times
-        the share of its pages read while its parts are still coming."""
-        if not self.bytes_total:
-            return self.files_done / self.files_total if self.files_total else 0.0
-        done = float(self.bytes_done)
-        for item in self.in_flight:
-            total = len(item.ids)  # so far: a PDF's parts keep coming as its pages are read
-            share = (total - item.remaining) / max(1, total)
-            read, pages = self.paging.get(item.file.source, (1, 1))
-            done += item.file.size * share * read / max(1, pages)
-        return min(max(done / self.bytes_total, 0.0), 1.0)
-
-    def waiting(self, reading: list[str]) -> None:
-        """The parsers are still reading `reading`: report so (this thread)."""
-        self.reading = tuple(reading)
-        self.progress(force=False)
-
-    def page_read(self, tick: PageTick) -> None:
-        """A parser has read `tick.done` pages of a file (this thread)."""
-        with self._lock:
-            self.paging[tick.source] = (tick.done, tick.total)
-        if tick.source not in self.reading:
-            self.reading = (*self.reading, tick.source)
-        self.progress()  # the parsers already send ticks at most every TICK_SECONDS a file
-
     def finish(
         self,
         outcome: FileOutcome,
@@ -214,17 +116,8 @@ class Run:
     ) -> None:
         """Record a file's outcome (from any thread); `item`: it was being embedded."""
         with self._lock:
-            if item is not None:
-                self.in_flight.discard(item)
             self.report.files.append(outcome)
-            self.files_done += 1
-            if counted:
-                self.bytes_done += size
-            else:  # unchanged files cost nothing: leave them out of the rate
-                self.bytes_total -= size
-            self.pages += outcome.pages
-            self.chunks += outcome.chunks
-            self.current = outcome.source
+            self.tally.finished(outcome, size=size, counted=counted, item=item)
 
     def fail(self, exc: BaseException) -> None:
         with self._lock:
@@ -244,15 +137,12 @@ class Run:
         item = self._open.get(file.source)
         if item is None:
             item = self._open[file.source] = InFlight(file, doc_hash, progressive=False)
-        self.current = file.source
+        self.tally.current = file.source
         self._feed(item, part.chunks, part.sparse, part.tokens)
 
     def accept(self, parsed: Parsed, file: SourceFile, doc_hash: str) -> None:
         """A file's outcome (with its last chunks, or all of them when it came whole)."""
-        self.reading = tuple(r for r in self.reading if r != file.source)
-        with self._lock:
-            self.paging.pop(file.source, None)
-            self.pages_read += parsed.pages
+        self.tally.read(file.source, parsed.pages)
         item = self._open.pop(file.source, None)
         if parsed.status is not ParseStatus.OK:
             if item is not None:  # the parser died after sending some of it
@@ -263,7 +153,7 @@ class Run:
             outcome = FileOutcome(file.source, status, parsed.reason, unreadable_pages=unread)
             self.finish(outcome, size=file.size)
             return
-        self.current = file.source
+        self.tally.current = file.source
         if item is None:
             if not parsed.chunks:
                 outcome = FileOutcome(file.source, FileStatus.SKIPPED, Reason("no_text"))
@@ -294,8 +184,7 @@ class Run:
             item.closed = last
             if len(item.ids) > BUFFERED_CHUNKS:  # the writer writes what it held, then the rest
                 item.progressive = True
-            self.in_flight.add(item)
-            self.chunks_queued += len(chunks)
+            self.tally.queued(item, len(chunks))
         bm25: Sequence[_Sparse] = sparse_vectors or [None] * len(chunks)
         # Counted by the parser; chunks added after it (a vision model's pages) are counted here.
         costs = tuple(tokens[: len(chunks)]) + tuple(
@@ -319,21 +208,21 @@ class Run:
     def submit(self, batch: list[_Entry]) -> None:
         if not batch:
             return
-        while not self.embedding.room(_TICK):
-            self.progress(force=False)
+        while not self.embedding.room(TICK):
+            self.tally.report(force=False)
         self.embedding.submit(batch)
-        self.progress(force=False)
+        self.tally.report(force=False)
 
     def drain(self) -> None:
         """Send the last batch, wait for every answer to be written, stop the stages."""
         if self.error is None:
             self.submit(self.batcher.flush())
-        while not self.embedding.idle(_TICK):
-            self.progress(force=False)
+        while not self.embedding.idle(TICK):
+            self.tally.report(force=False)
         self.embedding.close()
         self.writer.close()
-        while not self.writer.join(_TICK):
-            self.progress(force=False)
+        while not self.writer.join(TICK):
+            self.tally.report(force=False)
 
     def _outcome(self, item: InFlight, reason: Reason | None = None) -> FileOutcome:
         parsed = item.outcome
@@ -384,8 +273,7 @@ class Run:
                 for chunk, terms in zip(chunks, given, strict=True)
             ]  # the parser process made them, unless it could not
             self.store.upsert_chunks(self.collection, chunks, dense, bm25)
-            with self._lock:
-                self.written += len(write)
+            self.tally.wrote(len(write))
         for item in completed:
             self._complete(item)
         self._unindexed += len(write) + sum(len(i.ids) for i in completed if i.progressive)

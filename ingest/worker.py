@@ -4,15 +4,16 @@ A hostile PDF can hang pypdf (cyclic structures), exhaust memory (decompression 
 the interpreter. So loading and chunking (`ingest.parse`) run in child processes (`ingest.child`):
 each child caps its own address space (`RLIMIT_AS`), and the parent kills a child whose file has
 used more than the time limit in CPU seconds (or five times it in wall time, for a parser blocked
-without working; see `overdue`; the time the caller spends away embedding what it was given does
-not count), records the file as failed with that reason, and starts a fresh
-child for the next file. A child whose memory has grown `RECYCLE_MB` past what it held after its
-first file (pypdf's caches, fragmentation) is replaced by a fresh one, as is one that served
-`_RECYCLE` files, so memory stays flat over a long run. Not by file count alone: a fresh child
-costs ~1.5 CPU s of imports (tiktoken, the language identifier), which every 200 small text
-files was most of the parsers' CPU. A file's OCR runs inside the same bounds, with `OCR_SHARE`
-of its time (`ingest.parse.within`); Tesseract needs about 100-170 MB, well inside the memory cap.
-A big file comes back in parts (`ingest.parse.parse_parts`), its time limit running across them.
+without working; see `ingest.child.overdue`; the time the caller spends away embedding what it
+was given does not count), records the file as failed with that reason, and starts a fresh child
+for the next file. A child whose memory has grown `RECYCLE_MB` past what it held after its first
+file (pypdf's caches, fragmentation) is replaced by a fresh one, as is one that served
+`_RECYCLE` files (both in `ingest.child`), so memory stays flat over a long run. Not by file
+count alone: a fresh child costs ~1.5 CPU s of imports (tiktoken, the language identifier),
+which every 200 small text files was most of the parsers' CPU. A file's OCR runs inside the
+same bounds, with `OCR_SHARE` of its time (`ingest.parse.within`); Tesseract needs about 100-170
+MB, well inside the memory cap. A big file comes back in parts (`ingest.parse.parse_parts`), its
+time limit running across them.
 
 `ParserPool.run` yields results as they complete while the children already parse the next files,
 so parsing overlaps the parent's embedding and writing. While a long PDF is read, its child sends
@@ -21,180 +22,44 @@ so parsing overlaps the parent's embedding and writing. While a long PDF is read
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
-from multiprocessing.connection import Connection, wait
-from pathlib import Path
+from multiprocessing.connection import wait
 
 from core.reasons import Reason
-from ingest.parse import PageTick, Parsed, ParsedPart, ParseStatus, ParseTask, within
+from ingest.child import Child
+from ingest.parse import PageTick, Parsed, ParsedPart, ParseStatus, ParseTask, Warm, within
 
-_RECYCLE = 10_000  # files per child before a fresh one takes over, whatever its memory
-RECYCLE_MB = 128  # a child grown this much past its size after its first file is replaced
 _POLL = 0.5  # seconds between checks of the children's time used
-_BOOT = (
-    "import json, sys; sys.path[:0] = json.loads(sys.argv[1]); "
-    "from ingest.child import serve; serve(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])"
-)
-
-
-def overdue(cpu: float | None, wall: float, limit: float) -> Reason | None:
-    """Why a parse that has used `cpu` CPU seconds over `wall` seconds must stop (None if not).
-
-    The limit is on CPU time, so a big legitimate file on a busy machine (a 1,151-page book
-    needs ~30 CPU s, minutes of wall time when the machine is shared) is not cut off. A parser
-    blocked without using CPU is stopped after `WALL_FACTOR` times the limit in wall time.
-    Without a CPU reading (not Linux), the limit is on wall time.
-    """
-    if cpu is None:
-        return Reason("parse_timeout", seconds=f"{limit:g}") if wall > limit else None
-    if cpu > limit:
-        return Reason("parse_cpu_timeout", seconds=f"{limit:g}")
-    if wall > limit * WALL_FACTOR:
-        return Reason("parse_timeout", seconds=f"{limit * WALL_FACTOR:g}")
-    return None
-
-
-WALL_FACTOR = 5  # a parse may take this many times its CPU limit in wall time
 PREFETCH = 2  # files handed to a child at once, so it never waits for the parent between two
 # (while at least as many files as children wait; see `ParserPool.run`)
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-
-
-class _Child:
-    """One parser process, started with the parent's import path (no re-import of `__main__`).
-
-    It holds up to `PREFETCH` files; it parses them in order, and the time limit of the first
-    one starts when the one before it is answered.
-    """
-
-    def __init__(self, memory_mb: int, warm: str = "") -> None:
-        boot = [json.dumps(sys.path), str(memory_mb), str(os.getpid()), warm]
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _BOOT, *boot],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,  # library chatter; outcomes come back as `Parsed`
-            close_fds=True,
-        )
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.conn = Connection(os.dup(self.process.stdout.fileno()), writable=False)
-        self._out = Connection(os.dup(self.process.stdin.fileno()), readable=False)
-        self.process.stdin.close()
-        self.process.stdout.close()
-        self.served = 0
-        self.retiring = False  # takes no more files; replaced once it has answered the ones it has
-        self._base_mb: float | None = None
-        self.queue: deque[tuple[ParseTask, str]] = deque()
-        self._started = 0.0
-        self._cpu0: float | None = None
-
-    def submit(self, task: ParseTask, source: str) -> None:
-        self.queue.append((task, source))
-        self.served += 1
-        if len(self.queue) == 1:
-            self._start()
-        self._out.send((task, source))
-
-    def answered(self) -> tuple[ParseTask, str]:
-        """The file the answer just received was for; the next one's clock starts."""
-        done = self.queue.popleft()
-        if self.queue:
-            self._start()
-        return done
-
-    def excuse(self, seconds: float) -> None:
-        """Leave `seconds` the caller spent away out of the current file's wall time: a parser
-        that has sent its result, or waits to send the next part, is not slow for it."""
-        if self.queue:
-            self._started += seconds
-
-    def grown(self) -> bool:
-        """Whether this child is due for replacement (checked after each answer)."""
-        rss = self.rss_mb()
-        if self._base_mb is None:
-            self._base_mb = rss
-        elif rss is not None and rss > self._base_mb + RECYCLE_MB:
-            self.retiring = True
-        if self.served >= _RECYCLE:
-            self.retiring = True
-        return self.retiring
-
-    def rss_mb(self) -> float | None:
-        """The process's resident memory (Linux), else None."""
-        try:
-            pages = int(Path(f"/proc/{self.process.pid}/statm").read_text().split()[1])
-        except (OSError, IndexError, ValueError):
-            return None
-        return pages * _PAGE / 2**20
-
-    def _start(self) -> None:
-        self._started = time.monotonic()
-        self._cpu0 = self.cpu_seconds()
-
-    def cpu_seconds(self) -> float | None:
-        """User + system CPU time of the process so far (Linux), else None."""
-        try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / _TICKS
-        except (OSError, IndexError, ValueError):
-            return None
-
-    def overdue(self, limit: float) -> Reason | None:
-        if not self.queue:
-            return None
-        cpu = self.cpu_seconds()
-        used = None if cpu is None or self._cpu0 is None else cpu - self._cpu0
-        return overdue(used, time.monotonic() - self._started, limit)
-
-    def exit_code(self) -> int | None:
-        try:
-            return self.process.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            return None
-
-    def stop(self, *, kill: bool = False) -> None:
-        if not kill:
-            try:
-                self._out.send(None)
-            except (OSError, ValueError):
-                kill = True
-        if kill and self.process.poll() is None:
-            self.process.kill()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.conn.close()
-        self._out.close()
 
 
 class ParserPool:
     """`workers` child processes parsing files, each file under `timeout` CPU seconds (see
-    `overdue`) and `memory_mb`.
+    `ingest.child.overdue`) and `memory_mb`.
 
-    `warm` ("parse", or "bm25" for that and the language model too): a child loads what every
-    parse needs (`ingest.parse.warm_up`, ~0.45 CPU s) as soon as it starts, before its first
+    `warm` (`Warm.PARSE`, or `Warm.BM25` for that and the language model too): a child loads what
+    every parse needs (`ingest.parse.warm_up`, ~0.45 CPU s) as soon as it starts, before its first
     file. With `start`, that happens while the caller still opens and reads the store."""
 
     def __init__(
-        self, *, workers: int = 1, timeout: float = 120.0, memory_mb: int = 2048, warm: str = ""
+        self,
+        *,
+        workers: int = 1,
+        timeout: float = 120.0,
+        memory_mb: int = 2048,
+        warm: Warm = Warm.NONE,
     ) -> None:
         self._workers = max(1, workers)
         self._timeout = timeout
         self._memory_mb = memory_mb
         self._warm = warm
-        self._children: list[_Child] = []
+        self._children: list[Child] = []
 
-    def _fresh(self) -> _Child:
-        child = _Child(self._memory_mb, self._warm)
+    def _fresh(self) -> Child:
+        child = Child(self._memory_mb, self._warm)
         self._children.append(child)
         return child
 
@@ -300,14 +165,14 @@ class ParserPool:
         finally:
             self.close()
 
-    def _receive(self, child: _Child) -> Parsed | ParsedPart | PageTick | None:
+    def _receive(self, child: Child) -> Parsed | ParsedPart | PageTick | None:
         try:
             result = child.conn.recv()
         except (EOFError, OSError):
             return None
         return result if isinstance(result, Parsed | ParsedPart | PageTick) else None
 
-    def _crashed(self, child: _Child) -> Parsed:
+    def _crashed(self, child: Child) -> Parsed:
         code = child.exit_code()
         task, source = child.answered()
         if code is not None and code < 0:
@@ -316,7 +181,7 @@ class ParserPool:
             reason = Reason("parser_exited", code=str(code))
         return Parsed(source, ParseStatus.FAILED, reason=reason, tag=task.tag)
 
-    def _replace(self, child: _Child, again: deque[tuple[ParseTask, str]]) -> _Child:
+    def _replace(self, child: Child, again: deque[tuple[ParseTask, str]]) -> Child:
         """A fresh child in `child`'s place; the files it had not started go to another."""
         again.extendleft(reversed(child.queue))
         child.queue.clear()

@@ -220,13 +220,13 @@ def test_ingest_progress_share_never_goes_back_when_a_files_next_part_arrives(
         dry_run=False, batch_size=8, batch_tokens=8000,
     )  # fmt: skip
     item = InFlight(file, "h", progressive=False, ids=[f"c{i}" for i in range(4)], remaining=0)
-    run.in_flight.add(item)  # its first part of 4 chunks, all embedded...
-    run.page_read(PageTick("a.pdf", 5, 10))  # ...with half of its pages read
+    run.tally.in_flight.add(item)  # its first part of 4 chunks, all embedded...
+    run.tally.page_read(PageTick("a.pdf", 5, 10))  # ...with half of its pages read
     item.ids += [f"c{i}" for i in range(4, 8)]  # the next part: half of what is known is in
     item.remaining = 4
-    run.page_read(PageTick("a.pdf", 8, 10))
+    run.tally.page_read(PageTick("a.pdf", 8, 10))
     run.drain()
 
     assert seen[0].share == 0.5  # not done while pages are still read
-    assert run.share() < 0.5  # the file's known chunks doubled...
+    assert run.tally.share() < 0.5  # the file's known chunks doubled...
     assert [p.share for p in seen[:2]] == [0.5, 0.5]  # ...and the bar stayed

@@ -12,8 +12,18 @@ import pytest
 
 from core.reasons import Reason
 from ingest import worker
-from ingest.parse import PageTick, Parsed, ParsedPart, ParseStatus, ParseTask, parse, parse_parts
-from ingest.worker import ParserPool, overdue
+from ingest.child import overdue
+from ingest.parse import (
+    PageTick,
+    Parsed,
+    ParsedPart,
+    ParseStatus,
+    ParseTask,
+    Warm,
+    parse,
+    parse_parts,
+)
+from ingest.worker import ParserPool
 from tests.conftest import REPO
 from tests.ingest.helpers import write_bomb_pdf
 from tests.pdf_factory import make_pdf
@@ -308,7 +318,7 @@ def test_worker_child_grown_past_the_memory_margin_is_replaced(
     kept = list(ParserPool(workers=1).run([_task(p) for p in files]))
     assert len(started) == 1 and all(r.status == "ok" for r in kept)  # small files: one child
 
-    monkeypatch.setattr(worker, "RECYCLE_MB", -1)  # any size is too big: replaced as it answers
+    monkeypatch.setattr("ingest.child.RECYCLE_MB", -1)  # any size too big: replaced as it answers
     started.clear()
     recycled = list(ParserPool(workers=1).run([_task(p) for p in files]))
     assert len(started) >= 2 and sorted(r.source for r in recycled) == sorted(p.name for p in files)
@@ -339,7 +349,7 @@ class _FakeChild:
     made: ClassVar[list[_FakeChild]] = []
     handed: ClassVar[set[str]] = set()
 
-    def __init__(self, memory_mb: int, warm: str = "") -> None:
+    def __init__(self, memory_mb: int, warm: Warm = Warm.NONE) -> None:
         from collections import deque
         from multiprocessing import Pipe
 
@@ -385,7 +395,7 @@ def test_worker_last_files_go_to_the_free_child_not_behind_a_busy_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _FakeChild.made, _FakeChild.handed = [], set()
-    monkeypatch.setattr(worker, "_Child", _FakeChild)
+    monkeypatch.setattr(worker, "Child", _FakeChild)
     tasks = [(ParseTask(tmp_path / n, tmp_path, None, 300, 30, tag=n), n) for n in "abc"]
 
     results = list(ParserPool(workers=2).run((t, f"{n}.txt") for t, n in tasks))
@@ -399,7 +409,7 @@ def test_worker_last_files_go_to_the_free_child_not_behind_a_busy_one(
 def test_started_children_warm_up_and_take_the_first_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pool = ParserPool(workers=2, warm="bm25")
+    pool = ParserPool(workers=2, warm=Warm.BM25)
     pool.start()
     processes = [child.process for child in pool._children]
     monkeypatch.setattr(pool, "_fresh", lambda: pytest.fail("run started a child of its own"))
@@ -411,10 +421,33 @@ def test_started_children_warm_up_and_take_the_first_files(
 
 
 def test_started_children_stop_when_no_run_comes() -> None:
-    pool = ParserPool(workers=2, warm="parse")
+    pool = ParserPool(workers=2, warm=Warm.PARSE)
     pool.start()
     processes = [child.process for child in pool._children]
 
     pool.close()
 
     assert all(process.poll() is not None for process in processes)
+
+
+@pytest.mark.parametrize(
+    ("warm", "loaded"),
+    [
+        (Warm.NONE, []),
+        (Warm.PARSE, ["ingest.chunker", "text.tokens"]),
+        (Warm.BM25, ["ingest.chunker", "text.sparse", "text.tokens"]),
+    ],
+)
+def test_warm_up_from_the_childs_argument_loads_what_its_mode_names(
+    warm: Warm, loaded: list[str]
+) -> None:
+    code = (
+        "import sys; from ingest.parse import Warm, warm_up; warm_up(Warm(sys.argv[1])); "
+        "print(*sorted(m for m in ('ingest.chunker', 'text.sparse', 'text.tokens') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, warm.value], cwd=REPO, capture_output=True, text=True
+    )
+
+    assert out.stdout.split() == loaded, out.stderr
