@@ -14,20 +14,23 @@
 
 Target (issue 11): 100,000 small files complete, time linear in the file count, memory flat.
 
-Measured (`bench_many.py --files 10000 30000 100000`, nice 15 beside other work, load 2.4-5.6):
+Measured (`nice -n -10 bench_many.py --files 10000 30000 100000`, quiet machine, load 1.5-1.9),
+after the ledger and the source paths became rows (`app.keyed`) instead of one JSON per collection
+rewritten whole at the end of the run:
 
     files     files/s  vs first  CPU ms/file  peak RSS  private  parser
-    before:  10,000 94.6 / 30,000 85.3 / 100,000 79.3 files/s, private 67 / 128 / 324 MB
-    10,000     124.3     1.00       2.99      167 MB     53 MB   152 MB
-    30,000      77.2     0.62       3.21      195 MB    120 MB   154 MB
-    100,000    161.0     1.30       3.46      372 MB    310 MB   153 MB
+    10,000      665.3     1.00       2.53      167 MB     50 MB   152 MB
+    30,000      719.8     1.08       2.32      195 MB     70 MB   154 MB
+    100,000     638.0     0.96       2.53      258 MB    133 MB   153 MB
+    before (same machine, nice -5 beside a test run): 10,000 / 30,000 files private 54 / 120 MB;
+    last session's run (nice 15, loaded): 100,000 files 372 MB peak RSS, 310 MB private.
 
-All 100,000 files in, none lost; CPU per file (robust to the load, unlike files/s here) grows 16%
-from 10k to 100k: time close to linear. Memory is not flat: the store's unindexed segment no
-longer grows with the run (it is optimized every 4,096 chunks), but private memory still grows
-by ~2.7 KB a file from 30k to 100k. This process's Python objects are a small part of it
-(tracemalloc after 20,000 files: 6.8 MB in all, 104 bytes per file's outcome in the report); the
-rest is native, not yet found.
+All 100,000 files in, none lost; time linear in the file count (0.96 of the 10k rate at 100k,
+CPU per file flat). Memory is bounded per file, not flat: private memory grows ~0.9 KB a file
+from 10k to 100k. That is what the run must hold per file until it ends (its `SourceFile`,
+~240 bytes, and its outcome in the report, ~100) and the store engine's own per-point
+structures (~0.5 KB a point in a bare Edge shard; `/work/scratch` experiment, not a bench). The
+memory-mapped part of the peak (RSS less private: 117 / 125 / 125 MB) is flat.
 """
 
 from __future__ import annotations
