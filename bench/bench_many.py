@@ -29,8 +29,8 @@ All 100,000 files in, none lost; time linear in the file count (0.96 of the 10k 
 CPU per file flat). Memory is bounded per file, not flat: private memory grows ~0.9 KB a file
 from 10k to 100k. That is what the run must hold per file until it ends (its `SourceFile`,
 ~240 bytes, and its outcome in the report, ~100) and the store engine's own per-point
-structures (~0.5 KB a point, measured on a bare Edge shard of 40,000 points optimized every 4,096). The
-memory-mapped part of the peak (RSS less private: 117 / 125 / 125 MB) is flat.
+structures (~0.5 KB a point, measured on a bare Edge shard of 40,000 points optimized every
+4,096). The memory-mapped part of the peak (RSS less private: 117 / 125 / 125 MB) is flat.
 """
 
 from __future__ import annotations
