@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import mmap
+import sys
+from pathlib import Path
+
+import pytest
+
+from store.residency import mapped_ranges, page_out
+
+MAPS = """\
+7f00a0000000-7f00a0200000 rw-s 00000000 103:02 12 /data/store/docs/shard/wal/open-1
+7f00a0400000-7f00a0500000 r--s 00000000 103:02 13 /data/store/docs/shard/segments/a b/x.dat
+7f00a0600000-7f00a0700000 rw-s 00000000 103:02 14 /data/store/docs-old/shard/wal/open-1
+7f00a0800000-7f00a0900000 rw-p 00000000 00:00 0
+7f00a0a00000-7f00a0b00000 r-xp 00000000 103:02 15 /usr/lib/libc.so.6
+"""
+
+
+def test_residency_finds_only_the_mappings_of_files_under_the_folder() -> None:
+    ranges = mapped_ranges(Path("/data/store/docs"), MAPS)
+    assert ranges == [(0x7F00A0000000, 0x7F00A0200000), (0x7F00A0400000, 0x7F00A0500000)]
+
+
+def _resident_kb(path: Path) -> int:
+    """Rss of this process's mappings of `path` (/proc/self/smaps)."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        fields = line.split()
+        if "-" in fields[0] and not fields[0].endswith(":"):
+            inside = fields[-1] == str(path)
+        elif inside and fields[0] == "Rss:":
+            total += int(fields[1])
+    return total
+
+
+def _filesystem(path: Path) -> str:
+    """The type of the file system `path` is on (/proc/mounts: the longest mount point)."""
+    mounts = [line.split()[1:3] for line in Path("/proc/mounts").read_text().splitlines()]
+    inside = [(point, kind) for point, kind in mounts if path.is_relative_to(point)]
+    return max(inside, key=lambda mount: len(mount[0]))[1] if inside else ""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and MADV_PAGEOUT: Linux")
+def test_residency_page_out_gives_pages_back_and_loses_no_write(tmp_path: Path) -> None:
+    if _filesystem(tmp_path.resolve()) in ("tmpfs", "ramfs"):
+        pytest.skip("the temp folder is in memory: its pages can only go to swap")
+    path = tmp_path / "segment.dat"
+    size = 8 << 20
+    path.write_bytes(bytes(size))
+    with path.open("r+b") as file, mmap.mmap(file.fileno(), size) as mapped:
+        for offset in range(0, size, mmap.PAGESIZE):  # touch and dirty every page
+            mapped[offset] = offset // mmap.PAGESIZE % 251
+        before = _resident_kb(path.resolve())
+
+        advised = page_out(tmp_path)
+        if advised == 0:
+            pytest.skip("this kernel does not take MADV_PAGEOUT (before Linux 5.4)")
+        after = _resident_kb(path.resolve())
+
+        assert advised == size and before >= 8 * 1024 - 64
+        assert after < before / 2
+        assert all(  # written back, not dropped: every write reads back
+            mapped[offset] == offset // mmap.PAGESIZE % 251
+            for offset in range(0, size, mmap.PAGESIZE)
+        )
+    assert path.read_bytes()[mmap.PAGESIZE] == 1
