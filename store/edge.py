@@ -28,7 +28,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import qdrant_edge as qe
 
@@ -45,16 +45,15 @@ from core.records import (
     SourceStats,
     StoreQuery,
 )
+from store.edge_disk import CREATING, build, lock_folder, repair
 from store.points import (
     DENSE,
-    INDEXED_FIELDS,
     SCROLL_PAGE,
     SPARSE,
     UPSERT_BATCH,
     check_lengths,
     check_same_model,
     chunk_payload,
-    collection_metadata,
     filter_conditions,
     merge_state,
     merge_stats,
@@ -64,24 +63,6 @@ from store.points import (
 from store.residency import page_out
 
 log = logging.getLogger(__name__)
-
-
-class FolderLocked(RuntimeError):
-    """Another process (or store) holds the folder."""
-
-
-def _lock(root: Path) -> IO[str] | None:
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks; one process is the user's job
-        return None
-    handle = (root / ".lock").open("w")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        handle.close()
-        raise FolderLocked(f"{root} is locked by another process") from exc
-    return handle
 
 
 def _filter(filters: SearchFilter | None) -> qe.Filter | None:
@@ -100,68 +81,6 @@ def _source_filter(source: str, *, keep: Sequence[str] = ()) -> qe.Filter:
     )
 
 
-_CREATING = ".creating-"  # prefix of a collection being built
-
-# Memory. Edge's appendable segment (where writes go) holds its points' sparse index in RAM and
-# maps its files; `optimize()` turns it into indexed segments, and the segments it replaced stay
-# mapped (resident) until the next `flush()`, so `optimize` flushes. The indexed segments keep
-# their data on disk (Cold: mapped, read when a search touches it, never loaded whole), segments
-# are indexed past INDEXING_KB of vectors and merges stop at SEGMENT_KB: optimizing every few
-# thousand points (`IngestOptions.optimize_every`) bounds what one optimization holds, whatever
-# the collection's size (bench/bench_peers.py, bench/bench_many.py).
-SEGMENT_KB = 10_000  # the largest segment a merge builds (vector bytes; ~6.7k points at 384-d)
-INDEXING_KB: int | None = 6_000  # segments past this many KB of vectors get HNSW (~4k at 384-d)
-_COLD = qe.Memory.Cold
-
-
-def _shard_settings() -> dict[str, Any]:
-    """Shard-wide settings, recorded when a collection is created (the shard keeps them; a
-    collection made before them keeps its own, and is optimized and flushed the same way).
-    HNSW as Edge's defaults, with its graph Cold too."""
-    return {
-        "payload_memory": _COLD,
-        "id_tracker_memory": _COLD,
-        "hnsw_config": qe.HnswIndexConfig(
-            m=16, ef_construct=100, full_scan_threshold=10_000, memory=_COLD
-        ),
-        "optimizers": qe.EdgeOptimizersConfig(
-            max_segment_size=SEGMENT_KB, indexing_threshold=INDEXING_KB
-        ),
-    }
-
-
-def _build(folder: Path, *, dim: int, model: str) -> None:
-    """A complete collection in `folder`: the shard with its indexes, then collection.json."""
-    config = qe.EdgeConfig(
-        vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine, memory=_COLD)},
-        sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf, memory=_COLD)},
-        **_shard_settings(),
-    )
-    shard = qe.EdgeShard.create(str(folder / "shard"), config)
-    try:
-        for field in INDEXED_FIELDS:
-            shard.update(qe.UpdateOperation.create_field_index(field, qe.PayloadSchemaType.Keyword))
-    finally:
-        shard.close()
-    (folder / "collection.json").write_text(
-        json.dumps({"metadata": collection_metadata(model, dim)}), encoding="utf-8"
-    )
-
-
-def _repair(root: Path) -> None:
-    """Remove what a crash left half made: unfinished builds and collections without a shard
-    or without collection.json (none of them holds anything a search could have found)."""
-    for folder in sorted(root.iterdir()):
-        if not folder.is_dir():
-            continue
-        unfinished = folder.name.startswith(_CREATING) or not (
-            (folder / "collection.json").is_file() and (folder / "shard").is_dir()
-        )
-        if unfinished and (folder.name.startswith(_CREATING) or valid_collection_name(folder.name)):
-            log.warning("removing an unfinished collection folder: %s", folder.name)
-            shutil.rmtree(folder, ignore_errors=True)
-
-
 class EdgeStore:
     """`core.ports.VectorStore` as collections of Qdrant Edge shards under one folder."""
 
@@ -169,11 +88,11 @@ class EdgeStore:
         """Raises `FolderLocked` when another process holds `root`."""
         root.mkdir(parents=True, exist_ok=True)
         self._root = root
-        self._lock = _lock(root)
+        self._lock = lock_folder(root)
         self._write = threading.RLock()  # one writer at a time; loading a shard counts as one
         self._shards: dict[str, qe.EdgeShard] = {}
         self._closed = False
-        _repair(root)
+        repair(root)
 
     def close(self) -> None:
         with self._write:
@@ -227,9 +146,9 @@ class EdgeStore:
                 return
             if folder.exists():
                 shutil.rmtree(folder)  # a half-made collection from an interrupted create
-            building = self._root / f"{_CREATING}{name}-{uuid.uuid4().hex[:8]}"
+            building = self._root / f"{CREATING}{name}-{uuid.uuid4().hex[:8]}"
             try:
-                _build(building, dim=dim, model=model)
+                build(building, dim=dim, model=model)
                 building.rename(folder)  # whole, or not there at all
             finally:
                 if building.exists():

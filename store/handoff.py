@@ -43,7 +43,8 @@ from core.records import (
     SourceStats,
     StoreQuery,
 )
-from store.edge import EdgeStore, FolderLocked
+from store.edge import EdgeStore
+from store.edge_disk import FolderLocked
 from store.points import chunk_payload, payload_chunk
 
 SOCKET = ".store.sock"

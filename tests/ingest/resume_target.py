@@ -41,6 +41,7 @@ def main(argv: Sequence[str]) -> None:
         api_token=None,
         backend=Backend.LOCAL,
         store_path=store_path,
+        data_dir=store_path.parent / "data",  # its ledger too: never the repo's data/
         collection="test",
         embed_batch_size=4,
     )

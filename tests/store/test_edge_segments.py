@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.records import Candidate, Chunk, DenseQuery, SparseQuery, StoreQuery, chunk_id
-from store import edge
+from store import edge_disk
 from store.edge import EdgeStore
 from tests.conftest import bm25
 from tests.fakes.embedder import HashEmbedder
@@ -66,8 +66,8 @@ def _segments(root: Path) -> int:
 def small_segments(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Index segments past 8 KB of vectors, merge up to 40 KB (160 points of the fake
     embedder's 64 dimensions): a few hundred chunks optimized every 80 make several segments."""
-    monkeypatch.setattr(edge, "INDEXING_KB", 8)
-    monkeypatch.setattr(edge, "SEGMENT_KB", 40)
+    monkeypatch.setattr(edge_disk, "INDEXING_KB", 8)
+    monkeypatch.setattr(edge_disk, "SEGMENT_KB", 40)
     yield
 
 

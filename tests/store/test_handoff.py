@@ -14,7 +14,8 @@ import pytest
 from core.errors import ConfigError
 from core.records import Chunk, DenseQuery, SearchFilter, SourceStats, SparseQuery, chunk_id
 from store import open_store
-from store.edge import EdgeStore, FolderLocked
+from store.edge import EdgeStore
+from store.edge_disk import FolderLocked
 from store.handoff import SharedEdgeStore, socket_path
 from tests.conftest import REPO, bm25
 from tests.fakes.embedder import HashEmbedder
