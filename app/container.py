@@ -186,7 +186,7 @@ class Services:
             file_timeout=s.ingest_file_timeout, file_memory_mb=s.ingest_file_memory_mb,
             batch_size=min(s.embed_batch_size, self.local_batch or s.embed_batch_size),
             batch_tokens=s.embed_batch_tokens, ocr=ocr_config(s),
-            optimize_every=s.ingest_optimize_every if s.resolved_backend is Backend.LOCAL else 0,
+            optimize_every=s.ingest_optimize_every,
         )  # fmt: skip
 
     def ingest(

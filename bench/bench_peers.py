@@ -70,8 +70,8 @@ Peak RSS of the ingest process, project alone (`bench_peers.py CORPUS --runs 1`,
 Before, the one optimize at the end held the whole unindexed segment (its sparse index in RAM,
 its files mapped) beside the indexed copy being built, and the replaced segment stayed mapped
 until the store closed: 375-379 MB in a trace sampling /proc/self/status. Now the writer has the
-store optimize every `RAG_INGEST_OPTIMIZE_EVERY` chunks (local model only: Edge's optimize holds
-Python's lock, and with the API's embeddings it would stall the requests in flight), `optimize`
+store optimize every `RAG_INGEST_OPTIMIZE_EVERY` chunks (with the API's embeddings too, since
+bench_hub showed the contract's rate kept: Edge's optimize holds Python's lock), `optimize`
 flushes (which drops the replaced segments' maps), indexed segments are Cold (mapped, read on
 demand) and merges stop at 10 MB of vectors (`store/edge.py`): one optimization builds at most a
 few thousand points. What remains: ~65 MB of this process's own objects and libraries, the WAL's
