@@ -15,22 +15,26 @@
 Target (issue 11): 100,000 small files complete, time linear in the file count, memory flat.
 
 Measured (`nice -n -10 bench_many.py --files 10000 30000 100000`, quiet machine, load 1.5-1.9),
-after the ledger and the source paths became rows (`app.keyed`) instead of one JSON per collection
-rewritten whole at the end of the run:
+on the final code of session 7: the ledger and source paths are rows (`app.keyed`), no longer one
+JSON per collection rewritten whole at the end; the store's file pages go back to the kernel after
+each optimize (`store.residency`):
 
     files     files/s  vs first  CPU ms/file  peak RSS  private  parser
-    10,000      665.3     1.00       2.53      167 MB     50 MB   152 MB
-    30,000      719.8     1.08       2.32      195 MB     70 MB   154 MB
-    100,000     638.0     0.96       2.53      258 MB    133 MB   153 MB
-    before (same machine, nice -5 beside a test run): 10,000 / 30,000 files private 54 / 120 MB;
-    last session's run (nice 15, loaded): 100,000 files 372 MB peak RSS, 310 MB private.
+    10,000      850.3     1.00       1.99      166 MB     51 MB   152 MB
+    30,000      746.1     0.88       2.24      173 MB     72 MB   154 MB
+    100,000     648.7     0.76       2.49      234 MB    133 MB   153 MB
+    with the keyed records only (same machine, an hour earlier): 665 / 720 / 638 files/s,
+    CPU 2.53 / 2.32 / 2.53 ms a file, peak 167 / 195 / 258 MB, private 50 / 70 / 133 MB.
+    session 6 (nice 15, loaded): 100,000 files 372 MB peak RSS, 310 MB private.
 
-All 100,000 files in, none lost; time linear in the file count (0.96 of the 10k rate at 100k,
-CPU per file flat). Memory is bounded per file, not flat: private memory grows ~0.9 KB a file
-from 10k to 100k. That is what the run must hold per file until it ends (its `SourceFile`,
-~240 bytes, and its outcome in the report, ~100) and the store engine's own per-point
-structures (~0.5 KB a point, measured on a bare Edge shard of 40,000 points optimized every
-4,096). The memory-mapped part of the peak (RSS less private: 117 / 125 / 125 MB) is flat.
+All 100,000 files in, none lost. Time is near-linear, not linear: CPU per file is flat in one run
+and grows 25 % from 10k to 100k in the other (likely the store's segments, which grow in number
+with the collection, each searched by every file's commit: not measured apart). Memory is bounded
+per file, not flat: private memory grows ~0.9 KB a file from 10k to 100k. That is what the run
+holds per file until it ends (its `SourceFile`, ~240 bytes, and its outcome in the report, ~100)
+and the store engine's own per-point structures (~0.5 KB a point, measured on a bare Edge shard of
+40,000 points optimized every 4,096). The memory-mapped part of the peak (RSS less private) is
+flat, ~100-125 MB.
 """
 
 from __future__ import annotations
