@@ -15,6 +15,7 @@ from app.documents import (
     original_file,
     reingest_document,
 )
+from app.keyed import KeyedRecord
 from app.ledger import ledger, read_ledger
 from core.access import Viewer
 from core.errors import AccessDeniedError
@@ -66,6 +67,30 @@ def test_documents_list_every_file_with_status_pages_chunks_size_and_date(
         rows["policies/travel.md"].chunks
         == services.store.source_stats("docs")["policies/travel.md"].chunks
     )
+
+
+def test_documents_list_reads_each_record_once_however_many_files(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _ingest_folder(services)
+    reads: list[str] = []
+    real_read, real_get = KeyedRecord.read, KeyedRecord.get
+
+    def read(record: KeyedRecord) -> dict[str, object]:
+        reads.append("read")
+        return real_read(record)
+
+    def get(record: KeyedRecord, key: str) -> object | None:
+        reads.append(f"get {key}")
+        return real_get(record, key)
+
+    monkeypatch.setattr(KeyedRecord, "read", read)
+    monkeypatch.setattr(KeyedRecord, "get", get)
+
+    rows = list_documents(services, ALICE, "docs")
+
+    assert len(rows) == 4 and all(row.original for row in rows)
+    assert reads == ["read", "read"]  # the ledger and the paths, not a lookup per file
 
 
 def test_documents_lists_files_ingested_before_the_ledger_existed(services: Services) -> None:
