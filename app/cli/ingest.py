@@ -8,12 +8,11 @@ failed, the run stopped early, or there was nothing to ingest; 2 for errors of t
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from app.cli.args import collection_arg
-from app.cli.progress import ProgressBar, progress_language, report_json, summary
+from app.cli.progress import ProgressBar, progress_language, summary, write_report_json
 from app.container import Services
 from ingest.loaders import SUPPORTED_SUFFIXES
 
@@ -81,7 +80,7 @@ def run(args: argparse.Namespace, services: Services) -> int:
         if bar is not None:
             bar.close()
     if args.json:
-        print(json.dumps(report_json(report), indent=2))
+        write_report_json(report, sys.stdout)
     if not report.files and report.stopped:  # stopped before any file finished: say why
         print(f"Nothing was ingested: {report.stopped}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ set, else the terminal's locale); the summary stays English, as the report's rea
 
 from __future__ import annotations
 
+import json
 import locale
 import re
 import shutil
@@ -169,6 +170,21 @@ def ocr_lines(report: IngestReport) -> list[str]:
 
 
 def report_json(report: IngestReport) -> dict[str, Any]:
+    return _report_head(report) | {"files": [_file_json(f) for f in report.files]}
+
+
+def write_report_json(report: IngestReport, stream: TextIO) -> None:
+    """`report_json` as indented JSON, written file by file: a run over 100,000 files never
+    holds the whole text (or every file's dict) at once."""
+    head = json.dumps(_report_head(report), indent=2)
+    stream.write(head[:-2] + ',\n  "files": [')  # the head's closing "\n}" comes after the files
+    for n, outcome in enumerate(report.files):
+        entry = json.dumps(_file_json(outcome), indent=2).replace("\n", "\n    ")
+        stream.write(("," if n else "") + "\n    " + entry)
+    stream.write("\n  ]\n}\n" if report.files else "]\n}\n")
+
+
+def _report_head(report: IngestReport) -> dict[str, Any]:
     return {
         "collection": report.collection,
         "seconds": round(report.seconds, 3),
@@ -176,7 +192,6 @@ def report_json(report: IngestReport) -> dict[str, Any]:
         "stopped": report.stopped,
         "counts": {status: report.count(status) for status in STATUSES},
         "chunks": report.chunks,
-        "files": [_file_json(f) for f in report.files],
     }
 
 

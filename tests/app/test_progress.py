@@ -6,7 +6,14 @@ import locale
 
 import pytest
 
-from app.cli.progress import ProgressBar, format_progress, progress_language, report_json, summary
+from app.cli.progress import (
+    ProgressBar,
+    format_progress,
+    progress_language,
+    report_json,
+    summary,
+    write_report_json,
+)
 from core.reasons import Reason
 from core.records import FileOutcome, FileStatus, IngestReport
 from core.settings import Settings
@@ -168,3 +175,18 @@ def test_progress_language_prefers_the_setting_then_the_locale(
     monkeypatch.setattr(locale, "getlocale", lambda category=0: (terminal, "UTF-8"))
     settings = Settings(_env_file=None, **explicit)  # type: ignore[call-arg, arg-type]
     assert progress_language(settings) == expected
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_write_report_json_streams_the_same_text_as_report_json(count: int) -> None:
+    outcomes = [
+        FileOutcome("a.pdf", FileStatus.INGESTED, chunks=4, pages=2),
+        FileOutcome("b.md", FileStatus.SKIPPED, Reason("no_text"), warnings=(Reason("no_text"),)),
+        FileOutcome("c.pdf", FileStatus.FAILED, Reason("pdf_unreadable", detail="EOF")),
+    ][:count]
+    report = IngestReport("docs", files=outcomes, seconds=1.25)
+    stream = io.StringIO()
+
+    write_report_json(report, stream)
+
+    assert stream.getvalue() == json.dumps(report_json(report), indent=2) + "\n"
