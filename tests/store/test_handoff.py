@@ -16,7 +16,8 @@ from core.records import Chunk, DenseQuery, SearchFilter, SourceStats, SparseQue
 from store import open_store
 from store.edge import EdgeStore
 from store.edge_disk import FolderLocked
-from store.handoff import SharedEdgeStore, socket_path
+from store.handoff import SharedEdgeStore
+from store.handoff_wire import socket_path
 from tests.conftest import REPO, bm25
 from tests.fakes.embedder import HashEmbedder
 from tests.fakes.fake_hub import FakeHub, serve
