@@ -15,6 +15,7 @@ import struct
 import tempfile
 from array import array
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +144,7 @@ def filter_in(value: dict[str, Any] | None) -> SearchFilter | None:
 
 
 def info_out(info: CollectionInfo) -> dict[str, Any]:
-    return {"embed_model": info.embed_model, "dim": info.dim}
+    return asdict(info)  # every field, so one added later is not lost on the way
 
 
 def info_in(value: dict[str, Any]) -> CollectionInfo:
