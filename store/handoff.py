@@ -24,14 +24,7 @@ from typing import Any
 
 from core.errors import StoreError
 from core.ports import SparseTerms, VectorStore
-from core.records import (
-    Candidate,
-    Chunk,
-    CollectionInfo,
-    SearchFilter,
-    SourceStats,
-    StoreQuery,
-)
+from core.records import Candidate, Chunk, CollectionInfo, SearchFilter, SourceStats, StoreQuery
 from store.edge import EdgeStore
 from store.edge_disk import FolderLocked
 from store.handoff_holder import serve
