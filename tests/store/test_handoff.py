@@ -16,10 +16,12 @@ from core.records import Chunk, DenseQuery, SearchFilter, SourceStats, SparseQue
 from store import open_store
 from store.edge import EdgeStore
 from store.edge_disk import FolderLocked
-from store.handoff import SharedEdgeStore, socket_path
+from store.handoff import SharedEdgeStore
+from store.handoff_wire import socket_path
 from tests.conftest import REPO, bm25
 from tests.fakes.embedder import HashEmbedder
 from tests.fakes.fake_hub import FakeHub, serve
+from text import sparse
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.handoff-test.signature"
 
@@ -118,3 +120,15 @@ def test_handoff_socket_of_a_deep_folder_stays_private(tmp_path: Path) -> None:
     other.close()
     store.close()
     assert not path.exists()
+
+
+def test_handoff_client_collection_info_keeps_every_field_of_the_holders(tmp_path: Path) -> None:
+    """A client's `rag ask` checks the BM25 scheme the collection recorded; dropping it on the
+    wire made every hybrid question fail as "indexed by an older version" while `rag ui` ran."""
+    root = tmp_path / "qdrant"
+    holder, client = SharedEdgeStore(root), SharedEdgeStore(root)
+    holder.ensure_collection("c", dim=4, model="m")
+    info = client.collection_info("c")
+    assert info == holder.collection_info("c") and info.sparse_matches(sparse.SCHEME)
+    client.close()
+    holder.close()
