@@ -22,7 +22,6 @@ from app.build import (
     hub_config,
     ingest_options,
     local_embedder,
-    ocr_config,
     remote_chat,
     vision_ocr,
 )
@@ -52,12 +51,6 @@ if TYPE_CHECKING:
     from rag.prompt import Turn
     from rag.retrieve import Reranker
     from threads import ThreadStore
-
-# What this module holds, and the builders and checks the shell, the tests and bench/ reach here.
-__all__ = [
-    "Services", "build_reranker", "build_services", "check_settings", "hub_config",
-    "local_embedder", "ocr_config", "remote_chat",
-]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
