@@ -1,6 +1,7 @@
-"""The composition root: the one place that reads `Settings` and builds the running services.
+"""The composition root: `Settings` in, the running services out (`Services`, `build_services`).
 
-The CLI and the Streamlit app both call `build_services`; nothing else constructs HTTP clients,
+The CLI and the Streamlit app both call `build_services`: it checks the settings (`app.checks`)
+and builds each adapter with its builder (`app.build`); nothing else constructs HTTP clients,
 stores or models, and the engines below (`ingest`, `rag`) receive their collaborators (store,
 embedder, retriever, chat model, reranker) explicitly. `Services.answer` and `Services.ingest`
 fill in what the settings say, so the shell never hands the settings down. Tests build `Services`
@@ -10,22 +11,28 @@ directly with fakes.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.build import (
+    build_reranker,
+    hub_config,
+    ingest_options,
+    local_embedder,
+    remote_chat,
+    vision_ocr,
+)
+from app.checks import access_rule_warnings, check_models, check_settings
 from app.document_names import DocumentNames
 from app.ledger import record_outcomes
 from app.sources import record_sources
-from core.errors import ConfigError, RagError
+from core.errors import RagError
 from core.ports import ChatModel, Embedder, VectorStore
-from core.redact import redact_url
-from core.settings import Backend, LocalEmbedModel, OcrMode, RetrievalMode, Settings
+from core.settings import Backend, RetrievalMode, Settings
 from ingest.discover import discover
-from ingest.ocr import OcrConfig
 from ingest.pipeline import IngestOptions, IngestProgress, ingest_paths
 from rag.answer import answer_stream
 from rag.entities import preferred_sources
@@ -39,11 +46,7 @@ if TYPE_CHECKING:
     from core.access import Viewer
     from core.records import IngestReport
     from hub.client import ModelHubClient
-    from hub.config import HubConfig
-    from hub.rerank import ModelHubReranker
     from ingest.vision_ocr import VisionOcr
-    from local.e5 import E5Embedder
-    from local.embedder import LocalEmbedder
     from rag.events import AnswerEvent
     from rag.prompt import Turn
     from rag.retrieve import Reranker
@@ -179,15 +182,7 @@ class Services:
         self._names.forget(collection)
 
     def ingest_options(self) -> IngestOptions:
-        s = self.settings
-        return IngestOptions(
-            chunk_tokens=s.chunk_tokens, chunk_overlap=s.chunk_overlap,
-            workers=s.ingest_workers or max(1, os.cpu_count() or 1),
-            file_timeout=s.ingest_file_timeout, file_memory_mb=s.ingest_file_memory_mb,
-            batch_size=min(s.embed_batch_size, self.local_batch or s.embed_batch_size),
-            batch_tokens=s.embed_batch_tokens, ocr=ocr_config(s),
-            optimize_every=s.ingest_optimize_every,
-        )  # fmt: skip
+        return ingest_options(self.settings, self.local_batch)
 
     def ingest(
         self,
@@ -225,46 +220,20 @@ class Services:
         return report
 
     def access_warnings(self) -> list[str]:
-        """The access rules that name no existing collection (`core.access.access_warnings`)."""
-        from core.access import access_warnings
-
-        acl = self.settings.collection_access
-        if not acl:
-            return []
-        try:
-            names = self.store.collections()
-        except RagError as error:
-            return [f"Could not check the access lists against the collections: {error}"]
-        return access_warnings(acl, names)
+        """The access rules that name no existing collection (`app.checks`)."""
+        return access_rule_warnings(self.settings.collection_access, self.store)
 
     def vision_ocr(self) -> VisionOcr | None:
         """The vision model that reads what offline OCR could not: opt-in by RAG_OCR_MODEL."""
-        s = self.settings
-        if not s.ocr_model or s.ocr is OcrMode.OFF or self.client is None:
-            return None
-        from ingest.vision_ocr import VisionOcr
-
-        chat = remote_chat(self.client, s, s.ocr_model)
-        return VisionOcr(chat, cache=s.ocr_cache, dpi=s.ocr_dpi, max_pages=s.ocr_max_pages)
+        return vision_ocr(self.settings, self.client)
 
     def check_models(self, *, chat: bool = True) -> list[str]:
-        """Check the configured model names against `/v1/models` ("did you mean ...").
-
-        On IONOS an unknown name is an error. Other OpenAI-compatible servers often list a file
-        path and accept any name (llama.cpp), so there it is returned as a warning instead.
-        """
+        """The configured model names checked against `/v1/models` (`app.checks.check_models`):
+        an unknown one is an error on IONOS, a warning elsewhere; none to check offline."""
         if self.client is None:
             return []
         names = [self.embedder.model] + ([self.chat.model] if chat and self.chat else [])
-        warnings = []
-        for name in names:
-            try:
-                self.client.check_model(name)
-            except ConfigError as error:
-                if self.settings.is_ionos:
-                    raise
-                warnings.append(str(error))
-        return warnings
+        return check_models(self.client, names, strict=self.settings.is_ionos)
 
     def close(self) -> None:
         for closer in self._closers:
@@ -272,84 +241,6 @@ class Services:
             if close is not None:
                 close()
         self._closers.clear()
-
-
-def check_settings(settings: Settings) -> None:
-    """Fail early, in one line, on settings that cannot work."""
-    if settings.resolved_backend is Backend.REMOTE:
-        if settings.is_ionos and settings.api_token is None:
-            raise ConfigError(
-                "The IONOS backend needs a token: set IONOS_API_TOKEN (in the environment or "
-                ".env), or RAG_BACKEND=local for offline mode."
-            )
-        if not settings.base_url.startswith(("http://", "https://")):
-            raise ConfigError(
-                "IONOS_BASE_URL must start with http:// or https:// "
-                f"(got {redact_url(settings.base_url)!r})."
-            )
-
-
-def hub_config(settings: Settings) -> HubConfig:
-    """The few settings the hub client reads."""
-    from hub.config import HubConfig
-
-    return HubConfig(
-        base_url=settings.base_url,
-        token=settings.api_token.get_secret_value() if settings.api_token else "",
-        connect_timeout=settings.connect_timeout,
-        read_timeout=settings.read_timeout,
-        max_retries=settings.max_retries,
-        retry_budget_seconds=settings.retry_budget_seconds,
-        rate_limit_per_minute=settings.rate_limit_per_minute,
-        rate_limit_burst=settings.rate_limit_burst,
-        embed_batch_size=settings.embed_batch_size,
-        embed_batch_tokens=settings.embed_batch_tokens,
-        embed_concurrency=settings.embed_concurrency,
-    )
-
-
-def remote_chat(client: ModelHubClient, settings: Settings, model: str | None = None) -> ChatModel:
-    """The chat adapter for `model` (default: the settings' chat model) over `client`."""
-    from hub.adapters import RemoteChat
-
-    return RemoteChat(
-        client,
-        model=model or settings.chat_model,
-        max_tokens=settings.max_tokens,
-        temperature=settings.temperature,
-    )
-
-
-def build_reranker(settings: Settings, client: ModelHubClient | None) -> ModelHubReranker | None:
-    """The reranker the settings ask for, or None (unset, offline, or no API client)."""
-    if not settings.rerank_model or settings.resolved_backend is not Backend.REMOTE:
-        return None
-    if client is None:
-        return None
-    from hub.rerank import ModelHubReranker
-
-    return ModelHubReranker(client, settings.rerank_model)
-
-
-def ocr_config(settings: Settings) -> OcrConfig | None:
-    """How the parsers read scanned pages; None when OCR is off."""
-    if settings.ocr is OcrMode.OFF:
-        return None
-    return OcrConfig(
-        langs=settings.ocr_langs, dpi=settings.ocr_dpi, max_pages=settings.ocr_max_pages,
-        cache_path=settings.ocr_cache,
-    )  # fmt: skip
-
-
-def local_embedder(settings: Settings) -> LocalEmbedder | E5Embedder:
-    """The offline embedder `RAG_LOCAL_EMBED_MODEL` names (multilingual-e5-small by default)."""
-    if settings.local_embed_model is LocalEmbedModel.MINILM:
-        from local.embedder import LocalEmbedder
-
-        return LocalEmbedder()
-    from local.e5 import E5Embedder
-
-    return E5Embedder()
 
 
 def build_services(settings: Settings, *, with_threads: bool = False) -> Services:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.container import hub_config
+from app.build import hub_config
 from core.settings import Settings
 from hub.client import ModelHubClient
 from tests.fakes.fake_hub import FakeHub, serve

@@ -26,7 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from app.container import Services, local_embedder  # noqa: E402
+from app.build import local_embedder  # noqa: E402
+from app.container import Services  # noqa: E402
 from app.ui.ingest_text import progress_text  # noqa: E402
 from app.ui.strings import ui_messages  # noqa: E402
 from core.settings import Backend, Settings  # noqa: E402

@@ -1,6 +1,6 @@
 """What the hub client needs to know, and nothing more: `HubConfig`.
 
-`app.container.hub_config` builds it from `core.settings.Settings` (the one place defaults
+`app.build.hub_config` builds it from `core.settings.Settings` (the one place defaults
 live); `hub.transport.Transport` and `hub.client.ModelHubClient` read it. The token is kept
 out of the repr.
 """

@@ -1,6 +1,6 @@
 """Reranking through the Model Hub's `/v1/rerank`: `ModelHubReranker`, an adapter.
 
-Whether to rerank is the composition root's decision (`app.container`: only when
+Whether to rerank is the composition root's decision (`app.build.build_reranker`: only when
 `settings.rerank_model` is set and the backend is remote; offline, retrieval's own order stands).
 The reranked score is the model's `relevance_score`; a reranker that fails leaves nothing
 half-done, the error surfaces.

@@ -9,8 +9,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from app.build import hub_config, remote_chat
 from app.cli.main import main
-from app.container import Services, hub_config, remote_chat
+from app.container import Services
 from core.errors import ConfigError
 from core.settings import IONOS_BASE_URL, Backend
 from hub.adapters import RemoteEmbedder

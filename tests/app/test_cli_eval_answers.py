@@ -11,8 +11,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from app.build import hub_config, remote_chat
 from app.cli.eval import register
-from app.container import Services, hub_config, remote_chat
+from app.container import Services
 from core.settings import Backend, Settings
 from hub.client import ModelHubClient
 from store.qdrant import QdrantStore

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from app.container import check_settings
+from app.checks import check_settings
 from core.errors import ConfigError
 from core.settings import IONOS_BASE_URL, Backend, Settings, load_settings
 from tests.conftest import make_settings

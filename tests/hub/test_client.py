@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.container import hub_config
+from app.build import hub_config
 from core.errors import BadRequestError, ConfigError
 from core.ports import ChatDelta, Priority, RateLimitWait
 from core.settings import Settings

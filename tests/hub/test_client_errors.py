@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.container import hub_config
+from app.build import hub_config
 from core.errors import (
     APIConnectionError,
     APIStatusError,

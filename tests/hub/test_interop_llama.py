@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.container import hub_config
+from app.build import hub_config
 from core.errors import ConfigError
 from core.ports import ChatDelta
 from core.settings import Settings

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.container import hub_config
+from app.build import hub_config
 from core.ports import ChatDelta, Priority
 from core.settings import IONOS_BASE_URL, Settings
 from hub.client import ModelHubClient

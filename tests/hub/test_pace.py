@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from app.container import hub_config
+from app.build import hub_config
 from core.ports import PacedEmbedder, Priority
 from core.settings import Settings
 from hub.adapters import RemoteEmbedder

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from app.container import build_reranker
+from app.build import build_reranker
 from core.records import Chunk, ScoredChunk
 from core.settings import Settings
 from hub.rerank import ModelHubReranker

@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.container import Services, hub_config
+from app.build import hub_config
+from app.container import Services
 from core.errors import AuthenticationError
 from core.ports import EmbedPace
 from core.settings import Settings

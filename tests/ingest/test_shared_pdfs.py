@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from app.container import Services, ocr_config
+from app.build import ocr_config
+from app.container import Services
 from core.ports import VectorStore
 from core.records import IngestReport
 from ingest.loaders import load

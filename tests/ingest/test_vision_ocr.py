@@ -12,7 +12,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from app.container import Services, hub_config, remote_chat
+from app.build import hub_config, remote_chat
+from app.container import Services
 from core.reasons import Reason
 from core.records import FileStatus
 from core.settings import Backend, Settings

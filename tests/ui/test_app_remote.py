@@ -9,7 +9,8 @@ import httpx
 from pydantic import SecretStr
 from streamlit.testing.v1 import AppTest
 
-from app.container import Services, hub_config, remote_chat
+from app.build import hub_config, remote_chat
+from app.container import Services
 from core.settings import Backend, Settings
 from hub.client import ModelHubClient
 from store.qdrant import QdrantStore
