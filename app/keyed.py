@@ -26,6 +26,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from app.records import read_record
 from core.names import valid_collection_name
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ class KeyedRecord:
 
     def _change(self, put: Iterable[tuple[str, object]], drop: Iterable[str]) -> None:
         where = (self._record, self._collection)
-        puts = _batches((*where, k, json.dumps(v, ensure_ascii=False)) for k, v in put)
+        puts = _batches(self._rows(put))
         first = next(puts, None)
         if first is None and not self._exists():
             return  # nothing to write, nothing to drop from: no file (a run over files elsewhere)
@@ -126,15 +127,15 @@ class KeyedRecord:
     def _writing(self) -> Iterator[sqlite3.Connection]:
         db = self._open()
         try:
-            db.execute("BEGIN IMMEDIATE")
-            yield db
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+            with _transaction(db):
+                yield db
         finally:
             db.close()
+
+    def _rows(self, items: Iterable[tuple[str, object]]) -> Iterator[tuple[str, ...]]:
+        """`items` as rows of this record: the value as JSON text."""
+        for key, value in items:
+            yield self._record, self._collection, key, json.dumps(value, ensure_ascii=False)
 
     def _exists(self) -> bool:
         return (self._dir / FILE).is_file() or self.legacy_path.is_file()
@@ -155,36 +156,29 @@ class KeyedRecord:
     def _import(self, db: sqlite3.Connection) -> None:
         """Move the earlier version's JSON record in, once, then rename its file."""
         where = (self._record, self._collection)
-        db.execute("BEGIN IMMEDIATE")  # another process may be importing it too
-        try:
-            if (
-                db.execute(
-                    "SELECT 1 FROM imported WHERE record = ? AND collection = ?", where
-                ).fetchone()
-                is None
-            ):
-                saved = _legacy(self.legacy_path)
-                rows = ((*where, k, json.dumps(v, ensure_ascii=False)) for k, v in saved.items())
-                for batch in _batches(rows):
+        with _transaction(db):  # another process may be importing it too
+            done = "SELECT 1 FROM imported WHERE record = ? AND collection = ?"
+            if db.execute(done, where).fetchone() is None:
+                for batch in _batches(self._rows(read_record(self.legacy_path).items())):
                     db.executemany("INSERT OR IGNORE INTO records VALUES (?, ?, ?, ?)", batch)
                 db.execute("INSERT INTO imported VALUES (?, ?)", where)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         with contextlib.suppress(OSError):  # tidy only: the database remembers the import
             self.legacy_path.replace(
                 self.legacy_path.with_name(self.legacy_path.name + ".imported")
             )
 
 
-def _legacy(path: Path) -> dict[str, object]:
-    """The JSON record at `path`; {} when it cannot be read (hand-edited, say), as before."""
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction, taken at once (other writers wait up to `TIMEOUT`)."""
+    db.execute("BEGIN IMMEDIATE")
     try:
-        saved = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(k): v for k, v in saved.items()} if isinstance(saved, dict) else {}
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 def _value(text: str) -> object | None:

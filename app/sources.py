@@ -55,10 +55,11 @@ def find_source_file(
         return None
     candidates = [root / "uploads" / collection / source]
     if recorded is None:
-        path = sources(settings.data_dir, collection).get(source)
-        recorded = {source: path} if isinstance(path, str) else {}
-    if recorded.get(source):
-        candidates.append(Path(recorded[source]))
+        kept = sources(settings.data_dir, collection).get(source)
+    else:
+        kept = recorded.get(source)
+    if isinstance(kept, str) and kept:
+        candidates.append(Path(kept))
     for candidate in candidates:
         path = candidate.resolve()
         if path.is_file() and path.is_relative_to(root):
