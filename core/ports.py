@@ -155,9 +155,10 @@ class VectorStore(Protocol):
 
     def close(self) -> None: ...
 
-    # Writing. A file's chunks are written with an empty `doc_hash`, batch by batch; once all
-    # are in, `commit_source` stamps them with the file's hash and drops the file's older
-    # chunks, so a run killed at any point leaves the file "partial" and the next run redoes it.
+    # Writing. A file's chunks are written batch by batch, the first batch with an empty
+    # `doc_hash`; once all are in, `commit_source` stamps those with the file's hash and drops
+    # the file's older chunks, so a run killed at any point leaves the file "partial" and the
+    # next run redoes it.
     def upsert_chunks(
         self,
         name: str,
@@ -168,8 +169,17 @@ class VectorStore(Protocol):
         """Write chunks with their dense and BM25 vectors (`text.sparse.document_vector`)."""
         ...
 
-    def commit_source(self, name: str, source: str, ids: Sequence[str], doc_hash: str) -> None:
-        """Mark a file's fully written chunks complete, then delete its chunks not among `ids`."""
+    def commit_source(
+        self,
+        name: str,
+        source: str,
+        ids: Sequence[str],
+        doc_hash: str,
+        *,
+        unstamped: Sequence[str] | None = None,
+    ) -> None:
+        """Mark a file's fully written chunks (`ids`) complete: give `unstamped`, those written
+        without the hash (all of `ids` when None), the hash; then delete its chunks not in `ids`."""
         ...
 
     def delete_source(self, name: str, source: str) -> None: ...

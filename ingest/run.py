@@ -2,9 +2,10 @@
 
 `Run` takes each parsed file from the pipeline's thread, cuts its chunks into batches (the one
 rule of `ingest.batches`), hands them to `Embedding` threads (`ingest.stages`) and has the `Writer`
-thread write the answers as they come back. Chunks are written with an empty `doc_hash`; when all
-of a file's chunks are in, `VectorStore.commit_source` stamps them with the file's hash and removes
-the file's older chunks, so files are committed in the order they complete. A file with more than
+thread write the answers as they come back. A file's first written chunks have an empty
+`doc_hash` (the rest have its hash); when all of its chunks are in, `VectorStore.commit_source`
+stamps those with the file's hash and removes the file's older chunks, so files are committed in
+the order they complete. A file with more than
 `BUFFERED_CHUNKS` chunks is written batch by batch; a smaller one in one go, so its new chunks
 appear together. What the run has done is counted, and reported, by its `Tally`
 (`ingest.progress`), from the pipeline's thread only.
@@ -53,6 +54,8 @@ class InFlight:
     doc_hash: str
     progressive: bool  # written batch by batch, not in one go
     ids: list[str] = field(default_factory=list)  # of every chunk so far, in order
+    unstamped: list[str] = field(default_factory=list)  # written without the hash: its first write
+    written: bool = False  # some of its chunks are in the store
     remaining: int = 0  # chunks queued and not yet through the writer
     closed: bool = False  # the last of its chunks is queued (or it failed)
     outcome: Parsed | None = None  # the parser's outcome, without the chunks, once closed
@@ -191,7 +194,7 @@ class Run:
             count_tokens(c.indexed_text) for c in chunks[len(tokens) :]
         )
         for chunk, terms, cost in zip(chunks, bm25, costs, strict=True):
-            entry = (dataclasses.replace(chunk, doc_hash=""), terms, item)
+            entry = (chunk, terms, item)
             for batch in self.batcher.add(entry, cost):
                 self.submit(batch)
 
@@ -240,7 +243,7 @@ class Run:
 
     def _write(self, answers: list[tuple[list[_Entry], Embedded[_Entry]]]) -> None:
         """Write embedded batches; commit every file whose last chunk was in them."""
-        write: list[tuple[Chunk, Sequence[float], _Sparse]] = []
+        write: list[tuple[InFlight, Chunk, Sequence[float], _Sparse]] = []
         completed: list[InFlight] = []
         for batch, result in answers:
             if isinstance(result, BaseException):
@@ -252,9 +255,9 @@ class Run:
                     continue
                 if item.progressive:
                     if item.buffer:  # held while the file looked small
-                        write.extend(item.buffer)
+                        write.extend((item, *held) for held in item.buffer)
                         item.buffer = []
-                    write.append((chunk, vector, terms))
+                    write.append((item, chunk, vector, terms))
                 else:
                     item.buffer.append((chunk, array("f", vector), terms))
             for _, _, item in batch:
@@ -264,29 +267,47 @@ class Run:
                 if done:
                     completed.append(item)
                     if item.failed is None:
-                        write.extend(item.buffer)
+                        write.extend((item, *held) for held in item.buffer)
                     item.buffer = []
         if write:
-            chunks, dense, given = zip(*write, strict=True)
-            bm25 = [
-                sparse.document_vector(chunk.indexed_text) if terms is None else terms
-                for chunk, terms in zip(chunks, given, strict=True)
-            ]  # the parser process made them, unless it could not
-            self.store.upsert_chunks(self.collection, chunks, dense, bm25)
-            self.tally.wrote(len(write))
+            self._upsert(write)
         for item in completed:
             self._complete(item)
-        self._unindexed += len(write) + sum(len(i.ids) for i in completed if i.progressive)
+        self._unindexed += len(write) + sum(len(i.unstamped) for i in completed if i.progressive)
         if self.optimize_every and self._unindexed >= self.optimize_every:
-            # Stamping a big file's chunks at its commit moves those indexed already back to
-            # the unindexed segment: they count again.
+            # Stamping a big file's first chunks at its commit moves those indexed already back
+            # to the unindexed segment: they count again.
             self.store.optimize(self.collection)
             self._unindexed = 0
+
+    def _upsert(self, write: list[tuple[InFlight, Chunk, Sequence[float], _Sparse]]) -> None:
+        """Write chunks. A file's chunks in its first write go without its hash, which keeps the
+        file partial until `commit_source` stamps them; its later chunks carry the hash, so a
+        commit rewrites one write's points, not a big file's every point (Qdrant copies each
+        point it rewrites out of its indexed segment, to be indexed again)."""
+        chunks: list[Chunk] = []
+        for item, chunk, _, _ in write:
+            if item.written:
+                chunks.append(dataclasses.replace(chunk, doc_hash=item.doc_hash))
+            else:
+                chunks.append(dataclasses.replace(chunk, doc_hash=""))
+                item.unstamped.append(chunk.id)
+        bm25 = [
+            sparse.document_vector(chunk.indexed_text) if terms is None else terms
+            for chunk, (_, _, _, terms) in zip(chunks, write, strict=True)
+        ]  # the parser process made them, unless it could not
+        self.store.upsert_chunks(self.collection, chunks, [w[2] for w in write], bm25)
+        for item, _, _, _ in write:
+            item.written = True
+        self.tally.wrote(len(write))
 
     def _complete(self, item: InFlight) -> None:
         if item.failed is not None:  # its chunks stay partial: the next run retries it
             outcome = FileOutcome(item.file.source, FileStatus.FAILED, item.failed)
         else:
-            self.store.commit_source(self.collection, item.file.source, item.ids, item.doc_hash)
+            self.store.commit_source(
+                self.collection, item.file.source, item.ids, item.doc_hash,
+                unstamped=item.unstamped,
+            )  # fmt: skip
             outcome = self._outcome(item)
         self.finish(outcome, size=item.file.size, item=item)

@@ -217,12 +217,20 @@ class EdgeStore:
             ]  # fmt: skip
             shard.update(qe.UpdateOperation.upsert_points(points))
 
-    def commit_source(self, name: str, source: str, ids: Sequence[str], doc_hash: str) -> None:
-        step = UPSERT_BATCH * 4
+    def commit_source(
+        self,
+        name: str,
+        source: str,
+        ids: Sequence[str],
+        doc_hash: str,
+        *,
+        unstamped: Sequence[str] | None = None,
+    ) -> None:
+        step, stamp = UPSERT_BATCH * 4, ids if unstamped is None else unstamped
         with self._write:
             shard = self._shard(name)
-            for start in range(0, len(ids), step):
-                batch: list[Any] = list(ids[start : start + step])
+            for start in range(0, len(stamp), step):
+                batch: list[Any] = list(stamp[start : start + step])
                 shard.update(qe.UpdateOperation.set_payload(batch, {"doc_hash": doc_hash}))
             stale = _source_filter(source, keep=ids)
             shard.update(qe.UpdateOperation.delete_points_by_filter(stale))

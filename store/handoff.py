@@ -179,9 +179,21 @@ class SharedEdgeStore:
             sparse=[[list(i), list(v)] for i, v in sparse_vectors],
         )
 
-    def commit_source(self, name: str, source: str, ids: Sequence[str], doc_hash: str) -> None:
-        self._call("commit_source", lambda s: s.commit_source(name, source, ids, doc_hash),
-                   name=name, source=source, ids=list(ids), doc_hash=doc_hash)  # fmt: skip
+    def commit_source(
+        self,
+        name: str,
+        source: str,
+        ids: Sequence[str],
+        doc_hash: str,
+        *,
+        unstamped: Sequence[str] | None = None,
+    ) -> None:
+        self._call(
+            "commit_source",
+            lambda s: s.commit_source(name, source, ids, doc_hash, unstamped=unstamped),
+            name=name, source=source, ids=list(ids), doc_hash=doc_hash,
+            unstamped=None if unstamped is None else list(unstamped),
+        )  # fmt: skip
 
     def delete_source(self, name: str, source: str) -> None:
         self._call("delete_source", lambda s: s.delete_source(name, source),

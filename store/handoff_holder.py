@@ -48,7 +48,9 @@ def _dispatch(store: EdgeStore, op: str, a: dict[str, Any]) -> Any:
         dense = [floats_in(v) for v in a["dense"]]
         return store.upsert_chunks(a["name"], chunks, dense, sparse)
     if op == "commit_source":
-        return store.commit_source(a["name"], a["source"], a["ids"], a["doc_hash"])
+        return store.commit_source(
+            a["name"], a["source"], a["ids"], a["doc_hash"], unstamped=a.get("unstamped")
+        )
     if op == "delete_source":
         return store.delete_source(a["name"], a["source"])
     if op == "source_stats":

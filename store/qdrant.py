@@ -144,11 +144,19 @@ class QdrantStore:
             ]  # fmt: skip
             self._client.upsert(name, points=points, wait=True)
 
-    def commit_source(self, name: str, source: str, ids: Sequence[str], doc_hash: str) -> None:
-        step = UPSERT_BATCH * 4
-        for start in range(0, len(ids), step):
+    def commit_source(
+        self,
+        name: str,
+        source: str,
+        ids: Sequence[str],
+        doc_hash: str,
+        *,
+        unstamped: Sequence[str] | None = None,
+    ) -> None:
+        step, stamp = UPSERT_BATCH * 4, ids if unstamped is None else unstamped
+        for start in range(0, len(stamp), step):
             self._client.set_payload(
-                name, payload={"doc_hash": doc_hash}, points=list(ids[start : start + step]),
+                name, payload={"doc_hash": doc_hash}, points=list(stamp[start : start + step]),
                 wait=True,
             )  # fmt: skip
         self._delete_stale(name, source, ids)

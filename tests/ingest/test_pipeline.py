@@ -343,6 +343,8 @@ class _SpyStore(QdrantStore):
         super().__init__()
         self.upserts: list[list[str]] = []
         self.sparse_given: list[bool] = []
+        self.hashes: list[list[str]] = []  # each write's doc_hash per chunk
+        self.stamped: list[int] = []  # chunks each commit gave the hash to
 
     def upsert_chunks(
         self,
@@ -352,9 +354,22 @@ class _SpyStore(QdrantStore):
         sparse_vectors: Sequence[SparseTerms],
     ) -> None:
         self.upserts.append([c.source for c in chunks])
+        self.hashes.append([c.doc_hash for c in chunks])
         # given by the parser processes, not made in this one before the write
         self.sparse_given.append(not getattr(run.sparse, "made", 0))
         super().upsert_chunks(name, chunks, dense_vectors, sparse_vectors)
+
+    def commit_source(
+        self,
+        name: str,
+        source: str,
+        ids: Sequence[str],
+        doc_hash: str,
+        *,
+        unstamped: Sequence[str] | None = None,
+    ) -> None:
+        self.stamped.append(len(ids if unstamped is None else unstamped))
+        super().commit_source(name, source, ids, doc_hash, unstamped=unstamped)
 
 
 @pytest.mark.parametrize("parts_of", [run.PART_CHUNKS, 2])  # whole, or sent in parts
@@ -389,6 +404,29 @@ def test_ingest_paths_large_file_written_progressively_ends_the_same(
 
     assert len(store.upserts) > 1 and all(len(u) < report.chunks for u in store.upserts)
     assert _snapshot(store) == _snapshot(_clean_run(tmp_path / "docs")) and report.ok
+
+
+def test_ingest_paths_large_file_commit_stamps_only_its_first_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "long.txt").write_text(
+        " ".join(f"Line {i} of text." for i in range(600)), "utf-8"
+    )
+    monkeypatch.setattr(run, "BUFFERED_CHUNKS", 2)
+    store = _SpyStore()
+    services = Services(make_settings(tmp_path, embed_batch_size=4), store, HashEmbedder(), None)
+
+    report = services.ingest([tmp_path / "docs"])
+
+    # The first write keeps the file partial; the later ones carry its hash already, so the
+    # commit rewrites (and the store re-indexes) those few points, not the whole file.
+    doc_hash = store.source_states("test")["long.txt"]
+    (first, *later) = store.hashes
+    assert doc_hash and later and set(first) == {""}
+    assert all(set(hashes) == {doc_hash} for hashes in later)
+    assert store.stamped == [len(first)] and len(first) < report.chunks
+    assert {c.doc_hash for c in store.chunks_of("test", "long.txt")} == {doc_hash}
 
 
 @pytest.mark.parametrize("workers", [1, 2])
