@@ -47,10 +47,11 @@ CREATING = ".creating-"  # prefix of a collection being built
 # Memory. Edge's appendable segment (where writes go) holds its points' sparse index in RAM and
 # maps its files; `optimize()` turns it into indexed segments, and the segments it replaced stay
 # mapped (resident) until the next `flush()`, so `optimize` flushes. The indexed segments keep
-# their data on disk (Cold: mapped, read when a search touches it, never loaded whole), segments
-# are indexed past INDEXING_KB of vectors and merges stop at SEGMENT_KB: optimizing every few
-# thousand points (`IngestOptions.optimize_every`) bounds what one optimization holds, whatever
-# the collection's size (bench/bench_peers.py, bench/bench_many.py).
+# their data on disk (Cold: mapped, read when a search touches it, never loaded whole; the
+# keyword indexes on `source` and `kind` too, while a collection made before keeps its own in
+# RAM). Segments are indexed past INDEXING_KB of vectors and merges stop at SEGMENT_KB:
+# optimizing every few thousand points (`IngestOptions.optimize_every`) bounds what one
+# optimization holds, whatever the collection's size (bench/bench_peers.py, bench/bench_many.py).
 SEGMENT_KB = 10_000  # the largest segment a merge builds (vector bytes; ~6.7k points at 384-d)
 INDEXING_KB: int | None = 6_000  # segments past this many KB of vectors get HNSW (~4k at 384-d)
 COLD = qe.Memory.Cold
@@ -81,8 +82,9 @@ def build(folder: Path, *, dim: int, model: str) -> None:
     )
     shard = qe.EdgeShard.create(str(folder / "shard"), config)
     try:
-        for field in INDEXED_FIELDS:
-            shard.update(qe.UpdateOperation.create_field_index(field, qe.PayloadSchemaType.Keyword))
+        for field in INDEXED_FIELDS:  # Cold too: in RAM, the source index was ~0.3 KB a point
+            keyword = qe.KeywordIndexParams(memory=COLD)
+            shard.update(qe.UpdateOperation.create_field_index(field, keyword))
     finally:
         shard.close()
     (folder / "collection.json").write_text(
