@@ -231,7 +231,7 @@ class Run:
         parsed = item.outcome
         assert parsed is not None  # closed with an OK outcome
         return FileOutcome(
-            parsed.source, FileStatus.INGESTED, reason, chunks=len(item.ids),
+            item.file.source, FileStatus.INGESTED, reason, chunks=len(item.ids),
             pages=parsed.pages, warnings=parsed.warnings, ocr_pages=parsed.ocr_pages,
             ocr_confidence=parsed.ocr_confidence, unreadable_pages=len(parsed.unreadable),
         )  # fmt: skip

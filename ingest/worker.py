@@ -22,6 +22,7 @@ so parsing overlaps the parent's embedding and writing. While a long PDF is read
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
@@ -141,10 +142,10 @@ class ParserPool:
                         children[children.index(child)] = self._replace(child, again)
                         continue
                     if isinstance(result, ParsedPart):  # more of the file follows
-                        done.append(result)
+                        done.append(dataclasses.replace(result, tag=child.queue[0][0].tag))
                         continue
-                    child.answered()
-                    done.append(result)
+                    task, _ = child.answered()
+                    done.append(dataclasses.replace(result, tag=task.tag))
                     if child.grown() and not child.queue:
                         children[children.index(child)] = self._replace(child, again)
                 for child in list(children):

@@ -300,6 +300,26 @@ def test_worker_streams_parts_from_the_child_before_the_outcome(tmp_path: Path) 
     assert isinstance(good, Parsed) and good.source == "good.txt"
 
 
+class _Unpicklable:
+    """A caller's tag that cannot travel to a parser process (a lock, a file handle...)."""
+
+    def __reduce__(self) -> str | tuple[object, ...]:
+        raise TypeError("this tag stays in the caller's process")
+
+
+def test_worker_hands_back_the_callers_own_tag_which_never_travels(tmp_path: Path) -> None:
+    path = _long(tmp_path)
+    tag = _Unpicklable()
+    task = ParseTask(path, tmp_path, None, 100, 10, tag=tag, part_chunks=2)
+
+    *parts, last = ParserPool(workers=1).run([(task, "long.txt")])
+
+    # The same object, not a copy that went to the parser and back (one per file, held by the
+    # run until it ends), and the file parsed as without a tag.
+    assert parts and all(part.tag is tag for part in parts) and last.tag is tag
+    assert isinstance(last, Parsed) and last.status is ParseStatus.OK
+
+
 def test_worker_child_grown_past_the_memory_margin_is_replaced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
