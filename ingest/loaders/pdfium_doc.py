@@ -45,6 +45,25 @@ class PdfiumDoc:
     def __len__(self) -> int:
         return len(self._document)
 
+    def outline(self, page_count: int, limit: int) -> list[tuple[int, tuple[str, ...]]]:
+        """The outline's bookmarks with a title and a page below `page_count`, in document
+        order, as (0-based page, path of titles from the top), at most `limit` of them. A
+        bookmark without a title hands its parent's path to its children."""
+        marks: list[tuple[int, tuple[str, ...]]] = []
+        paths: list[tuple[str, ...]] = []  # the path of the open bookmark at each level
+        for bookmark in self._document.get_toc(max_depth=64):
+            if len(marks) >= limit:
+                break
+            del paths[bookmark.level :]
+            parent = paths[-1] if paths else ()
+            title = " ".join((bookmark.get_title() or "").split())
+            paths.append((*parent, title) if title else parent)
+            dest = bookmark.get_dest()
+            page = dest.get_index() if dest is not None else None
+            if title and page is not None and 0 <= page < page_count:
+                marks.append((page, paths[-1]))
+        return marks
+
     def page(self, index: int) -> Any:
         """Page `index` (0-based), open until another page is asked for or the PDF is closed."""
         if index != self._index or self._page is None:

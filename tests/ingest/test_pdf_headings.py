@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,43 @@ def test_pdf_in_one_font_has_no_font_headings(tmp_path: Path) -> None:
     path.write_bytes(make_pdf(["Results of Operations\n" + BODY + "\n" + BODY]))
     document = load(path, root=tmp_path)
     assert all(b.headings == () for b in document.blocks)
+
+
+def _handbook_with_outline(tmp_path: Path) -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    pages = [f"{name}\n{BODY}" for name in ("Welcome", "Travel", "Trains", "Leave")]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(pages))))
+    top = writer.add_outline_item(title="Handbook", page_number=0)
+    travel = writer.add_outline_item(
+        title="Travel  policy", page_number=1, parent=top
+    )  # spaces are folded
+    writer.add_outline_item(title="Trains", page_number=2, parent=travel)
+    untitled = writer.add_outline_item(
+        title="", page_number=3, parent=top
+    )  # hands its parent's path on
+    writer.add_outline_item(title="Leave", page_number=3, parent=untitled)
+    path = tmp_path / "handbook.pdf"
+    with path.open("wb") as out:
+        writer.write(out)
+    return path
+
+
+@pytest.mark.parametrize("reader", ["pdfium", "pypdf"])
+def test_pdf_outline_gives_each_page_its_heading_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str
+) -> None:
+    if reader == "pypdf":  # a file pdfium cannot open: pypdf reads the outline
+        monkeypatch.setattr("ingest.loaders.pdf._pdfium", lambda path, password: None)
+    else:  # pypdf's outline (every named destination resolved and kept) is never built
+        from pypdf import PdfReader
+
+        monkeypatch.setattr(PdfReader, "outline", property(lambda self: 1 / 0))
+    document = load(_handbook_with_outline(tmp_path), root=tmp_path)
+    by_page = {b.page: b.headings for b in document.blocks}
+    assert by_page == {
+        1: ("Handbook",),
+        2: ("Handbook", "Travel policy"),
+        3: ("Handbook", "Travel policy", "Trains"),
+        4: ("Handbook", "Leave"),
+    }
