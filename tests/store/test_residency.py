@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import mmap
 import sys
 from pathlib import Path
 
 import pytest
 
-from store.residency import mapped_ranges, page_out
+from store.residency import mapped_ranges, page_out, trim_heap
 
 MAPS = """\
 7f00a0000000-7f00a0200000 rw-s 00000000 103:02 12 /data/store/docs/shard/wal/open-1
@@ -65,3 +67,32 @@ def test_residency_page_out_gives_pages_back_and_loses_no_write(tmp_path: Path) 
             for offset in range(0, size, mmap.PAGESIZE)
         )
     assert path.read_bytes()[mmap.PAGESIZE] == 1
+
+
+def _private_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1])
+    return 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and glibc: Linux")
+def test_residency_trim_heap_gives_the_freed_heap_back() -> None:
+    libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+    libc.free.argtypes = [ctypes.c_void_p]
+    block = 32 << 10  # under glibc's mmap threshold: these come from the heap
+    blocks = [libc.malloc(block) for _ in range(800)]  # 25 MB, as an optimization leaves
+    for address in blocks:
+        ctypes.memset(address, 1, block)
+    for address in blocks[:-1]:  # the last one pins the top: only a trim gives the rest back
+        libc.free(address)
+    before = _private_kb()
+
+    trimmed = trim_heap()
+    if not trimmed and not hasattr(libc, "malloc_trim"):
+        pytest.skip("not glibc: no malloc_trim")
+    after = _private_kb()
+    libc.free(blocks[-1])
+
+    assert trimmed and before - after > 15 * 1024
