@@ -263,8 +263,10 @@ def build_services(settings: Settings, *, with_threads: bool = False) -> Service
 
 def _build_services(settings: Settings) -> Services:
     from store import open_store
+    from store.residency import cap_heap_arenas
 
     check_settings(settings)
+    cap_heap_arenas()  # before this process starts its threads
     key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
     store = open_store(url=settings.qdrant_url, api_key=key, path=settings.store_path)
     if settings.resolved_backend is Backend.LOCAL:

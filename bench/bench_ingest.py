@@ -39,6 +39,7 @@ from bench.procmem import MemoryWatch  # noqa: E402
 from core.records import IngestReport  # noqa: E402
 from core.settings import Backend, Settings  # noqa: E402
 from store import open_store  # noqa: E402
+from store.residency import cap_heap_arenas  # noqa: E402
 from tests.fakes.shared_pdf_passwords import shared_pdf_passwords  # noqa: E402
 from tests.pdf_factory import make_pdf  # noqa: E402
 
@@ -98,6 +99,7 @@ def _services(store_dir: Path, workers: int) -> Services:
         collection="bench",
         ingest_workers=workers,
     )
+    cap_heap_arenas()  # as `build_services` does for `rag ingest`
     store = open_store(url=None, api_key=None, path=settings.store_path)
     return Services(settings, store, InstantEmbedder(), None)
 

@@ -68,6 +68,20 @@ def test_cli_ingest_then_ask_against_a_remote_server(
     assert chats[-1].body["max_tokens"] == 1024  # never the API's default of 16
 
 
+def test_cli_caps_the_heap_arenas_once_as_it_builds_its_services(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    capped: list[int] = []
+    monkeypatch.setattr("store.residency.cap_heap_arenas", lambda: capped.append(1) or True)
+    hub = FakeHub(token=TOKEN)
+    with serve(hub) as base_url:
+        monkeypatch.setenv("IONOS_BASE_URL", base_url)
+        monkeypatch.setenv("IONOS_API_TOKEN", TOKEN)
+        assert main(["ingest", str(SAMPLE_DATA)]) == 0
+
+    assert capped == [1]  # before the ingest's threads: glibc's arenas per thread, capped
+
+
 def test_cli_expired_token_fails_fast_in_one_line_without_the_token(
     env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

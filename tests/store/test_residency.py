@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from store.residency import mapped_ranges, page_out, trim_heap
+from store.residency import cap_heap_arenas, mapped_ranges, page_out, trim_heap
 
 MAPS = """\
 7f00a0000000-7f00a0200000 rw-s 00000000 103:02 12 /data/store/docs/shard/wal/open-1
@@ -96,3 +96,11 @@ def test_residency_trim_heap_gives_the_freed_heap_back() -> None:
     libc.free(blocks[-1])
 
     assert trimmed and before - after > 15 * 1024
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt: Linux")
+def test_residency_cap_heap_arenas_is_taken_by_glibc() -> None:
+    libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    if not hasattr(libc, "mallopt") or not hasattr(libc, "gnu_get_libc_version"):
+        pytest.skip("not glibc: no arenas to cap")
+    assert cap_heap_arenas() is True
