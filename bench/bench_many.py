@@ -14,27 +14,25 @@
 
 Target (issue 11): 100,000 small files complete, time linear in the file count, memory flat.
 
-Measured (`nice -n -10 bench_many.py --files 10000 30000 100000`, quiet machine, load 1.5-1.9),
-on the final code of session 7: the ledger and source paths are rows (`app.keyed`), no longer one
-JSON per collection rewritten whole at the end; the store's file pages go back to the kernel after
-each optimize (`store.residency`):
+Measured (`nice -n -10 bench_many.py --files 10000 30000 100000`, quiet machine, load 1.8-2.2),
+session 8's final code: a parse task's tag no longer travels to the parser and back (the run
+held a copy of every file's `SourceFile`), Edge's keyword indexes are Cold, and after each
+optimize the C heap it freed goes back (`store.residency.trim_heap`) with two heap arenas:
 
     files     files/s  vs first  CPU ms/file  peak RSS  private  parser
-    10,000      850.3     1.00       1.99      166 MB     51 MB   152 MB
-    30,000      746.1     0.88       2.24      173 MB     72 MB   154 MB
-    100,000     648.7     0.76       2.49      234 MB    133 MB   153 MB
-    with the keyed records only (same machine, an hour earlier): 665 / 720 / 638 files/s,
-    CPU 2.53 / 2.32 / 2.53 ms a file, peak 167 / 195 / 258 MB, private 50 / 70 / 133 MB.
-    session 6 (nice 15, loaded): 100,000 files 372 MB peak RSS, 310 MB private.
+    10,000     1239.6     1.00       1.34      165 MB     45 MB   151 MB
+    30,000     1231.3     0.99       1.31      172 MB     59 MB   154 MB
+    100,000    1081.2     0.87       1.44      206 MB     99 MB   153 MB
+    before these (session 7's code), same machine, the same day: private 51 / 70 / 132 MB,
+    peak RSS 166 / 173 / 233 MB, CPU 1.34 / 1.31 / 1.40 ms a file.
 
-All 100,000 files in, none lost. Time is near-linear, not linear: CPU per file is flat in one run
-and grows 25 % from 10k to 100k in the other (likely the store's segments, which grow in number
-with the collection, each searched by every file's commit: not measured apart). Memory is bounded
-per file, not flat: private memory grows ~0.9 KB a file from 10k to 100k. That is what the run
-holds per file until it ends (its `SourceFile`, ~240 bytes, and its outcome in the report, ~100)
-and the store engine's own per-point structures (~0.5 KB a point, measured on a bare Edge shard of
-40,000 points optimized every 4,096). The memory-mapped part of the peak (RSS less private) is
-flat, ~100-125 MB.
+All 100,000 files in, none lost. CPU per file is within 7 % from 10k to 100k (the wall rate
+falls 13 % at 100k: the machine's load rose with the run). Memory is bounded per file, not
+flat: private memory grows ~0.6 KB a file. What the run holds per file until it ends is the
+discovery's `SourceFile` (~0.26 KB; the largest-first order needs every file's size before the
+first is parsed) and its outcome in the report (~0.1 KB), and the store engine's per-point
+structures (~0.15 KB with the Cold indexes, on a bare shard). The memory-mapped part of the peak
+(RSS less private) is flat, ~110-120 MB.
 """
 
 from __future__ import annotations

@@ -76,6 +76,27 @@ flushes (which drops the replaced segments' maps), indexed segments are Cold (ma
 demand) and merges stop at 10 MB of vectors (`store/edge.py`): one optimization builds at most a
 few thousand points. What remains: ~65 MB of this process's own objects and libraries, the WAL's
 current 32 MB file, and the segment being built.
+
+Session 8, a new machine and corpus (the Debian manuals were gone; /work/scratch/r11 now holds
+Debian's r-doc-pdf and debian-reference en/de, with the R reference manual: 2,415 pages in one
+file), `nice -n -10`, quiet, one invocation each:
+
+    pages   chunks | project pages/s | LangChain | Haystack | x best | peak RSS (private) | parser
+    206      1,106 | 149.8           | 74.3      | 64.5     | 2.02x  |  84 MB (39)        | 169 MB
+    1,214    7,398 | 144.5           | -         | -        | -      | 178 MB (61)        | 253 MB
+    3,846   17,595 | 171.9           | 68.1      | 66.5     | 2.52x  | 211 MB (59)        | 373 MB
+    7,692   35,190 | 210.3           | -         | -        | -      | 210 MB (66)        | 413 MB
+
+The 206-page ratio on four invocations that day: 2.02, 2.04, 2.05, 2.12x (the peers ran 74-77
+pages/s here, against 39 on the last machine). The peers peaked at 407-435 MB on 3,846 pages.
+The 3,846-page peak was 300 MB before a commit stamped only a big file's first write: stamping
+all of the reference manual's ~11k chunks made Edge copy each out of its indexed segment, to be
+indexed again. Past the first optimization (4,096 chunks) the peak stays one optimization's
+build, ~100 MB of the new segment's files above a steady 100-120 MB: Edge fills a 32 MB page for
+its BM25 vectors however few it holds. The parser's peak follows the largest file, not the
+corpus: pypdf 7 parses and keeps every object of each object stream it opens, 137 MB for the
+reference manual's page tree alone (the outline now comes from pdfium: 418 -> 347 MB parsing it
+alone).
 """
 
 from __future__ import annotations
