@@ -33,6 +33,12 @@ stays inside the target:
                                          (0.925), hybrid 14.7 / 17.8 (1.000); build 113 s
 
 `RAG_INGEST_OPTIMIZE_EVERY=0` keeps one optimize at the end.
+
+With the default IONOS model's size (`--dim 1024`), merges stop at 10 MB of vectors, so an
+ingest leaves one segment per 4,096 chunks (25 at 100k). Session 8, quiet, nice -10,
+`--sizes 100000 --engines edge --optimize --optimize-every 4096 --dim 1024`: dense 14.5 / 15.6 ms
+(found 0.990), sparse 2.3 / 2.6 ms, hybrid 16.3 / 17.2 ms (found 1.000); build 81 s. At 384
+dimensions the same day: hybrid 11.2 / 12.0 ms.
 """
 
 from __future__ import annotations
@@ -69,9 +75,9 @@ class FixedEmbedder:
 
     def __init__(self, vectors: dict[str, list[float]]) -> None:
         self.vectors = vectors
+        self.dim = len(next(iter(vectors.values())))
 
     model = "synthetic"
-    dim = DIM
     max_input_tokens = 256
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
@@ -81,12 +87,12 @@ class FixedEmbedder:
         return self.vectors[text]
 
 
-def corpus(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
+def corpus(n: int, seed: int = 0, dim: int = DIM) -> tuple[list[str], np.ndarray]:
     rng = np.random.default_rng(seed)
     weights = 1.0 / np.arange(1, VOCAB + 1)
     words = rng.choice(VOCAB, size=(n, WORDS), p=weights / weights.sum())
     texts = [" ".join(f"term{w}" for w in row) for row in words]
-    vectors = rng.normal(size=(n, DIM)).astype(np.float32)
+    vectors = rng.normal(size=(n, dim)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return texts, vectors
 
@@ -99,7 +105,7 @@ def build(
     engine: str, texts: list[str], vectors: np.ndarray, folder: Path, every: int = 0
 ) -> VectorStore:
     store: VectorStore = EdgeStore(folder) if engine == "edge" else QdrantStore.local()
-    store.ensure_collection("bench", dim=DIM, model="synthetic")
+    store.ensure_collection("bench", dim=vectors.shape[1], model="synthetic")
     unindexed = 0
     for start in range(0, len(texts), 2000):
         chunks = [
@@ -140,6 +146,7 @@ def main() -> None:
     parser.add_argument("--engines", nargs="+", default=["edge", "local"])
     parser.add_argument("--optimize", action="store_true")
     parser.add_argument("--optimize-every", type=int, default=0, metavar="N")
+    parser.add_argument("--dim", type=int, default=DIM, help="1024: the size of bge-m3's vectors")
     parser.add_argument("--local-queries", type=int, default=20,
                         help="queries for local mode, which takes up to seconds each")  # fmt: skip
     args = parser.parse_args()
@@ -147,12 +154,12 @@ def main() -> None:
         f"{'engine':<12}{'chunks':>8}  {'mode':<7}{'p50 ms':>9}{'p95 ms':>9}{'found':>7}   build s"
     )
     for size in args.sizes:
-        texts, vectors = corpus(size)
+        texts, vectors = corpus(size, dim=args.dim)
         rng = np.random.default_rng(1)
         picks = rng.choice(size, size=args.queries, replace=False)
         # a query: 6 words of a chunk, and its vector nudged off the chunk's own
         queries = [" ".join(texts[i].split()[:6]) + f" q{n}" for n, i in enumerate(picks)]
-        noisy = vectors[picks] + rng.normal(scale=0.05, size=(len(picks), DIM))
+        noisy = vectors[picks] + rng.normal(scale=0.05, size=(len(picks), args.dim))
         noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
         query_vectors = dict(zip(queries, noisy.tolist(), strict=True))
         own = {q: _id(int(i), texts[i]) for q, i in zip(queries, picks, strict=True)}
@@ -166,6 +173,7 @@ def main() -> None:
                 built = time.perf_counter() - started
                 label = engine + ("+hnsw" if args.optimize and engine == "edge" else "")
                 label += f"/{every}" if every else ""
+                label += f"/{args.dim}d" if args.dim != DIM else ""
                 asked = queries if engine == "edge" else queries[: args.local_queries]
                 for mode in RetrievalMode:
                     p50, p95, found = measure(store, asked, query_vectors, mode, own)
