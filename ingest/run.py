@@ -55,7 +55,6 @@ class InFlight:
     progressive: bool  # written batch by batch, not in one go
     ids: list[str] = field(default_factory=list)  # of every chunk so far, in order
     unstamped: list[str] = field(default_factory=list)  # written without the hash: its first write
-    written: bool = False  # some of its chunks are in the store
     remaining: int = 0  # chunks queued and not yet through the writer
     closed: bool = False  # the last of its chunks is queued (or it failed)
     outcome: Parsed | None = None  # the parser's outcome, without the chunks, once closed
@@ -285,20 +284,19 @@ class Run:
         file partial until `commit_source` stamps them; its later chunks carry the hash, so a
         commit rewrites one write's points, not a big file's every point (Qdrant copies each
         point it rewrites out of its indexed segment, to be indexed again)."""
+        first = {item for item, _, _, _ in write if not item.unstamped}  # none written before
         chunks: list[Chunk] = []
         for item, chunk, _, _ in write:
-            if item.written:
-                chunks.append(dataclasses.replace(chunk, doc_hash=item.doc_hash))
-            else:
+            if item in first:
                 chunks.append(dataclasses.replace(chunk, doc_hash=""))
                 item.unstamped.append(chunk.id)
+            else:
+                chunks.append(dataclasses.replace(chunk, doc_hash=item.doc_hash))
         bm25 = [
             sparse.document_vector(chunk.indexed_text) if terms is None else terms
             for chunk, (_, _, _, terms) in zip(chunks, write, strict=True)
         ]  # the parser process made them, unless it could not
         self.store.upsert_chunks(self.collection, chunks, [w[2] for w in write], bm25)
-        for item, _, _, _ in write:
-            item.written = True
         self.tally.wrote(len(write))
 
     def _complete(self, item: InFlight) -> None:
