@@ -23,6 +23,7 @@ import ctypes.util
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -30,52 +31,27 @@ MADV_PAGEOUT = 21  # <linux/mman.h>, since Linux 5.4
 _MAPS = Path("/proc/self/maps")
 
 
-def _madvise() -> ctypes._NamedFuncPointer | None:
+def _libc(
+    name: str, argtypes: list[Any], *, use_errno: bool = False
+) -> ctypes._NamedFuncPointer | None:
+    """glibc's function `name` returning an int, or None (off Linux, or a libc without it:
+    musl has no `malloc_trim`)."""
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=use_errno)
     except OSError:
         return None
-    madvise = libc.madvise
-    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    madvise.restype = ctypes.c_int
-    return madvise
+    function = getattr(libc, name, None)
+    if function is not None:
+        function.argtypes = argtypes
+        function.restype = ctypes.c_int
+    return function
 
 
-_MADVISE = _madvise()
-
-
-def _malloc_trim() -> ctypes._NamedFuncPointer | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"))
-    except OSError:
-        return None
-    trim = getattr(libc, "malloc_trim", None)  # glibc's; musl has none
-    if trim is not None:
-        trim.argtypes = [ctypes.c_size_t]
-        trim.restype = ctypes.c_int
-    return trim
-
-
-_MALLOC_TRIM = _malloc_trim()
-
-
-def _mallopt() -> ctypes._NamedFuncPointer | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"))
-    except OSError:
-        return None
-    mallopt = getattr(libc, "mallopt", None)
-    if mallopt is not None:
-        mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-        mallopt.restype = ctypes.c_int
-    return mallopt
-
+_MADVISE = _libc("madvise", [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int], use_errno=True)
+_MALLOC_TRIM = _libc("malloc_trim", [ctypes.c_size_t])
+_MALLOPT = _libc("mallopt", [ctypes.c_int, ctypes.c_int])
 
 M_ARENA_MAX = -8  # <malloc.h>
 HEAP_ARENAS = 2
@@ -89,8 +65,7 @@ def cap_heap_arenas(arenas: int = HEAP_ARENAS) -> bool:
     1,024-dimension vectors through the hub, 30,000 files, private memory grew 84 -> 171 MB
     with the default and 89 -> 139 MB with two arenas (peak RSS 310 -> 289 MB, same run time).
     Call it before the threads start (`app.container.build_services` does)."""
-    mallopt = _mallopt()
-    return bool(mallopt(M_ARENA_MAX, arenas)) if mallopt is not None else False
+    return bool(_MALLOPT(M_ARENA_MAX, arenas)) if _MALLOPT is not None else False
 
 
 def trim_heap() -> bool:
