@@ -14,7 +14,7 @@ from app.container import Services
 from core.errors import AuthenticationError, BadRequestError, ConfigError
 from core.ports import SparseTerms, VectorStore
 from core.reasons import Reason
-from core.records import Chunk, FileStatus
+from core.records import Chunk, FileStatus, IngestReport
 from core.settings import Backend, RetrievalMode, Settings
 from ingest import pipeline, run
 from ingest.parse import Parsed, ParsedPart, ParseStatus
@@ -389,9 +389,10 @@ def test_ingest_paths_small_file_is_written_in_one_go(
     assert store.upserts == [["long.txt"] * report.chunks]  # ...written at once, then committed
 
 
-def test_ingest_paths_large_file_written_progressively_ends_the_same(
+def _ingest_long_file_progressively(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[_SpyStore, IngestReport]:
+    """docs/long.txt (many chunks), written batch by batch as a large file is."""
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "long.txt").write_text(
         " ".join(f"Line {i} of text." for i in range(600)), "utf-8"
@@ -399,8 +400,13 @@ def test_ingest_paths_large_file_written_progressively_ends_the_same(
     monkeypatch.setattr(run, "BUFFERED_CHUNKS", 2)
     store = _SpyStore()
     services = Services(make_settings(tmp_path, embed_batch_size=4), store, HashEmbedder(), None)
+    return store, services.ingest([tmp_path / "docs"])
 
-    report = services.ingest([tmp_path / "docs"])
+
+def test_ingest_paths_large_file_written_progressively_ends_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, report = _ingest_long_file_progressively(tmp_path, monkeypatch)
 
     assert len(store.upserts) > 1 and all(len(u) < report.chunks for u in store.upserts)
     assert _snapshot(store) == _snapshot(_clean_run(tmp_path / "docs")) and report.ok
@@ -409,15 +415,7 @@ def test_ingest_paths_large_file_written_progressively_ends_the_same(
 def test_ingest_paths_large_file_commit_stamps_only_its_first_write(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "long.txt").write_text(
-        " ".join(f"Line {i} of text." for i in range(600)), "utf-8"
-    )
-    monkeypatch.setattr(run, "BUFFERED_CHUNKS", 2)
-    store = _SpyStore()
-    services = Services(make_settings(tmp_path, embed_batch_size=4), store, HashEmbedder(), None)
-
-    report = services.ingest([tmp_path / "docs"])
+    store, report = _ingest_long_file_progressively(tmp_path, monkeypatch)
 
     # The first write keeps the file partial; the later ones carry its hash already, so the
     # commit rewrites (and the store re-indexes) those few points, not the whole file.
