@@ -27,12 +27,10 @@ from app.build import (
 )
 from app.checks import access_rule_warnings, check_models, check_settings
 from app.document_names import DocumentNames
-from app.ledger import record_outcomes
-from app.sources import record_sources
+from app.recording import RunRecords
 from core.errors import RagError
 from core.ports import ChatModel, Embedder, VectorStore
 from core.settings import Backend, RetrievalMode, Settings
-from ingest.discover import discover
 from ingest.pipeline import IngestOptions, IngestProgress, ingest_paths
 from rag.answer import answer_stream
 from rag.entities import preferred_sources
@@ -198,26 +196,25 @@ class Services:
     ) -> IngestReport:
         """`ingest.pipeline.ingest_paths` into `collection` (default: the configured one).
 
-        Afterwards the paths of the files it ingested are recorded (`app.sources`): the page
-        preview opens only those, or the collection's own uploads; and every file's outcome
-        goes into the collection's ledger (`app.ledger`), which the document manager lists.
-        `refresh`: sources to redo even when unchanged.
+        As its files finish, their paths are recorded (`app.sources`): the page preview opens
+        only those, or the collection's own uploads; and every file's outcome goes into the
+        collection's ledger (`app.ledger`), which the document manager lists (`app.recording`:
+        in batches, so a run stopped early keeps what it finished). `refresh`: sources to redo
+        even when unchanged.
         """
         name = collection or self.settings.collection
+        records = None if dry_run else RunRecords(self.settings.data_dir, name)
         try:
-            report = ingest_paths(
+            return ingest_paths(
                 paths, store=self.store, embedder=self.embedder, collection=name,
                 options=self.ingest_options(), on_progress=on_progress, prune=prune,
                 dry_run=dry_run, passwords=passwords, glob=glob, vision=self.vision_ocr(),
-                refresh=refresh,
+                refresh=refresh, on_outcome=records.add if records else None,
             )  # fmt: skip
         finally:
+            if records is not None:
+                records.flush()
             self.forget_documents(name)
-        if not dry_run and report.files:
-            found, _ = discover(paths, glob=glob)
-            record_sources(self.settings.data_dir, report, ((f.source, f.path) for f in found))
-            record_outcomes(self.settings.data_dir, report, {f.source: f.size for f in found})
-        return report
 
     def access_warnings(self) -> list[str]:
         """The access rules that name no existing collection (`app.checks`)."""

@@ -36,7 +36,7 @@ from core.errors import APIError, StoreError
 from core.reasons import Reason
 from core.records import FileOutcome, FileStatus, IngestReport
 from ingest.chunker import chunk_budget, overlap_for
-from ingest.discover import discover, password_for
+from ingest.discover import SourceFile, discover, password_for
 from ingest.loaders import file_hash
 from ingest.ocr import OcrConfig
 from ingest.parse import ParsedPart, ParseTask, Warm
@@ -80,6 +80,7 @@ def ingest_paths(
     glob: str | None = None,
     vision: VisionOcr | None = None,
     refresh: Collection[str] = (),
+    on_outcome: Callable[[FileOutcome, SourceFile | None], None] | None = None,
 ) -> IngestReport:
     """Ingest files and folders into `collection`.
 
@@ -89,11 +90,14 @@ def ingest_paths(
     embedding model; every per-file problem ends up in the report instead. `vision` reads the
     pages the parsers' offline OCR could not, through a vision model (`ingest.vision_ocr`).
     The sources in `refresh` are parsed and written again even when unchanged (a re-ingest).
+    `on_outcome` hears of each file's outcome as it comes, with the file when it was found
+    (from any thread), so a caller can record them without holding the whole run.
     """
     name = collection
     report = IngestReport(collection=name)
     started = time.perf_counter()
     files, problems = discover(paths, glob=glob)
+    seen = {f.source for f in files} | {p.source for p in problems} if prune else set()
     # With more than one parser, they compute the BM25 vectors (this process is the one to
     # relieve); with one, this process computes them beside it.
     bm25_in_parser = options.workers > 1
@@ -117,6 +121,7 @@ def ingest_paths(
             store=store, embedder=embedder, collection=name, report=report, files=files,
             on_progress=on_progress, dry_run=dry_run, batch_size=options.batch_size,
             batch_tokens=options.batch_tokens, optimize_every=options.optimize_every,
+            on_outcome=on_outcome,
         )  # fmt: skip
     except BaseException:
         pool.close()
@@ -126,20 +131,25 @@ def ingest_paths(
         run.finish(problem)
     passwords = passwords or {}
 
+    # Largest first: a long book started last would keep one parser busy after the others have
+    # finished (206 pages in 3 files: 3.6 s with it last, see bench_peers). Ties in the order
+    # found. Each file leaves the list as it is handed out, so the run does not hold it to its
+    # end (100,000 files: ~20 MB).
+    files.reverse()
+    files.sort(key=lambda f: f.size)
+
     def tasks() -> Iterator[tuple[ParseTask, str]]:
-        # Largest first: a long book started last would keep one parser busy after the others
-        # have finished (206 pages in 3 files: 3.6 s with it last, see bench_peers).
-        for file in sorted(files, key=lambda f: f.size, reverse=True):
+        while files:
+            file = files.pop()
             try:
                 doc_hash = file_hash(file.path)
             except OSError as exc:
                 reason = Reason("cannot_read", detail=str(exc.strerror))
-                run.finish(FileOutcome(file.source, FileStatus.FAILED, reason))
+                run.finish(FileOutcome(file.source, FileStatus.FAILED, reason), file=file)
                 continue
             if states.get(file.source) == doc_hash and file.source not in refresh:
-                run.finish(
-                    FileOutcome(file.source, FileStatus.UNCHANGED), size=file.size, counted=False
-                )
+                outcome = FileOutcome(file.source, FileStatus.UNCHANGED)
+                run.finish(outcome, file=file, counted=False)
                 continue
             task = ParseTask(
                 file.path, file.root, password_for(file, passwords), budget, overlap,
@@ -172,7 +182,6 @@ def ingest_paths(
         if run.error is not None:
             raise run.error
         if prune and not dry_run:
-            seen = {f.source for f in files} | {p.source for p in problems}
             for source in sorted(set(states) - seen):
                 store.delete_source(name, source)
                 run.tally.files_total += 1

@@ -86,8 +86,10 @@ class Run:
         batch_size: int,
         batch_tokens: int,
         optimize_every: int = 0,
+        on_outcome: Callable[[FileOutcome, SourceFile | None], None] | None = None,
     ) -> None:
         self.store, self.embedder, self.collection = store, embedder, collection
+        self.on_outcome = on_outcome
         self.report, self.dry_run = report, dry_run
         self.optimize_every = optimize_every
         self._unindexed = 0  # chunks written since the store last indexed (the writer's)
@@ -112,14 +114,18 @@ class Run:
         self,
         outcome: FileOutcome,
         *,
-        size: int = 0,
+        file: SourceFile | None = None,
         counted: bool = True,
         item: InFlight | None = None,
     ) -> None:
-        """Record a file's outcome (from any thread); `item`: it was being embedded."""
+        """Record a file's outcome (from any thread); `file`: the file it is about, when it was
+        found; `item`: it was being embedded. `on_outcome` hears of it after the counts."""
         with self._lock:
             self.report.files.append(outcome)
+            size = file.size if file is not None else 0
             self.tally.finished(outcome, size=size, counted=counted, item=item)
+        if self.on_outcome is not None:
+            self.on_outcome(outcome, file)
 
     def fail(self, exc: BaseException) -> None:
         with self._lock:
@@ -153,20 +159,20 @@ class Run:
             status = FileStatus(parsed.status.value)  # skipped or failed: the same words
             unread = len(parsed.unreadable)  # a scan OCR could not read
             outcome = FileOutcome(file.source, status, parsed.reason, unreadable_pages=unread)
-            self.finish(outcome, size=file.size)
+            self.finish(outcome, file=file)
             return
         self.tally.current = file.source
         if item is None:
             if not parsed.chunks:
                 outcome = FileOutcome(file.source, FileStatus.SKIPPED, Reason("no_text"))
-                self.finish(outcome, size=file.size)
+                self.finish(outcome, file=file)
                 return
             progressive = len(parsed.chunks) > BUFFERED_CHUNKS
             item = InFlight(file, doc_hash, progressive=progressive)
         item.outcome = dataclasses.replace(parsed, chunks=(), sparse=(), tokens=(), tag=None)
         self._feed(item, parsed.chunks, parsed.sparse, parsed.tokens, last=True)
         if self.dry_run:
-            self.finish(self._outcome(item, Reason("dry_run")), size=file.size)
+            self.finish(self._outcome(item, Reason("dry_run")), file=file)
 
     def _feed(
         self,
@@ -205,7 +211,7 @@ class Run:
             done = item.remaining == 0
         if done:  # else the writer finishes it with its last queued chunk
             outcome = FileOutcome(item.file.source, FileStatus.FAILED, item.failed)
-            self.finish(outcome, size=item.file.size, item=item)
+            self.finish(outcome, file=item.file, item=item)
 
     def submit(self, batch: list[_Entry]) -> None:
         if not batch:
@@ -308,4 +314,4 @@ class Run:
                 unstamped=item.unstamped,
             )  # fmt: skip
             outcome = self._outcome(item)
-        self.finish(outcome, size=item.file.size, item=item)
+        self.finish(outcome, file=item.file, item=item)

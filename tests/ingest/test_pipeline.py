@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from app.container import Services
+from app.ledger import read_ledger
+from app.sources import recorded_sources
 from core.errors import AuthenticationError, BadRequestError, ConfigError
 from core.ports import SparseTerms, VectorStore
 from core.reasons import Reason
@@ -274,6 +276,37 @@ def test_ingest_paths_expired_token_stops_cleanly_and_resumes(
     assert _snapshot(services.store) == _snapshot(clean)
 
 
+class _BrokenEmbedder(HashEmbedder):
+    """Answers `good_calls` batches, then fails as no API error would: the run raises."""
+
+    def __init__(self, good_calls: int) -> None:
+        super().__init__()
+        self.good_calls = good_calls
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        if len(self.calls) >= self.good_calls:
+            raise RuntimeError("embedder broke")
+        return super().embed_documents(texts)
+
+
+def test_a_run_that_raises_midway_has_recorded_the_files_it_finished(
+    services: Services, tmp_path: Path
+) -> None:
+    root = services.settings.data_dir / "docs"
+    root.mkdir(parents=True)
+    for n in range(6):
+        (root / f"{n}.txt").write_text(" ".join(f"Doc {n} line {i}." for i in range(60)), "utf-8")
+    services.embedder = _BrokenEmbedder(good_calls=1)
+
+    with pytest.raises(RuntimeError, match="embedder broke"):
+        services.ingest([root])
+
+    finished = {s for s, h in services.store.source_states("test").items() if h}
+    assert finished and len(finished) < 6
+    assert set(read_ledger(services.settings.data_dir, "test")) == finished
+    assert set(recorded_sources(services.settings.data_dir, "test")) == finished
+
+
 def test_ingest_paths_partial_file_is_redone(services: Services, tmp_path: Path) -> None:
     root = _corpus(tmp_path / "docs")
     services.ingest([root])
@@ -486,7 +519,8 @@ def test_ingest_paths_file_whose_parser_dies_after_some_parts_fails_uncommitted(
 def test_ingest_paths_parses_the_largest_files_first(tmp_path: Path) -> None:
     root = tmp_path / "docs"
     root.mkdir()
-    for name, words in (("a-short.txt", 20), ("b-long.txt", 900), ("c-middle.txt", 200)):
+    sizes = (("a-short.txt", 20), ("b-long.txt", 900), ("c-middle.txt", 200), ("d-tie.txt", 50))
+    for name, words in (*sizes, ("e-tie.txt", 50)):
         (root / name).write_text(" ".join(["onboarding"] * words) + "\n", "utf-8")
     settings = make_settings(tmp_path, ingest_workers=1)
     services = Services(settings, QdrantStore.local(), HashEmbedder(), None)
@@ -496,7 +530,9 @@ def test_ingest_paths_parses_the_largest_files_first(tmp_path: Path) -> None:
         services.close()
 
     # One parser answers in the order it was given: a long file last would end the run alone.
-    assert [f.source for f in report.files] == ["b-long.txt", "c-middle.txt", "a-short.txt"]
+    # Files of one size keep the order they were found in.
+    order = ["b-long.txt", "c-middle.txt", "d-tie.txt", "e-tie.txt", "a-short.txt"]
+    assert [f.source for f in report.files] == order
 
 
 class _OptimizeSpy(QdrantStore):
