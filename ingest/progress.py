@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from core.records import FileOutcome
-from ingest.discover import SourceFile
+from ingest.discover import FileList, SourceFile
 from ingest.parse import PageTick
 
 TICK = 0.2  # seconds between progress reports while waiting
@@ -79,7 +79,7 @@ class Tally:
 
     def __init__(
         self,
-        files: Sequence[SourceFile],
+        files: FileList,
         on_progress: Callable[[IngestProgress], None] | None,
         *,
         lock: threading.RLock,
@@ -92,7 +92,7 @@ class Tally:
         self.pages = 0
         self.chunks = 0
         self.written = 0
-        self.bytes_total = sum(f.size for f in files)
+        self.bytes_total = files.size
         self.bytes_done = 0
         self.current = ""
         self.pages_read = 0

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from core.reasons import Reason
 from core.records import Chunk, FileOutcome, FileStatus, IngestReport
 from ingest.batches import Batcher
-from ingest.discover import SourceFile
+from ingest.discover import FileList, SourceFile
 from ingest.parse import Parsed, ParsedPart, ParseStatus
 from ingest.progress import TICK, IngestProgress, Tally
 from ingest.stages import Embedded, Embedding, Writer
@@ -80,7 +80,7 @@ class Run:
         embedder: Embedder,
         collection: str,
         report: IngestReport,
-        files: list[SourceFile],
+        files: FileList,
         on_progress: Callable[[IngestProgress], None] | None,
         dry_run: bool,
         batch_size: int,

@@ -209,7 +209,7 @@ def test_ingest_progress_share_never_goes_back_when_a_files_next_part_arrives(
     tmp_path: Path,
 ) -> None:
     from core.records import IngestReport
-    from ingest.discover import SourceFile
+    from ingest.discover import FileList, SourceFile
     from ingest.parse import PageTick
     from ingest.run import InFlight, Run
 
@@ -217,7 +217,7 @@ def test_ingest_progress_share_never_goes_back_when_a_files_next_part_arrives(
     seen: list[IngestProgress] = []
     run = Run(
         store=QdrantStore(), embedder=HashEmbedder(), collection="t",
-        report=IngestReport(collection="t"), files=[file], on_progress=seen.append,
+        report=IngestReport(collection="t"), files=FileList([file]), on_progress=seen.append,
         dry_run=False, batch_size=8, batch_tokens=8000,
     )  # fmt: skip
     item = InFlight(file, "h", progressive=False, ids=[f"c{i}" for i in range(4)], remaining=0)

@@ -6,15 +6,16 @@ import threading
 from pathlib import Path
 
 from core.records import FileOutcome, FileStatus
-from ingest.discover import SourceFile
+from ingest.discover import FileList, SourceFile
 from ingest.parse import PageTick
 from ingest.progress import IngestProgress, Tally
 
 
 def _tally(tmp_path: Path, sizes: list[int], seen: list[IngestProgress]) -> Tally:
-    files = [
-        SourceFile(tmp_path / f"{n}.md", tmp_path, f"{n}.md", size) for n, size in enumerate(sizes)
-    ]
+    files = FileList(
+        SourceFile(str(tmp_path / f"{n}.md"), tmp_path, f"{n}.md", size)
+        for n, size in enumerate(sizes)
+    )
     return Tally(files, seen.append, lock=threading.RLock(), held_back=lambda: "the rate limit")
 
 
