@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app.ledger import record_outcomes
 from app.sources import record_sources
-from core.records import FileOutcome, IngestReport
+from core.records import FileOutcome, IngestReport, Outcomes
 from ingest.discover import SourceFile
 
 BATCH = 1000  # outcomes per write: one transaction per record
@@ -46,7 +46,7 @@ class RunRecords:
             self._write(held)
 
     def _write(self, held: list[tuple[FileOutcome, SourceFile | None]]) -> None:
-        report = IngestReport(self._collection, files=[outcome for outcome, _ in held])
+        report = IngestReport(self._collection, Outcomes(outcome for outcome, _ in held))
         found = [file for _, file in held if file is not None]
         record_sources(self._dir, report, ((f.source, f.path) for f in found))
         record_outcomes(self._dir, report, {f.source: f.size for f in found})
