@@ -14,25 +14,23 @@
 
 Target (issue 11): 100,000 small files complete, time linear in the file count, memory flat.
 
-Measured (`nice -n -10 bench_many.py --files 10000 30000 100000`, quiet machine, load 1.8-2.2),
-session 8's final code: a parse task's tag no longer travels to the parser and back (the run
-held a copy of every file's `SourceFile`), Edge's keyword indexes are Cold, and after each
-optimize the C heap it freed goes back (`store.residency.trim_heap`) with two heap arenas:
+Measured (`nice -n -10 bench_many.py --files 10000 30000 100000`, quiet machine, load 1.7-2.4),
+session 9: discovery packs the files it finds (`ingest.discover.FileList`, ~40 bytes a file) and
+hands each out once, the report packs its outcomes (`core.records.Outcomes`), and the ledger and
+source paths are written as files finish (`app.recording`), not from a second walk at the end:
 
     files     files/s  vs first  CPU ms/file  peak RSS  private  parser
-    10,000     1239.6     1.00       1.34      165 MB     45 MB   151 MB
-    30,000     1231.3     0.99       1.31      172 MB     59 MB   154 MB
-    100,000    1081.2     0.87       1.44      206 MB     99 MB   153 MB
-    before these (session 7's code), same machine, the same day: private 51 / 70 / 132 MB,
-    peak RSS 166 / 173 / 233 MB, CPU 1.34 / 1.31 / 1.40 ms a file.
+    10,000     1011.3     1.00       1.57      164 MB     44 MB   152 MB
+    30,000      989.1     0.98       1.57      168 MB     52 MB   153 MB
+    100,000     863.5     0.85       1.74      182 MB     66 MB   153 MB
+    session 8's code, the same day: 10,000 and 30,000 files 1.65 / 1.55 ms a file, private
+    45 / 58 MB; 100,000 files (one run of the child alone) private 99 MB, peak RSS 206 MB.
 
-All 100,000 files in, none lost. CPU per file is within 7 % from 10k to 100k (the wall rate
-falls 13 % at 100k: the machine's load rose with the run). Memory is bounded per file, not
-flat: private memory grows ~0.6 KB a file. What the run holds per file until it ends is the
-discovery's `SourceFile` (~0.26 KB; the largest-first order needs every file's size before the
-first is parsed) and its outcome in the report (~0.1 KB), and the store engine's per-point
-structures (~0.15 KB with the Cold indexes, on a bare shard). The memory-mapped part of the peak
-(RSS less private) is flat, ~110-120 MB.
+All 100,000 files in, none lost. This machine ran ~20 % slower that day than the day before
+(session 8's code: 1.34 ms a file then). Private memory grows ~0.25 KB a file, from 0.6: about
+0.15 KB of it is the store engine's per-point structures (measured on a bare shard), the rest the
+packed file list and report (~0.1 KB). The memory-mapped part of the peak (RSS less private) is
+flat, ~110-120 MB.
 """
 
 from __future__ import annotations
