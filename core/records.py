@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from core.packed import PackedStrings
 from core.reasons import Reason
 
 # Fixed namespace: chunk ids are uuid5(namespace, source + position + text hash), so the same file
@@ -137,11 +138,10 @@ class Outcomes:
     reason, warning or OCR) costs ~40 bytes where a `FileOutcome` and its name cost ~180
     (100,000 files: 4 MB, not 18). They come out as `FileOutcome`s, made when asked for."""
 
-    __slots__ = ("_chunks", "_ends", "_full", "_names", "_pages", "_status")
+    __slots__ = ("_chunks", "_full", "_names", "_pages", "_status")
 
     def __init__(self, outcomes: Iterable[FileOutcome] = ()) -> None:
-        self._names = bytearray()  # the source names, UTF-8 (undecodable bytes escaped)
-        self._ends = array("Q")  # where each name ends
+        self._names = PackedStrings()  # the source names
         self._status = bytearray()  # index into _STATUSES
         self._chunks = array("Q")
         self._pages = array("Q")
@@ -150,8 +150,7 @@ class Outcomes:
 
     def append(self, outcome: FileOutcome) -> None:
         index = len(self._status)
-        self._names += outcome.source.encode("utf-8", "surrogateescape")
-        self._ends.append(len(self._names))
+        self._names.append(outcome.source)
         self._status.append(_STATUS_CODES[outcome.status])
         self._chunks.append(outcome.chunks)
         self._pages.append(outcome.pages)
@@ -174,10 +173,9 @@ class Outcomes:
         index = range(len(self))[index]  # negative ones too; IndexError past the end
         if index in self._full:
             return self._full[index]
-        start = self._ends[index - 1] if index else 0
-        source = self._names[start : self._ends[index]].decode("utf-8", "surrogateescape")
         status = _STATUSES[self._status[index]]
-        return FileOutcome(source, status, chunks=self._chunks[index], pages=self._pages[index])
+        chunks, pages = self._chunks[index], self._pages[index]
+        return FileOutcome(self._names[index], status, chunks=chunks, pages=pages)
 
     def __iter__(self) -> Iterator[FileOutcome]:
         return (self[index] for index in range(len(self)))

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.packed import PackedStrings
 from core.reasons import Reason
 from core.records import FileOutcome, FileStatus
 from ingest.loaders import SUPPORTED_SUFFIXES, is_supported, source_name
@@ -40,8 +41,7 @@ class FileList:
         self._roots: list[Path] = []
         self._root = array("I")  # index into _roots
         self._size = array("q")
-        self._ends = array("Q")  # where each source name ends in _names
-        self._names = bytearray()  # the source names, UTF-8 (undecodable bytes escaped)
+        self._names = PackedStrings()  # the source names
         self._located: dict[int, str] = {}  # paths other than root/source (symlinks, links)
         self._order: array[int] | None = None  # what `pop_largest` hands out, in reverse
         for file in files:
@@ -53,8 +53,7 @@ class FileList:
         index = len(self._size)
         self._root.append(len(self._roots) - 1)
         self._size.append(file.size)
-        self._names += file.source.encode("utf-8", "surrogateescape")
-        self._ends.append(len(self._names))
+        self._names.append(file.source)
         if file.location != str(file.root / file.source):
             self._located[index] = file.location
 
@@ -62,8 +61,7 @@ class FileList:
         return len(self._size)
 
     def __getitem__(self, index: int) -> SourceFile:
-        start = self._ends[index - 1] if index else 0
-        source = self._names[start : self._ends[index]].decode("utf-8", "surrogateescape")
+        source = self._names[index]
         root = self._roots[self._root[index]]
         location = self._located.get(index) or str(root / source)
         return SourceFile(location, root, source, self._size[index])
