@@ -64,6 +64,10 @@ from store.residency import page_out, trim_heap
 
 log = logging.getLogger(__name__)
 
+# A scroll over a whole collection (an ingest's `source_states`, the document manager's
+# `source_stats`) hands the pages it read back to the kernel every this many points.
+PAGE_OUT_POINTS = 8192
+
 
 def _filter(filters: SearchFilter | None) -> qe.Filter | None:
     must: list[Any] = [
@@ -261,16 +265,27 @@ class EdgeStore:
     # --- Reading -----------------------------------------------------------------------------
 
     def _scroll(self, name: str, fields: list[str]) -> Iterator[dict[str, Any]]:
-        shard, offset = self._shard(name), None
-        while True:
-            request = qe.ScrollRequest(
-                offset=offset, limit=SCROLL_PAGE, with_payload=fields, with_vector=False
-            )
-            records, offset = shard.scroll(request)
-            for record in records:
-                yield record.payload or {}
-            if offset is None:
-                return
+        """`fields` of every point. Edge reads a point's whole payload (its text too) to give
+        any field of it, so a scroll maps in the collection's payload files: every
+        `PAGE_OUT_POINTS` and at the end, their pages go back to the kernel
+        (`store.residency`)."""
+        shard, offset, read = self._shard(name), None, 0
+        try:
+            while True:
+                request = qe.ScrollRequest(
+                    offset=offset, limit=SCROLL_PAGE, with_payload=fields, with_vector=False
+                )
+                records, offset = shard.scroll(request)
+                for record in records:
+                    yield record.payload or {}
+                read += len(records)
+                if offset is None:
+                    return
+                if read >= PAGE_OUT_POINTS:
+                    page_out(self._folder(name))
+                    read = 0
+        finally:
+            page_out(self._folder(name))
 
     def chunks_of(self, name: str, source: str) -> list[Chunk]:
         request = qe.ScrollRequest(

@@ -150,3 +150,24 @@ def test_edge_searches_answer_while_writes_optimize(tmp_path: Path, small_segmen
     assert errors == [] and found and set(found) == {5}
     assert store.count("c") == 800
     store.close()
+
+
+def test_edge_scroll_over_a_collection_gives_its_pages_back_as_it_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store import edge
+
+    store = EdgeStore(tmp_path / "store")
+    chunks = _chunks(1500)
+    _fill(store, chunks)
+    given_back: list[Path] = []
+    monkeypatch.setattr(edge, "page_out", given_back.append)
+    monkeypatch.setattr(edge, "PAGE_OUT_POINTS", 1000)
+
+    states = store.source_states("c")
+
+    # 1,500 points in scroll pages of 512: given back once 1,024 are read, and at the end;
+    # every source read whole all the same.
+    assert given_back == [store._folder("c")] * 2
+    assert len(states) == 60 and store.source_stats("c")["doc0.md"].chunks == 25
+    store.close()
