@@ -171,3 +171,30 @@ def test_edge_scroll_over_a_collection_gives_its_pages_back_as_it_goes(
     assert given_back == [store._folder("c")] * 2
     assert len(states) == 60 and store.source_stats("c")["doc0.md"].chunks == 25
     store.close()
+
+
+def test_edge_optimize_gives_the_written_pages_back_before_and_after_it_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store import edge
+
+    store = EdgeStore(tmp_path / "store")
+    _fill(store, _chunks(200))
+    calls: list[str] = []
+    shard = store._shard("c")
+
+    class Watched:  # the shard, telling when it optimizes (Edge's own type takes no patch)
+        def __getattr__(self, attribute: str) -> object:
+            if attribute == "optimize":
+                calls.append("optimize")
+            return getattr(shard, attribute)
+
+    store._shards["c"] = Watched()  # type: ignore[assignment]
+    monkeypatch.setattr(edge, "page_out", lambda folder: calls.append(f"page_out {folder.name}"))
+
+    store.optimize("c")
+
+    assert calls == ["page_out c", "optimize", "page_out c"]
+    store._shards["c"] = shard
+    assert store.count("c") == 200
+    store.close()
