@@ -52,7 +52,7 @@ HOMES = {
     "httpx": ("hub/transport.py",),
     "qdrant_client": ("store/",),
     "qdrant_edge": ("store/",),
-    "pypdf": ("ingest/loaders/pdf.py",),
+    "pypdf": ("ingest/loaders/pdf.py", "ingest/loaders/pdf_tree.py"),
     "streamlit": ("app/ui/", "streamlit_app.py"),
     "tesserocr": ("ingest/ocr.py",),
     "pypdfium2": (

@@ -1,4 +1,5 @@
-"""PDF with pypdf (the only module that imports it): page text, page numbers kept.
+"""PDF with pypdf (only this module and `ingest.loaders.pdf_tree` import it): page text, page
+numbers kept.
 
 Encrypted files are opened with the password given for them, else with the empty user password
 (`decrypt("")`, which many "protected" PDFs use; AES needs the `cryptography` package). A page
@@ -12,9 +13,10 @@ tables as Markdown rows under their statement's caption (one block per table, on
 prose). The outline (bookmarks), when there is one, gives each page its heading path; without
 one, "Item 7." lines, statement captions and the lines set apart by their font
 (`ingest.loaders.pdf_headings`) do. pdfium opens the file once for all of these and for OCR
-(`ingest.loaders.pdfium_doc`), each page loaded once and its text page made once. Time and memory
-bounds for hostile files are the caller's job: the pipeline runs this loader in a worker process
-(see `ingest/worker.py`).
+(`ingest.loaders.pdfium_doc`), each page loaded once and its text page made once; where it agrees
+with the page count the file declares, pypdf reads only the pages it extracts, not its whole page
+tree (`ingest.loaders.pdf_tree`). Time and memory bounds for hostile files are the caller's job:
+the pipeline runs this loader in a worker process (see `ingest/worker.py`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from ingest.loaders.pdf_headings import FontHeadings, Marks
 from ingest.loaders.pdf_layout import page_blocks
 from ingest.loaders.pdf_ocr import OcrTally, ocr_page, ocr_reader, page_warnings
 from ingest.loaders.pdf_text import PdfiumText, clean_text
+from ingest.loaders.pdf_tree import PageTree, declared_pages
 from ingest.loaders.pdfium_doc import PdfiumDoc
 
 if TYPE_CHECKING:
@@ -126,14 +129,27 @@ def _pypdf_outline(reader: PdfReader, page_count: int) -> Outline:
     return marks
 
 
-def _page_text(reader: PdfReader, number: int, fast: PdfiumText | None = None) -> str:
+def _page_count(reader: PdfReader, source: str, *, declared: bool) -> int:
+    """The pages the tree's root declares (`declared`, when it does), else pypdf's list of them;
+    `IngestError` for a tree that cannot be read."""
+    try:
+        count = declared_pages(reader) if declared else None
+        return count if count else len(reader.pages)
+    except FileNotDecryptedError as exc:
+        raise EncryptedError(source, Reason("pdf_not_decrypted")) from exc
+    except (PdfReadError, RecursionError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        detail = _one_line(exc)
+        raise IngestError(source, Reason("pdf_broken_page_tree", detail=detail)) from exc
+
+
+def _page_text(tree: PageTree, number: int, fast: PdfiumText | None = None) -> str:
     """pdfium's text for a prose page; else the page's text with its columns kept (layout mode),
     plain extraction when layout mode fails or finds nothing (it trips on some broken fonts and
     streams that plain mode reads)."""
     prose = fast.prose(number - 1) if fast is not None else None
     if prose is not None:
         return clean_text(prose)
-    page = reader.pages[number - 1]
+    page = tree.page(number - 1)
     try:
         text = clean_text(page.extract_text(extraction_mode="layout") or "")
     except Exception:
@@ -178,20 +194,10 @@ class PdfPages:
     ) -> None:
         logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are ours to report
         self._reader = reader = _open(path, source, password)
-        try:
-            self.page_count = len(reader.pages)
-        except FileNotDecryptedError as exc:
-            raise EncryptedError(source, Reason("pdf_not_decrypted")) from exc
-        except (
-            PdfReadError,
-            RecursionError,
-            ValueError,
-            KeyError,
-            TypeError,
-            AttributeError,
-        ) as exc:
-            detail = _one_line(exc)
-            raise IngestError(source, Reason("pdf_broken_page_tree", detail=detail)) from exc
+        self._tree = PageTree(reader)
+        # The count the tree declares, checked against pdfium's in `blocks` (pypdf's list of
+        # pages costs ~60 KB a page on a LaTeX manual: read only when pdfium cannot help).
+        self.page_count = _page_count(reader, source, declared=True)
         if self.page_count == 0:
             raise NoTextError(source, Reason("pdf_no_pages"))
         self._path, self._password, self._ocr, self._on_page = path, password, ocr, on_page
@@ -204,19 +210,25 @@ class PdfPages:
 
     def blocks(self) -> Generator[Block, None, None]:
         """The pages' blocks in reading order, each page's as soon as it is read."""
-        reader, page_count = self._reader, self.page_count
+        reader, source = self._reader, self.head.source
         pdf = _pdfium(self._path, self._password)
-        headings = _outline_headings(reader, pdf, page_count)
-        fonts = None if any(headings) or pdf is None else FontHeadings(pdf)
-        scanner = ocr_reader(self._path, self._password, self._ocr, self.head.content_hash, pdf)
-        self._ocr_on = scanner is not None
-        fast = PdfiumText.over(pdf, page_count)
-        carried: tuple[str, ...] = ()  # the heading path the previous page ended with
+        scanner = None
         try:
+            if pdf is None or len(pdf) != self.page_count:  # pypdf reads every page: as it counts
+                self.page_count = _page_count(reader, source, declared=False)
+                if self.page_count == 0:
+                    raise NoTextError(source, Reason("pdf_no_pages"))
+            page_count = self.page_count
+            headings = _outline_headings(reader, pdf, page_count)
+            fonts = None if any(headings) or pdf is None else FontHeadings(pdf)
+            scanner = ocr_reader(self._path, self._password, self._ocr, self.head.content_hash, pdf)
+            self._ocr_on = scanner is not None
+            fast = PdfiumText.over(pdf, page_count)
+            carried: tuple[str, ...] = ()  # the heading path the previous page ended with
             for number in range(1, page_count + 1):
                 problem: Reason | None = None
                 try:
-                    text = _page_text(reader, number, fast)
+                    text = _page_text(self._tree, number, fast)
                 except Exception as exc:  # one bad page (bad font, broken stream) costs that page
                     text = ""
                     problem = Reason("page_problem", page=number, detail=_one_line(exc))
