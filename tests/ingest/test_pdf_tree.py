@@ -83,3 +83,24 @@ def test_pdf_loader_reads_prose_pages_without_pypdfs_page_list(tmp_path: Path) -
 
     assert {block.page for block in blocks} == {1, 2} and "Anhang" in blocks[-1].text
     assert pages.page_count == 2 and pages._reader.flattened_pages is None
+
+
+def test_declared_page_count_is_a_plain_int() -> None:
+    # pypdf's NumberObject would be pickled with the parse result and import pypdf (and its
+    # cryptography) in the ingest process.
+    assert type(declared_pages(PdfReader(BytesIO(_tree())))) is int
+
+
+def test_a_parsed_pdf_carries_no_pypdf_object_to_the_ingest_process(tmp_path: Path) -> None:
+    import pickle
+
+    from ingest.parse import ParseTask, parse_parts
+
+    path = tmp_path / "tree.pdf"
+    path.write_bytes(_tree())
+    task = ParseTask(path, tmp_path, None, 256, 20, part_chunks=1)
+
+    results = list(parse_parts(task, "tree.pdf"))
+
+    assert results[-1].pages == 4
+    assert b"pypdf" not in pickle.dumps(results)  # unpickling would import it there
