@@ -149,12 +149,11 @@ class Outcomes:
         self.extend(outcomes)
 
     def append(self, outcome: FileOutcome) -> None:
-        index = len(self._status)
+        index, chunks, pages = len(self._status), outcome.chunks, outcome.pages
         self._names.append(outcome.source)
         self._status.append(_STATUS_CODES[outcome.status])
-        self._chunks.append(outcome.chunks)
-        self._pages.append(outcome.pages)
-        chunks, pages = outcome.chunks, outcome.pages
+        self._chunks.append(chunks)
+        self._pages.append(pages)
         if outcome != FileOutcome(outcome.source, outcome.status, chunks=chunks, pages=pages):
             self._full[index] = outcome
 
