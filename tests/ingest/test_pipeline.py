@@ -239,29 +239,34 @@ def test_a_refused_ingest_leaves_no_parser_running(services: Services, tmp_path:
     assert _children() <= before
 
 
-class _ExpiringEmbedder(HashEmbedder):
-    """Answers `good_calls` batches, then behaves like a 401 from the API."""
+class _FailingEmbedder(HashEmbedder):
+    """Answers `good_calls` batches, then raises `error` (by default as a 401 from the API)."""
 
-    def __init__(self, good_calls: int) -> None:
+    def __init__(self, good_calls: int, error: Exception | None = None) -> None:
         super().__init__()
         self.good_calls = good_calls
+        self.error = error or AuthenticationError(
+            "token invalid or expired", operation="embeddings", status=401
+        )
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         if len(self.calls) >= self.good_calls:
-            raise AuthenticationError(
-                "token invalid or expired", operation="embeddings", status=401
-            )
+            raise self.error
         return super().embed_documents(texts)
+
+
+def _six_docs(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for n in range(6):
+        (root / f"{n}.txt").write_text(" ".join(f"Doc {n} line {i}." for i in range(60)), "utf-8")
+    return root
 
 
 def test_ingest_paths_expired_token_stops_cleanly_and_resumes(
     services: Services, tmp_path: Path
 ) -> None:
-    root = tmp_path / "docs"
-    for n in range(6):
-        (root / f"{n}.txt").parent.mkdir(parents=True, exist_ok=True)
-        (root / f"{n}.txt").write_text(" ".join(f"Doc {n} line {i}." for i in range(60)), "utf-8")
-    services.embedder = _ExpiringEmbedder(good_calls=1)
+    root = _six_docs(tmp_path / "docs")
+    services.embedder = _FailingEmbedder(good_calls=1)
 
     stopped = services.ingest([root])
 
@@ -276,27 +281,11 @@ def test_ingest_paths_expired_token_stops_cleanly_and_resumes(
     assert _snapshot(services.store) == _snapshot(clean)
 
 
-class _BrokenEmbedder(HashEmbedder):
-    """Answers `good_calls` batches, then fails as no API error would: the run raises."""
-
-    def __init__(self, good_calls: int) -> None:
-        super().__init__()
-        self.good_calls = good_calls
-
-    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        if len(self.calls) >= self.good_calls:
-            raise RuntimeError("embedder broke")
-        return super().embed_documents(texts)
-
-
 def test_a_run_that_raises_midway_has_recorded_the_files_it_finished(
     services: Services, tmp_path: Path
 ) -> None:
-    root = services.settings.data_dir / "docs"
-    root.mkdir(parents=True)
-    for n in range(6):
-        (root / f"{n}.txt").write_text(" ".join(f"Doc {n} line {i}." for i in range(60)), "utf-8")
-    services.embedder = _BrokenEmbedder(good_calls=1)
+    root = _six_docs(services.settings.data_dir / "docs")
+    services.embedder = _FailingEmbedder(good_calls=1, error=RuntimeError("embedder broke"))
 
     with pytest.raises(RuntimeError, match="embedder broke"):
         services.ingest([root])
