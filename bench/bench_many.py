@@ -1,6 +1,6 @@
 """A run of many small files: is ingest time linear in the file count, and memory flat?
 
-    .venv/bin/python bench/bench_many.py [--files 10000 30000 100000] [--words 40 120]
+    .venv/bin/python bench/bench_many.py [--files 10000 30000 100000] [--words 40 120] [--again]
 
 - The corpus is seeded short text files (`bench_hub.make_files`: one chunk each), written once for
   the largest count in slices, so each count ingests the first N files of the same corpus.
@@ -11,6 +11,9 @@
   machine), files/s relative to the smallest count (1.00 = linear), peak RSS (VmHWM) of the
   ingest process, its peak private memory (RssAnon: without the embedded store's memory-mapped
   files, which the kernel can drop), the biggest parser process's peak, and the report's size.
+- `--again` runs each count a second time on the same store, in a fresh process, as a resumed or
+  repeated `rag ingest` does: every file is found unchanged (row "again"; vs first is its rate
+  over the first count's).
 
 Target (issue 11): 100,000 small files complete, time linear in the file count, memory flat.
 
@@ -49,7 +52,7 @@ REPO = Path(__file__).resolve().parents[1]
 SLICE = 10_000  # files per folder of the corpus
 
 
-def child(folders: list[Path]) -> None:
+def child(store: Path, folders: list[Path]) -> None:
     sys.path[:0] = [str(REPO), str(REPO / "bench")]
     from bench_ingest import _services
 
@@ -57,8 +60,8 @@ def child(folders: list[Path]) -> None:
     from bench.procmem import MemoryWatch, status_mb
 
     memory = MemoryWatch(interval=0.2)
-    with memory, tempfile.TemporaryDirectory(prefix="bench-many-") as tmp:
-        services = _services(Path(tmp) / "store", 0)
+    with memory:
+        services = _services(store / "store", 0)
         report = services.ingest(folders)
         stored = services.store.count("bench")
         services.close()
@@ -66,7 +69,8 @@ def child(folders: list[Path]) -> None:
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = {
         "files": len(report.files),
-        "ingested": sum(1 for f in report.files if f.status == "ingested"),
+        "ingested": report.count("ingested"),
+        "unchanged": report.count("unchanged"),
         "chunks": report.chunks,
         "stored": stored,
         "seconds": report.seconds,
@@ -96,11 +100,14 @@ def make_corpus(root: Path, files: int, lo: int, hi: int) -> list[Path]:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_child":
-        child([Path(p) for p in sys.argv[2:]])
+        child(Path(sys.argv[2]), [Path(p) for p in sys.argv[3:]])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, nargs="+", default=[10_000, 30_000, 100_000])
     parser.add_argument("--words", type=int, nargs=2, default=[40, 120])
+    parser.add_argument(
+        "--again", action="store_true", help="run each count a second time on the same store"
+    )
     args = parser.parse_args()
     counts = sorted(args.files)
     if any(n % SLICE and n != counts[-1] for n in counts):
@@ -112,29 +119,44 @@ def main() -> None:
         first: float | None = None
         for n in counts:
             parts = folders[: -(-n // SLICE)]
-            proc = subprocess.run(
-                [sys.executable, str(Path(__file__).resolve()), "_child", *map(str, parts)],
-                capture_output=True, text=True, cwd=REPO,
-                env={**os.environ, "PYTHONPATH": str(REPO)},
-            )  # fmt: skip
-            line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), "")
-            if not line:
-                print(f"{n:>8,}: failed\n{proc.stderr[-2000:]}")
-                continue
-            r: dict[str, Any] = json.loads(line[7:])
-            rate = r["files"] / r["seconds"]
-            first = first or rate
-            print(
-                f"{r['files']:>8,} {rate:>8.1f} {rate / first:>8.2f} "
-                f"{1000 * r['cpu_s'] / r['files']:>11.2f} {r['rss_mb']:>6.0f} MB "
-                f"{r['anon_mb']:>5.0f} MB "
-                f"{r['parser_mb']:>4.0f} MB {r['report_kb']:>6.0f} KB {r['stored']:>8,} "
-                f"{os.getloadavg()[0]:>5.1f}",
-                flush=True,
-            )
-            if r["ingested"] != r["files"] or r["stored"] != r["chunks"]:
-                print(f"    lost: {r['files'] - r['ingested']} files, "
-                      f"{r['chunks'] - r['stored']} chunks")  # fmt: skip
+            with tempfile.TemporaryDirectory(prefix="bench-many-") as store:
+                chunks = 0  # what the first run wrote: the second finds it all unchanged
+                for again in (False, True) if args.again else (False,):
+                    r = _run_child(Path(store), parts)
+                    if r is None:
+                        print(f"{n:>8,}: failed")
+                        break
+                    rate = r["files"] / r["seconds"]
+                    first = first or rate
+                    _print_row(r, rate, first, "again" if again else f"{n:,}")
+                    chunks = chunks or r["chunks"]
+                    done = r["unchanged"] if again else r["ingested"]
+                    if done != r["files"] or r["stored"] != chunks:
+                        lost = chunks - r["stored"]
+                        print(f"    lost: {r['files'] - done} files, {lost} chunks")
+
+
+def _run_child(store: Path, parts: list[Path]) -> dict[str, Any] | None:
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "_child", str(store), *map(str, parts)],
+        capture_output=True, text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+    )  # fmt: skip
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), "")
+    if not line:
+        print(proc.stderr[-2000:])
+        return None
+    result: dict[str, Any] = json.loads(line[7:])
+    return result
+
+
+def _print_row(r: dict[str, Any], rate: float, first: float, label: str) -> None:
+    print(
+        f"{label:>8} {rate:>8.1f} {rate / first:>8.2f} "
+        f"{1000 * r['cpu_s'] / r['files']:>11.2f} {r['rss_mb']:>6.0f} MB {r['anon_mb']:>5.0f} MB "
+        f"{r['parser_mb']:>4.0f} MB {r['report_kb']:>6.0f} KB {r['stored']:>8,} "
+        f"{os.getloadavg()[0]:>5.1f}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
