@@ -58,7 +58,8 @@ class IngestProgress:
 
 
 class Flowing(Protocol):
-    """A file whose chunks are being embedded, as the share counts it (`ingest.run.InFlight`)."""
+    """A file whose chunks are being embedded, as the share counts it
+    (`ingest.inflight.InFlight`)."""
 
     @property
     def file(self) -> SourceFile: ...

@@ -2,7 +2,8 @@
 
 `Run` takes each parsed file from the pipeline's thread, cuts its chunks into batches (the one
 rule of `ingest.batches`), hands them to `Embedding` threads (`ingest.stages`) and has the `Writer`
-thread write the answers as they come back. A file's first written chunks have an empty
+thread write the answers as they come back; each file on its way is an `InFlight`
+(`ingest.inflight`). A file's first written chunks have an empty
 `doc_hash` (the rest have its hash); when all of its chunks are in, `VectorStore.commit_source`
 stamps those with the file's hash and removes the file's older chunks, so files are committed in
 the order they complete. A file with more than
@@ -17,13 +18,13 @@ import dataclasses
 import threading
 from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from core.reasons import Reason
 from core.records import Chunk, FileOutcome, FileStatus, IngestReport
 from ingest.batches import Batcher
 from ingest.discover import FileList, SourceFile
+from ingest.inflight import Entry, InFlight, Sparse, ingested
 from ingest.parse import Parsed, ParsedPart, ParseStatus
 from ingest.progress import TICK, IngestProgress, Tally
 from ingest.stages import Embedded, Embedding, Writer
@@ -34,8 +35,6 @@ if TYPE_CHECKING:
     from core.ports import Embedder, VectorStore
 
 
-_Sparse = tuple[list[int], list[float]] | None  # None: computed before the write
-
 # A file with more chunks than this is written batch by batch as its vectors arrive, so memory
 # stays bounded; smaller files are written in one go once all their vectors are in, so their new
 # chunks appear together, just before their old ones go.
@@ -43,26 +42,6 @@ BUFFERED_CHUNKS = 1024
 # The parsers send a file with more chunks in parts of this many (`ingest.parse.parse_parts`; a
 # PDF's as its pages are read), so its first batches are embedded while the rest is parsed.
 PART_CHUNKS = 128
-
-
-@dataclass(eq=False, slots=True)
-class InFlight:
-    """A file whose chunks are being embedded and written: what its commit and report need,
-    never its chunks (they travel in batches)."""
-
-    file: SourceFile
-    doc_hash: str
-    progressive: bool  # written batch by batch, not in one go
-    ids: list[str] = field(default_factory=list)  # of every chunk so far, in order
-    unstamped: list[str] = field(default_factory=list)  # written without the hash: its first write
-    remaining: int = 0  # chunks queued and not yet through the writer
-    closed: bool = False  # the last of its chunks is queued (or it failed)
-    outcome: Parsed | None = None  # the parser's outcome, without the chunks, once closed
-    failed: Reason | None = None  # why it cannot be committed
-    buffer: list[tuple[Chunk, array[float], _Sparse]] = field(default_factory=list)
-
-
-_Entry = tuple[Chunk, _Sparse, InFlight]
 
 
 class Run:
@@ -99,9 +78,9 @@ class Run:
         self.tally = Tally(
             files, on_progress, lock=self._lock, held_back=lambda: self.embedding.held_back()
         )
-        self.batcher: Batcher[_Entry] = Batcher(max_count=batch_size, max_tokens=batch_tokens)
-        self.writer: Writer[_Entry] = Writer(self._write, self.fail)
-        self.embedding: Embedding[_Entry] = Embedding(
+        self.batcher: Batcher[Entry] = Batcher(max_count=batch_size, max_tokens=batch_tokens)
+        self.writer: Writer[Entry] = Writer(self._write, self.fail)
+        self.embedding: Embedding[Entry] = Embedding(
             embedder,
             text=lambda entry: entry[0].indexed_text,
             group=lambda entry: entry[2],
@@ -172,7 +151,7 @@ class Run:
         item.outcome = dataclasses.replace(parsed, chunks=(), sparse=(), tokens=(), tag=None)
         self._feed(item, parsed.chunks, parsed.sparse, parsed.tokens, last=True)
         if self.dry_run:
-            self.finish(self._outcome(item, Reason("dry_run")), file=file)
+            self.finish(ingested(item, Reason("dry_run")), file=file)
 
     def _feed(
         self,
@@ -193,7 +172,7 @@ class Run:
             if len(item.ids) > BUFFERED_CHUNKS:  # the writer writes what it held, then the rest
                 item.progressive = True
             self.tally.queued(item, len(chunks))
-        bm25: Sequence[_Sparse] = sparse_vectors or [None] * len(chunks)
+        bm25: Sequence[Sparse] = sparse_vectors or [None] * len(chunks)
         # Counted by the parser; chunks added after it (a vision model's pages) are counted here.
         costs = tuple(tokens[: len(chunks)]) + tuple(
             count_tokens(c.indexed_text) for c in chunks[len(tokens) :]
@@ -213,7 +192,7 @@ class Run:
             outcome = FileOutcome(item.file.source, FileStatus.FAILED, item.failed)
             self.finish(outcome, file=item.file, item=item)
 
-    def submit(self, batch: list[_Entry]) -> None:
+    def submit(self, batch: list[Entry]) -> None:
         if not batch:
             return
         while not self.embedding.room(TICK):
@@ -232,23 +211,14 @@ class Run:
         while not self.writer.join(TICK):
             self.tally.report(force=False)
 
-    def _outcome(self, item: InFlight, reason: Reason | None = None) -> FileOutcome:
-        parsed = item.outcome
-        assert parsed is not None  # closed with an OK outcome
-        return FileOutcome(
-            item.file.source, FileStatus.INGESTED, reason, chunks=len(item.ids),
-            pages=parsed.pages, warnings=parsed.warnings, ocr_pages=parsed.ocr_pages,
-            ocr_confidence=parsed.ocr_confidence, unreadable_pages=len(parsed.unreadable),
-        )  # fmt: skip
-
     # embedding and writing (their threads) -----------------------------------------------------
 
-    def _refused(self, entry: _Entry, reason: Reason) -> None:
+    def _refused(self, entry: Entry, reason: Reason) -> None:
         entry[2].failed = reason
 
-    def _write(self, answers: list[tuple[list[_Entry], Embedded[_Entry]]]) -> None:
+    def _write(self, answers: list[tuple[list[Entry], Embedded[Entry]]]) -> None:
         """Write embedded batches; commit every file whose last chunk was in them."""
-        write: list[tuple[InFlight, Chunk, Sequence[float], _Sparse]] = []
+        write: list[tuple[InFlight, Chunk, Sequence[float], Sparse]] = []
         completed: list[InFlight] = []
         for batch, result in answers:
             if isinstance(result, BaseException):
@@ -285,7 +255,7 @@ class Run:
             self.store.optimize(self.collection)
             self._unindexed = 0
 
-    def _upsert(self, write: list[tuple[InFlight, Chunk, Sequence[float], _Sparse]]) -> None:
+    def _upsert(self, write: list[tuple[InFlight, Chunk, Sequence[float], Sparse]]) -> None:
         """Write chunks. A file's chunks in its first write go without its hash, which keeps the
         file partial until `commit_source` stamps them; its later chunks carry the hash, so a
         commit rewrites one write's points, not a big file's every point (Qdrant copies each
@@ -313,5 +283,5 @@ class Run:
                 self.collection, item.file.source, item.ids, item.doc_hash,
                 unstamped=item.unstamped,
             )  # fmt: skip
-            outcome = self._outcome(item)
+            outcome = ingested(item)
         self.finish(outcome, file=item.file, item=item)

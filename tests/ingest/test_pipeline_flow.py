@@ -210,8 +210,9 @@ def test_ingest_progress_share_never_goes_back_when_a_files_next_part_arrives(
 ) -> None:
     from core.records import IngestReport
     from ingest.discover import FileList, SourceFile
+    from ingest.inflight import InFlight
     from ingest.parse import PageTick
-    from ingest.run import InFlight, Run
+    from ingest.run import Run
 
     file = SourceFile(tmp_path / "a.pdf", tmp_path, "a.pdf", 1000)
     seen: list[IngestProgress] = []
