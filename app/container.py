@@ -31,6 +31,7 @@ from app.recording import RunRecords
 from core.errors import RagError
 from core.ports import ChatModel, Embedder, VectorStore
 from core.settings import Backend, RetrievalMode, Settings
+from ingest.claims import SourceClaims
 from ingest.pipeline import IngestOptions, IngestProgress, ingest_paths
 from rag.answer import answer_stream
 from rag.entities import preferred_sources
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
     from threads import ThreadStore
 
 log = logging.getLogger(__name__)
+
+CLAIMS_FILE = "ingest.claims"  # in the data folder: the lock file of `ingest.claims`
 
 
 @dataclass
@@ -179,6 +182,13 @@ class Services:
         """Read `collection`'s document names afresh next time (after a change made here)."""
         self._names.forget(collection)
 
+    @property
+    def claims(self) -> SourceClaims:
+        """Who writes which file right now, shared with every process using this data folder
+        (`ingest.claims`): an ingest writes a file, and a delete removes it, only under its
+        claim."""
+        return SourceClaims(self.settings.data_dir / CLAIMS_FILE)
+
     def ingest_options(self) -> IngestOptions:
         return ingest_options(self.settings, self.local_batch)
 
@@ -210,6 +220,7 @@ class Services:
                 options=self.ingest_options(), on_progress=on_progress, prune=prune,
                 dry_run=dry_run, passwords=passwords, glob=glob, vision=self.vision_ocr(),
                 refresh=refresh, on_outcome=records.add if records else None,
+                claims=self.claims,
             )  # fmt: skip
         finally:
             if records is not None:

@@ -33,6 +33,10 @@ class OriginalMissing(RagError):
     """The original of a document is not kept (ingested from outside the data directory)."""
 
 
+class DocumentBusy(RagError):
+    """Another run is writing the document (`ingest.claims`): it is not deleted meanwhile."""
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentRow:
     source: str
@@ -95,17 +99,24 @@ def original_file(services: Services, viewer: Viewer, collection: str, source: s
 
 def delete_document(services: Services, viewer: Viewer, collection: str, source: str) -> None:
     """Remove `source` from `collection`: its chunks, its ledger entry, its recorded path, and
-    its uploaded copy. A file that was ingested from a folder of its own stays on disk."""
+    its uploaded copy. A file that was ingested from a folder of its own stays on disk. A
+    document another run is writing is left alone (`DocumentBusy`)."""
     viewer.require(collection)
     data_dir = services.settings.data_dir
     upload = find_source_file(services.settings, viewer, source, collection)
-    services.store.delete_source(collection, source)
-    services.forget_documents(collection)
-    forget(data_dir, collection, source)
-    forget_source(data_dir, collection, source)
-    uploads = (data_dir / "uploads" / collection).resolve()
-    if upload is not None and upload.parent == uploads:
-        upload.unlink(missing_ok=True)
+    with services.claims.held(collection, source) as mine:
+        if not mine:
+            raise DocumentBusy(
+                f"Another run is writing {source!r} into {collection!r}; "
+                "delete it once that run is done."
+            )
+        services.store.delete_source(collection, source)
+        services.forget_documents(collection)
+        forget(data_dir, collection, source)
+        forget_source(data_dir, collection, source)
+        uploads = (data_dir / "uploads" / collection).resolve()
+        if upload is not None and upload.parent == uploads:
+            upload.unlink(missing_ok=True)
 
 
 def reingest_document(

@@ -108,6 +108,7 @@ _EN = {
     "unsupported_type_given": "unsupported file type (supported: {supported})",
     "not_found": "no such file or folder",
     "no_longer_found": "no longer found",
+    "busy": "another run is writing this file into the collection; run again once it is done",
     "cannot_read_file": "cannot read the file ({detail})",
     "cannot_read": "cannot read it ({detail})",
     "duplicate_name": (
@@ -181,6 +182,10 @@ _DE = {
     "unsupported_type_given": "Dateityp wird nicht unterstützt (unterstützt: {supported})",
     "not_found": "Datei oder Ordner nicht gefunden",
     "no_longer_found": "nicht mehr gefunden",
+    "busy": (
+        "Ein anderer Lauf schreibt diese Datei gerade in die Sammlung; starten Sie den Lauf "
+        "erneut, wenn er fertig ist"
+    ),
     "cannot_read_file": "Die Datei kann nicht gelesen werden ({detail})",
     "cannot_read": "Die Datei kann nicht gelesen werden ({detail})",
     "duplicate_name": (

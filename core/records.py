@@ -114,6 +114,7 @@ class FileStatus(StrEnum):
     SKIPPED = "skipped"  # nothing to ingest: unsupported, encrypted, no text
     FAILED = "failed"  # could not be read or written; the reason says why
     PRUNED = "pruned"  # in the store but no longer on disk: removed
+    BUSY = "busy"  # another run was writing it: left to that run (`ingest.claims`)
 
 
 @dataclass(frozen=True, slots=True)

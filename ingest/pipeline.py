@@ -6,6 +6,7 @@
 
 - Source names are paths relative to the folder given (a file given directly: its name).
 - A file whose content hash matches its complete chunks in the store is skipped without parsing.
+  One another run is writing is left to it (`ingest.claims`).
 - Other files are parsed in child processes (`ingest.worker`), bounded in CPU time and memory.
   This thread cuts their chunks into batches; embedding threads keep as many requests going as
   the embedder's pace asks for (the contract's rate × the hub's response time), and one writer
@@ -36,6 +37,7 @@ from core.errors import APIError, StoreError
 from core.reasons import Reason
 from core.records import FileOutcome, FileStatus, IngestReport
 from ingest.chunker import chunk_budget, overlap_for
+from ingest.claims import SourceClaims
 from ingest.discover import SourceFile, discover, password_for
 from ingest.loaders import file_hash
 from ingest.ocr import OcrConfig
@@ -81,6 +83,7 @@ def ingest_paths(
     vision: VisionOcr | None = None,
     refresh: Collection[str] = (),
     on_outcome: Callable[[FileOutcome, SourceFile | None], None] | None = None,
+    claims: SourceClaims | None = None,
 ) -> IngestReport:
     """Ingest files and folders into `collection`.
 
@@ -92,8 +95,23 @@ def ingest_paths(
     The sources in `refresh` are parsed and written again even when unchanged (a re-ingest).
     `on_outcome` hears of each file's outcome as it comes, with the file when it was found
     (from any thread), so a caller can record them without holding the whole run.
+    A file is written only under its claim (`ingest.claims`; `claims`, else this process's
+    alone): one another run holds is left to it, reported `FileStatus.BUSY`.
     """
     name = collection
+    claims = claims or SourceClaims()
+    claimed: set[str] = set()  # the sources this run holds a claim on
+
+    def finished(outcome: FileOutcome, file: SourceFile | None) -> None:
+        try:
+            claimed.remove(outcome.source)
+        except KeyError:
+            pass
+        else:
+            claims.release(name, outcome.source)
+        if on_outcome is not None:
+            on_outcome(outcome, file)
+
     report = IngestReport(collection=name)
     started = time.perf_counter()
     files, problems = discover(paths, glob=glob)
@@ -121,7 +139,7 @@ def ingest_paths(
             store=store, embedder=embedder, collection=name, report=report, files=files,
             on_progress=on_progress, dry_run=dry_run, batch_size=options.batch_size,
             batch_tokens=options.batch_tokens, optimize_every=options.optimize_every,
-            on_outcome=on_outcome,
+            on_outcome=finished,
         )  # fmt: skip
     except BaseException:
         pool.close()
@@ -145,6 +163,11 @@ def ingest_paths(
                 outcome = FileOutcome(file.source, FileStatus.UNCHANGED)
                 run.finish(outcome, file=file, counted=False)
                 continue
+            if not dry_run:
+                if not claims.claim(name, file.source):
+                    run.finish(FileOutcome(file.source, FileStatus.BUSY, Reason("busy")), file=file)
+                    continue
+                claimed.add(file.source)
             task = ParseTask(
                 file.path, file.root, password_for(file, passwords), budget, overlap,
                 tag=(file, doc_hash), bm25=bm25_in_parser, content_hash=doc_hash,
@@ -170,16 +193,23 @@ def ingest_paths(
                 if run.error is not None:
                     break
     finally:
-        pool.close()  # stopped already, unless the parsing never began
-        run.drain()
+        try:
+            pool.close()  # stopped already, unless the parsing never began
+            run.drain()
+        finally:
+            for source in list(claimed):  # files a stopped run left unfinished
+                claims.release(name, source)
     try:
         if run.error is not None:
             raise run.error
         if prune and not dry_run:
             for source in sorted(set(states) - seen):
-                store.delete_source(name, source)
                 run.tally.files_total += 1
-                run.finish(FileOutcome(source, FileStatus.PRUNED, Reason("no_longer_found")))
+                with claims.held(name, source) as mine:  # else another run is writing it
+                    if mine:
+                        store.delete_source(name, source)
+                pruned = FileOutcome(source, FileStatus.PRUNED, Reason("no_longer_found"))
+                run.finish(pruned if mine else FileOutcome(source, FileStatus.BUSY, Reason("busy")))
         if report.chunks and not dry_run:
             store.optimize(name)  # index what was written: the embedded engine scans otherwise
     except (APIError, StoreError) as exc:

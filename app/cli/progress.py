@@ -24,7 +24,12 @@ from ingest.pipeline import IngestProgress
 
 STATUSES = tuple(FileStatus)  # the summary's rows, in this order
 _ALWAYS = (FileStatus.INGESTED, FileStatus.UNCHANGED, FileStatus.SKIPPED, FileStatus.FAILED)
-_EXPLAINED = (FileStatus.SKIPPED, FileStatus.FAILED, FileStatus.PRUNED)  # listed with reasons
+_EXPLAINED = (
+    FileStatus.SKIPPED,
+    FileStatus.FAILED,
+    FileStatus.PRUNED,
+    FileStatus.BUSY,
+)  # listed with reasons
 _LISTED = 40  # per status, in the summary; --json has them all
 
 

@@ -29,6 +29,7 @@ STATUS_ICONS = {
     FileStatus.UNCHANGED: ":material/radio_button_checked:",
     FileStatus.SKIPPED: ":material/skip_next:",
     FileStatus.FAILED: ":material/error:",
+    FileStatus.BUSY: ":material/hourglass_top:",
 }
 
 

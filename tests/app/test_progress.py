@@ -112,7 +112,7 @@ def test_report_json_counts_every_status() -> None:
     data = report_json(report)
 
     assert data["counts"] == {
-        "ingested": 0, "unchanged": 1, "skipped": 0, "failed": 0, "pruned": 0,
+        "ingested": 0, "unchanged": 1, "skipped": 0, "failed": 0, "pruned": 0, "busy": 0,
     }  # fmt: skip
     assert data["ok"] is False and data["stopped"] == "token expired"
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
-from core.records import Chunk, DenseQuery, chunk_id
+from core.reasons import Reason
+from core.records import Chunk, DenseQuery, FileOutcome, FileStatus, chunk_id
+from ingest import run
+from ingest.loaders import file_hash
 from ingest.pipeline import IngestOptions, ingest_paths
 from store.edge import EdgeStore
 from tests.conftest import bm25
@@ -118,4 +122,65 @@ def test_edge_open_removes_what_a_crashed_creation_left(tmp_path: Path) -> None:
     assert store.collections() == ["kept"]
     store.ensure_collection("noshard", dim=embedder.dim, model=embedder.model)  # usable again
     assert store.count("noshard") == 0 and store.collections() == ["kept", "noshard"]
+    store.close()
+
+
+class _SlowEmbedder(HashEmbedder):
+    """Answers after a pause, so two runs' writes interleave."""
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        time.sleep(0.02)
+        return super().embed_documents(texts)
+
+
+def _version(folder: Path, sections: int, word: str) -> Path:
+    folder.mkdir(parents=True)
+    body = "\n\n".join(f"Abschnitt {j}: {word} Vertrag Handbuch." for j in range(sections))
+    path = folder / "handbuch.md"
+    path.write_text(f"# Handbuch\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+def test_edge_two_runs_writing_one_new_name_leave_one_version_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two users upload different files of one name at once: the store ends with one of them
+    whole and complete, never a mixture or a file marked complete with chunks missing; the
+    run that found the name taken says so. Before the claims, one run stopped on a point
+    the other had deleted."""
+    monkeypatch.setattr(run, "BUFFERED_CHUNKS", 4)  # both written batch by batch
+    versions = {
+        "alt": _version(tmp_path / "a", 30, "alt"),
+        "neu": _version(tmp_path / "b", 90, "neu"),
+    }
+    store = EdgeStore(tmp_path / "edge")
+    options = IngestOptions(
+        chunk_tokens=16, chunk_overlap=0, workers=1, file_timeout=60.0, file_memory_mb=0,
+        batch_size=4, batch_tokens=4096,
+    )  # fmt: skip
+    outcomes: dict[str, FileOutcome] = {}
+
+    def ingest(word: str) -> Callable[[], object]:
+        def job() -> None:
+            report = ingest_paths(
+                [versions[word]], store=store, embedder=_SlowEmbedder(), collection="c",
+                options=options,
+            )  # fmt: skip
+            assert not report.stopped
+            (outcomes[word],) = report.files
+
+        return job
+
+    assert _together(ingest("alt"), ingest("neu")) == []
+    texts = [chunk.text for chunk in store.chunks_of("c", "handbuch.md")]
+    kept = {word for word in versions if any(word in text for text in texts)}
+    assert len(kept) == 1, f"chunks of both versions: {kept}"
+    (word,) = kept
+    (other,) = set(versions) - kept
+    assert outcomes[word].status is FileStatus.INGESTED
+    assert outcomes[word].chunks == len(texts)
+    assert store.source_states("c")["handbuch.md"] == file_hash(versions[word])
+    assert outcomes[other].status in (FileStatus.BUSY, FileStatus.INGESTED)  # or it came first
+    if outcomes[other].status is FileStatus.BUSY:
+        assert outcomes[other].reason == Reason("busy")
     store.close()
