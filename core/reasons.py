@@ -108,7 +108,10 @@ _EN = {
     "unsupported_type_given": "unsupported file type (supported: {supported})",
     "not_found": "no such file or folder",
     "no_longer_found": "no longer found",
-    "busy": "another run is writing this file into the collection; run again once it is done",
+    "busy": (
+        "another run is writing a file of this name into the collection right now; "
+        "try again once it is done"
+    ),
     "cannot_read_file": "cannot read the file ({detail})",
     "cannot_read": "cannot read it ({detail})",
     "duplicate_name": (
@@ -183,8 +186,8 @@ _DE = {
     "not_found": "Datei oder Ordner nicht gefunden",
     "no_longer_found": "nicht mehr gefunden",
     "busy": (
-        "Ein anderer Lauf schreibt diese Datei gerade in die Sammlung; starten Sie den Lauf "
-        "erneut, wenn er fertig ist"
+        "Ein anderer Lauf schreibt gerade eine Datei dieses Namens in die Sammlung; versuchen "
+        "Sie es erneut, wenn er fertig ist"
     ),
     "cannot_read_file": "Die Datei kann nicht gelesen werden ({detail})",
     "cannot_read": "Die Datei kann nicht gelesen werden ({detail})",
