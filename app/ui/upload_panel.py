@@ -2,7 +2,9 @@
 the same pipeline and report as `rag ingest`, with a live progress bar (the same figures as
 `rag ingest`'s: pages, chunks, ETA, and the rate limit when it holds work back; see
 `app.ui.ingest_text`) and, while the client retries an unreachable or failing server, a line
-saying so and how long it waits. A refused or failed file is a red error row with its reason."""
+saying so and how long it waits. A refused or failed file is a red error row with its reason;
+so is a file of a name another run is writing (`ingest.claims`), which is not saved over that
+run's copy."""
 
 from __future__ import annotations
 
@@ -15,12 +17,19 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from app.container import Services
-from app.ui.ingest_text import Level, ReportLine, progress_text, report_lines
+from app.ui.ingest_text import Level, ReportLine, progress_text, reason_text, report_lines
 from app.ui.markdown import md_escape
 from app.ui.strings import ui_text
-from app.ui.uploads import save_upload, upload_dir, upload_problem
+from app.ui.uploads import (
+    sanitize_filename,
+    save_upload,
+    unique_name,
+    upload_dir,
+    upload_problem,
+)
 from core.access import Viewer
 from core.errors import RagError
+from core.reasons import Reason
 
 if TYPE_CHECKING:
     from ingest.pipeline import IngestProgress
@@ -71,7 +80,21 @@ def render_upload(services: Services, viewer: Viewer, collection: str) -> None:
             problems.append(md_escape(problem))
             st.error(problems[-1], icon=":material/error:")
             continue
-        saved.append(save_upload(upload.name, upload.getvalue(), directory, taken=taken))
+        name = unique_name(sanitize_filename(upload.name), taken)  # what save_upload names it
+        with services.claims.held(collection, name) as free:  # no run reads it while it is written
+            if not free:  # another run is writing a file of this name: its copy stays
+                busy = reason_text(Reason("busy"), t)
+                problems.append(
+                    t(
+                        "report_file_reason",
+                        source=md_escape(name),
+                        status=t("status_busy"),
+                        reason=busy,
+                    )
+                )
+                st.error(problems[-1], icon=":material/error:")
+                continue
+            saved.append(save_upload(upload.name, upload.getvalue(), directory, taken=taken))
     if saved and ingest_saved(services, saved, collection):
         st.session_state[_ROUND_KEY] = round_ + 1
         st.rerun()  # clears the uploader and refreshes the chunk count

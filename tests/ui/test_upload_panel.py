@@ -11,13 +11,14 @@ import pytest
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
-from app.container import Services
+from app.container import CLAIMS_FILE, Services
 from app.ui.ingest_text import Level, progress_text, report_lines
 from app.ui.strings import ui_messages
 from app.ui.uploads import save_upload
 from core.i18n import Messages
 from core.reasons import Reason
 from core.records import FileOutcome, FileStatus, IngestReport
+from ingest.claims import SourceClaims
 from ingest.pipeline import IngestProgress
 from tests.fakes.embedder import HashEmbedder
 from tests.ingest.helpers import write_encrypted_pdf
@@ -216,6 +217,29 @@ def test_upload_batch_same_sanitised_names_are_both_kept(
     assert sorted(p.name for p in folder.iterdir()) == ["x_-2.md", "x_.md"]
     assert (folder / "x_.md").read_text() == "# One\n\nFirst file.\n"
     assert (folder / "x_-2.md").read_text() == "# Two\n\nSecond.\n"
+
+
+def test_upload_of_a_name_another_run_writes_keeps_that_run_s_copy(
+    services_factory: Callable[..., Services], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = services_factory()
+    folder = services.settings.data_dir / "uploads" / "docs"
+    folder.mkdir(parents=True)
+    (folder / "handbuch.md").write_text("# Alt\n\nThe copy another run is reading.\n")
+    other = SourceClaims(services.settings.data_dir / CLAIMS_FILE)
+    assert other.claim("docs", "handbuch.md")
+    files = [_Upload("handbuch.md", b"# Neu\n\nMine.\n"), _Upload("faq.md", b"# FAQ\n\nFree.\n")]
+    at, _ = _batch_app(services, files, monkeypatch)
+    try:
+        with contextlib.suppress(Exception):  # st.rerun after the ingest ends the first run
+            at.run()
+    finally:
+        other.release("docs", "handbuch.md")
+    assert (folder / "handbuch.md").read_text() == "# Alt\n\nThe copy another run is reading.\n"
+    problems = at.session_state["rag_upload_problems"]
+    assert len(problems) == 1 and "handbuch\\.md left to another run" in problems[0]
+    states = services.store.source_states("docs")
+    assert "faq.md" in states and "handbuch.md" not in states
 
 
 def test_upload_size_refusal_stays_visible_on_the_next_rerun(
