@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from app.container import Services
+from app.container import CLAIMS_FILE, Services
 from app.ledger import read_ledger
 from app.sources import recorded_sources
 from core.errors import AuthenticationError, BadRequestError, ConfigError
@@ -19,6 +19,7 @@ from core.reasons import Reason
 from core.records import Chunk, FileStatus, IngestReport
 from core.settings import Backend, RetrievalMode, Settings
 from ingest import pipeline, run
+from ingest.claims import SourceClaims
 from ingest.parse import Parsed, ParsedPart, ParseStatus
 from ingest.pipeline import IngestProgress
 from rag.retrieve import search_chunks
@@ -294,6 +295,11 @@ def test_a_run_that_raises_midway_has_recorded_the_files_it_finished(
     assert finished and len(finished) < 6
     assert set(read_ledger(services.settings.data_dir, "test")) == finished
     assert set(recorded_sources(services.settings.data_dir, "test")) == finished
+    claims = SourceClaims(services.settings.data_dir / CLAIMS_FILE)
+    names = [f"{n}.txt" for n in range(6)]
+    assert [claims.claim("test", name) for name in names] == [True] * 6  # none left behind
+    for name in names:
+        claims.release("test", name)
 
 
 def test_ingest_paths_partial_file_is_redone(services: Services, tmp_path: Path) -> None:
