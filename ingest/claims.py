@@ -28,6 +28,9 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from core.reasons import Reason
+from core.records import FileOutcome, FileStatus
+
 try:
     import fcntl
 except ImportError:  # Windows: the claims of this process only
@@ -60,7 +63,7 @@ class SourceClaims:
             lock_file = self.lock_file
             if lock_file is not None:
                 try:
-                    if not self._lock(_offset(*key)):
+                    if not _lock(lock_file, _offset(*key)):
                         return False
                 except OSError as exc:  # no POSIX locks there (some network file systems)
                     log.warning("claims of this process only: cannot lock %s (%s)", lock_file, exc)
@@ -88,22 +91,28 @@ class SourceClaims:
             if taken:
                 self.release(collection, source)
 
-    def _lock(self, offset: int) -> bool:
-        assert self.lock_file is not None
-        fd, count = _files.get(self.lock_file, (-1, 0))
-        if fd < 0:
-            self.lock_file.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, offset)
-        except OSError as exc:
-            if count == 0:
-                os.close(fd)
-            if exc.errno in (errno.EACCES, errno.EAGAIN):  # held by another process
-                return False
-            raise
-        _files[self.lock_file] = (fd, count + 1)
-        return True
+
+def busy(source: str) -> FileOutcome:
+    """The outcome of a file left to the run that holds its claim."""
+    return FileOutcome(source, FileStatus.BUSY, Reason("busy"))
+
+
+def _lock(lock_file: Path, offset: int) -> bool:
+    """Lock one byte of `lock_file`; False when another process holds it."""
+    fd, count = _files.get(lock_file, (-1, 0))
+    if fd < 0:
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, offset)
+    except OSError as exc:
+        if count == 0:
+            os.close(fd)
+        if exc.errno in (errno.EACCES, errno.EAGAIN):  # held by another process
+            return False
+        raise
+    _files[lock_file] = (fd, count + 1)
+    return True
 
 
 def _unlock(lock_file: Path, offset: int) -> None:

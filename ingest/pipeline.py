@@ -37,7 +37,7 @@ from core.errors import APIError, StoreError
 from core.reasons import Reason
 from core.records import FileOutcome, FileStatus, IngestReport
 from ingest.chunker import chunk_budget, overlap_for
-from ingest.claims import SourceClaims
+from ingest.claims import SourceClaims, busy
 from ingest.discover import SourceFile, discover, password_for
 from ingest.loaders import file_hash
 from ingest.ocr import OcrConfig
@@ -165,7 +165,7 @@ def ingest_paths(
                 continue
             if not dry_run:
                 if not claims.claim(name, file.source):
-                    run.finish(FileOutcome(file.source, FileStatus.BUSY, Reason("busy")), file=file)
+                    run.finish(busy(file.source), file=file)
                     continue
                 claimed.add(file.source)
             task = ParseTask(
@@ -208,8 +208,10 @@ def ingest_paths(
                 with claims.held(name, source) as mine:  # else another run is writing it
                     if mine:
                         store.delete_source(name, source)
-                pruned = FileOutcome(source, FileStatus.PRUNED, Reason("no_longer_found"))
-                run.finish(pruned if mine else FileOutcome(source, FileStatus.BUSY, Reason("busy")))
+                if mine:
+                    run.finish(FileOutcome(source, FileStatus.PRUNED, Reason("no_longer_found")))
+                else:
+                    run.finish(busy(source))
         if report.chunks and not dry_run:
             store.optimize(name)  # index what was written: the embedded engine scans otherwise
     except (APIError, StoreError) as exc:
