@@ -85,16 +85,19 @@ def progress_text(progress: IngestProgress, t: Messages) -> str:
     return " · ".join(parts)
 
 
-def _file_line(outcome: FileOutcome, t: Messages) -> ReportLine:
-    icon = STATUS_ICONS.get(outcome.status, "")
+def outcome_text(outcome: FileOutcome, t: Messages) -> str:
+    """`notes\\.md ingested (3 chunks)`, `scan\\.pdf skipped: no text`: escaped for the page."""
     source, status = md_escape(outcome.source), status_word(t, outcome.status)
     if outcome.reason is not None:
         reason = reason_text(outcome.reason, t)
-        text = t("report_file_reason", source=source, status=status, reason=reason)
-    else:
-        text = t(
-            "report_file", source=source, status=status, chunks=count_of(t, outcome.chunks, "chunk")
-        )
+        return t("report_file_reason", source=source, status=status, reason=reason)
+    chunks = count_of(t, outcome.chunks, "chunk")
+    return t("report_file", source=source, status=status, chunks=chunks)
+
+
+def _file_line(outcome: FileOutcome, t: Messages) -> ReportLine:
+    icon = STATUS_ICONS.get(outcome.status, "")
+    text = outcome_text(outcome, t)
     failed = outcome.status is FileStatus.FAILED
     return ReportLine(text if failed else f"{icon} {text}", Level.ERROR if failed else Level.INFO)
 

@@ -17,19 +17,13 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from app.container import Services
-from app.ui.ingest_text import Level, ReportLine, progress_text, reason_text, report_lines
+from app.ui.ingest_text import Level, ReportLine, outcome_text, progress_text, report_lines
 from app.ui.markdown import md_escape
 from app.ui.strings import ui_text
-from app.ui.uploads import (
-    sanitize_filename,
-    save_upload,
-    unique_name,
-    upload_dir,
-    upload_problem,
-)
+from app.ui.uploads import save_upload, upload_dir, upload_name, upload_problem
 from core.access import Viewer
 from core.errors import RagError
-from core.reasons import Reason
+from ingest.claims import busy
 
 if TYPE_CHECKING:
     from ingest.pipeline import IngestProgress
@@ -80,18 +74,10 @@ def render_upload(services: Services, viewer: Viewer, collection: str) -> None:
             problems.append(md_escape(problem))
             st.error(problems[-1], icon=":material/error:")
             continue
-        name = unique_name(sanitize_filename(upload.name), taken)  # what save_upload names it
+        name = upload_name(upload.name, taken)
         with services.claims.held(collection, name) as free:  # no run reads it while it is written
             if not free:  # another run is writing a file of this name: its copy stays
-                busy = reason_text(Reason("busy"), t)
-                problems.append(
-                    t(
-                        "report_file_reason",
-                        source=md_escape(name),
-                        status=t("status_busy"),
-                        reason=busy,
-                    )
-                )
+                problems.append(outcome_text(busy(name), t))
                 st.error(problems[-1], icon=":material/error:")
                 continue
             saved.append(save_upload(upload.name, upload.getvalue(), directory, taken=taken))

@@ -57,6 +57,11 @@ def upload_problem(
     return None
 
 
+def upload_name(name: str, taken: Collection[str] = ()) -> str:
+    """The name `save_upload` gives an upload named `name`, with `taken` already written."""
+    return unique_name(sanitize_filename(name), taken)
+
+
 def unique_name(name: str, taken: Collection[str]) -> str:
     """`name`, or `stem-2.suffix`, `stem-3.suffix`… the first one not in `taken`."""
     if name not in taken:
@@ -77,9 +82,8 @@ def save_upload(name: str, data: bytes, directory: Path, *, taken: set[str] | No
     """
     directory.mkdir(parents=True, exist_ok=True)
     root = directory.resolve()
-    name = sanitize_filename(name)
+    name = upload_name(name, taken or ())
     if taken is not None:
-        name = unique_name(name, taken)
         taken.add(name)
     target = (root / name).resolve()
     if target.parent != root:  # cannot happen after sanitising; checked anyway
